@@ -1,0 +1,59 @@
+"""Show a run's delegation tree: agents, every candidate with its proxy score, the chosen one, the summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.tree import Tree
+
+from harness.transcript import Transcript, resolve_run
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("run", nargs="?", help="a run id or directory (default: the latest run)")
+    p.add_argument("--json", action="store_true", help="print the tree as JSON")
+
+
+def _label(node: dict) -> str:
+    parts = [f"[bold]{node['role']}[/] L{node['level']} {escape(node['id'])}", f"model={escape(node['model'])}"]
+    if node["role"] == "describer":
+        parts += [f"objective={node['objective']}", f"optimizer={node['optimizer']}"]
+    return "  ".join(parts)
+
+
+def _add(branch: Tree, node: dict) -> None:
+    sub = branch.add(_label(node))
+    if trunc := node.get("truncation"):
+        sub.add(f"[dim]read {trunc['kept_tokens']}/{trunc['body_tokens']} body tokens"
+                f"{' (truncated)' if trunc['truncated'] else ''}[/]")
+    for message in node.get("warnings", []) + node.get("errors", []):
+        sub.add(f"[yellow]! {escape(message)}[/]")
+    for cand in sorted(node["candidates"], key=lambda c: -(c["proxy"] or 0)):
+        mark = "[green]★ chosen[/]" if cand["chosen"] else "       "
+        proxy = "  n/a" if cand["proxy"] is None else f"{cand['proxy']:.3f}"
+        sub.add(f"{mark} proxy={proxy}  {escape(cand['text'])}")
+    for child in node["children"]:
+        _add(sub, child)
+    if summary := node.get("summary"):
+        sub.add(f"[cyan]summary:[/] {escape(summary['text'])}")
+
+
+def main(args: argparse.Namespace) -> int:
+    run_dir = resolve_run(Path(args.runs or "runs"), args.run)
+    t = Transcript.open(run_dir)
+    try:
+        info, roots = t.info(), t.tree()
+    finally:
+        t.close()
+    if args.json:
+        print(json.dumps({"run": info.model_dump(mode="json"), "agents": roots}, indent=2, ensure_ascii=False))
+        return 0
+    tree = Tree(f"run [bold]{info.id}[/] ({info.status})  {escape(info.config['optimizer'])}")
+    for root in roots:
+        _add(tree, root)
+    Console().print(tree)
+    return 0

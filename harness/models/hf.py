@@ -1,0 +1,168 @@
+"""Transformers backend: local model directories (safetensors) and GGUF files, on CPU or GPU."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from platformdirs import user_cache_dir
+from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+from harness.models import Messages, ModelError
+
+log = logging.getLogger("harness")
+
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("HARNESS_CACHE_DIR") or user_cache_dir("harness")) / "models"
+
+
+def _device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class HFModel:
+    """One causal LM and its tokenizer; `rate` reads the next-token distribution in one forward pass."""
+
+    def __init__(self, model, tokenizer, spec: str) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.spec = spec
+        self.context_window = int(getattr(model.config, "max_position_embeddings", 2048))
+        self._label_ids: dict[tuple[str, ...], list[int]] = {}
+
+    # -- loading -------------------------------------------------------------------------------------
+    @classmethod
+    def from_path(
+        cls, path: str, spec: str, allow_pickle: bool = False, trust_remote_code: bool = False
+    ) -> HFModel:
+        local = Path(path).expanduser()
+        if local.exists():
+            if not local.is_dir():
+                raise ModelError(f"hf: expects a model directory, got a file: {local}")
+            has_safetensors = any(local.glob("*.safetensors"))
+            if not has_safetensors and not allow_pickle:
+                if any(p.suffix in PICKLE_SUFFIXES for p in local.iterdir()):
+                    raise ModelError(
+                        f"{local} holds only pickle weights; refusing to load them (pass --allow-pickle to accept)"
+                    )
+                raise ModelError(f"no model weights (*.safetensors) in {local}")
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(local) if local.exists() else path,
+                                                      trust_remote_code=trust_remote_code)
+            model = AutoModelForCausalLM.from_pretrained(
+                str(local) if local.exists() else path,
+                dtype=torch.float32 if _device() == "cpu" else torch.bfloat16,
+                use_safetensors=not allow_pickle,
+                trust_remote_code=trust_remote_code,
+            ).to(_device())
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load model {path!r}: {str(exc).splitlines()[0]}") from exc
+        return cls(model, tokenizer, spec)
+
+    @classmethod
+    def from_gguf(cls, file: str | Path, spec: str) -> HFModel:
+        """Dequantize a GGUF file once and keep the result as safetensors, so later loads take well under a second."""
+        gguf = Path(file).expanduser().resolve()
+        if not gguf.is_file():
+            raise ModelError(f"GGUF file not found: {gguf}")
+        target = converted_dir(gguf)
+        if not (target / "config.json").exists():
+            convert_gguf(gguf, target)
+        else:
+            log.info("loading cached conversion of %s from %s", gguf.name, target)
+        return cls.from_path(str(target), spec=spec)
+
+    # -- the protocol --------------------------------------------------------------------------------
+    def _encode(self, conversations: Sequence[Messages]) -> dict[str, torch.Tensor]:
+        texts = [
+            self.tokenizer.apply_chat_template(list(c), add_generation_prompt=True, tokenize=False)
+            for c in conversations
+        ]
+        enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        return {k: v.to(self.model.device) for k, v in enc.items()}
+
+    @torch.inference_mode()
+    def generate(
+        self, messages: Messages, n: int = 1, temperature: float = 0.7, max_new_tokens: int = 128, seed: int = 0
+    ) -> list[str]:
+        enc = self._encode([messages])
+        torch.manual_seed(seed)
+        sample = temperature > 0
+        out = self.model.generate(
+            **enc,
+            do_sample=sample,
+            temperature=temperature if sample else None,
+            top_p=0.95 if sample else None,
+            top_k=None,
+            num_return_sequences=n,
+            max_new_tokens=max_new_tokens,
+            pad_token_id=self.tokenizer.pad_token_id,
+        )
+        new = out[:, enc["input_ids"].shape[1]:]
+        return [t.strip() for t in self.tokenizer.batch_decode(new, skip_special_tokens=True)]
+
+    def label_ids(self, labels: Sequence[str]) -> list[int]:
+        key = tuple(labels)
+        if key not in self._label_ids:
+            ids = []
+            for label in labels:
+                toks = self.tokenizer.encode(label, add_special_tokens=False)
+                if len(toks) != 1:
+                    raise ModelError(f"rating label {label!r} is not a single token for {self.spec}")
+                ids.append(toks[0])
+            self._label_ids[key] = ids
+        return self._label_ids[key]
+
+    @torch.inference_mode()
+    def rate(
+        self, conversations: Sequence[Messages], labels: Sequence[str], batch_size: int = 16
+    ) -> list[list[float]]:
+        ids = torch.tensor(self.label_ids(labels), device=self.model.device)
+        result: list[list[float]] = []
+        for start in range(0, len(conversations), batch_size):
+            enc = self._encode(conversations[start:start + batch_size])
+            # Left padding: positions must count real tokens only, as they did when the text was unpadded.
+            positions = (enc["attention_mask"].cumsum(-1) - 1).clamp(min=0)
+            logits = self.model(**enc, position_ids=positions).logits[:, -1, :]
+            probs = torch.softmax(logits[:, ids].float(), dim=-1)
+            result.extend(probs.cpu().tolist())
+        return result
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False))
+
+
+def converted_dir(gguf: Path) -> Path:
+    stat = gguf.stat()
+    key = hashlib.sha1(f"{gguf}|{stat.st_size}|{int(stat.st_mtime)}".encode()).hexdigest()[:16]
+    return cache_root() / f"{gguf.stem}-{key}"
+
+
+def convert_gguf(gguf: Path, target: Path) -> None:
+    """transformers refuses save_pretrained on a GGUF-loaded model, so rebuild a plain one and save that."""
+    log.info("converting %s to safetensors (once); cache: %s", gguf.name, target)
+    try:
+        loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise ModelError(f"cannot read GGUF file {gguf}: {str(exc).splitlines()[0]}") from exc
+    config = loaded.config.to_dict()
+    config.pop("quantization_config", None)
+    plain = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config), dtype=torch.float32)
+    plain.load_state_dict(loaded.state_dict())
+    tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    plain.save_pretrained(tmp, safe_serialization=True)
+    tokenizer.save_pretrained(tmp)
+    tmp.rename(target)

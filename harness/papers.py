@@ -1,0 +1,356 @@
+"""Papers and their displayed equations, loaded from JSONL or from raw LaTeX sources.
+
+Two inputs give the same `Paper`: a JSONL file (the demo corpus in data/, or the real arXiv
+sample in shared/data/arxiv) and a directory of LaTeX sources (one paper per main file).
+Every failure a user can cause is a `PaperError` with a one-line message naming the file.
+"""
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+
+class PaperError(Exception):
+    """A user-facing, one-line problem with a paper file (bad path, bad JSON, missing field)."""
+
+
+class Equation(BaseModel):
+    id: str
+    latex: str
+    context: str = ""
+    glossary: dict[str, str] = {}
+    name: str | None = None
+    env: str = ""
+    is_diagram: bool = False
+
+
+class Paper(BaseModel):
+    id: str
+    title: str
+    abstract: str
+    body: str
+    category: str = ""
+    equations: list[Equation] = []
+
+
+CONTEXT_CHARS = 300  # text kept on each side of a display, as in the arXiv sample
+EQ_MARK = "[DISPLAYED EQUATION]"  # where the display sat inside `context` (the arXiv sample's marker)
+
+# ----------------------------------------------------------------------------- LaTeX text helpers
+
+_LABEL = re.compile(r"[ \t]*\\label\{[^{}]*\}")
+_BRACE = re.compile(r"\\.|[{}]", re.S)  # an escaped character, or a brace
+_TEXT_MACRO = re.compile(r"\\(?:emph|textit|textbf|textsl|text|mathrm)\{([^{}]*)\}")
+
+
+def strip_labels(latex: str) -> str:
+    """Drop \\label{...} (and lines it leaves empty): labels are cross-reference plumbing, not math."""
+    return "\n".join(line for line in _LABEL.sub("", latex).splitlines() if line.strip()).strip()
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _group_end(text: str, i: int) -> int | None:
+    """Index just past the '}' closing the '{' at text[i], skipping escaped braces; None if unclosed."""
+    depth = 0
+    for m in _BRACE.finditer(text, i):
+        depth += {"{": 1, "}": -1}.get(m[0], 0)
+        if depth == 0:
+            return m.end()
+    return None
+
+
+def brace_error(latex: str) -> str | None:
+    """None if braces balance (escaped \\{ \\} ignored), else a short message; char offsets are 0-based."""
+    depth = 0
+    for m in _BRACE.finditer(latex):
+        depth += {"{": 1, "}": -1}.get(m[0], 0)
+        if depth < 0:
+            return f"unexpected '}}' at char {m.start()}"
+    return f"unbalanced braces: {depth} unclosed '{{'" if depth else None
+
+
+# ----------------------------------------------------------------------------- glossary
+
+_DEFINES = re.compile(
+    r"\$([^$]+)\$\s*,?\s+(is|are|be|denotes?|represents?|stands? for|refers? to|indicates?)\s+"
+)
+_CHAINED = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)\$([^$]+)\$\s+(?=(?:the|a|an)\b)")
+_ARTICLE = re.compile(r"(?:the|a|an)\b")
+# inline math and escapes (skipped), brackets (tracked), and what ends a meaning outside them
+_MEANING_TOKEN = re.compile(r"\$[^$]*\$|\\.|[({\[\]})]|[,;:]|\.(?=\s|$)|\s+and\s+\$", re.S)
+_AFTER_PREPOSITION = re.compile(r"\b(?:of|for|to|at|on|in|by|with|from|than)\s*$")
+_NOT_A_SYMBOL = re.compile(r"=|<|>|\\(?:leq?|geq?|neq|approx|sim)(?![A-Za-z])")
+
+
+def _meaning_end(text: str, i: int) -> int | None:
+    """Where a meaning that starts at i ends: , ; : a sentence's period, or 'and $', outside math and
+    brackets. None when nothing ends it within 200 chars: a context cut mid-sentence gives no meaning."""
+    depth = 0
+    for t in _MEANING_TOKEN.finditer(text, i, min(len(text), i + 200)):
+        if t[0] in ("(", "{", "["):
+            depth += 1
+        elif t[0] in (")", "}", "]"):
+            if depth == 0:
+                return t.start()
+            depth -= 1
+        elif depth == 0 and t[0][0] not in "$\\":
+            return t.start()
+    return None
+
+
+def _add(glossary: dict[str, str], symbol: str, meaning: str) -> None:
+    symbol = re.split(r"\\in(?![A-Za-z])", symbol)[0].strip()
+    meaning = _squash(_TEXT_MACRO.sub(r"\1", meaning))
+    if symbol and meaning and len(symbol) <= 40 and not _NOT_A_SYMBOL.search(symbol):
+        glossary.setdefault(symbol, meaning)
+
+
+def glossary_from_text(text: str) -> dict[str, str]:
+    """Symbol -> meaning from prose such as "where $x$ is the input, $k$ denotes ... and $c$ the Z".
+
+    'is/are/be' only count when an article follows ("$f$ is the loss", not "$f$ is small");
+    a chain may drop the verb after its first member ("and $K$ the covariance matrix").
+    """
+    glossary: dict[str, str] = {}
+    pos = 0
+    while m := _DEFINES.search(text, pos):
+        pos = m.end()
+        if m[2] in ("is", "are", "be") and not _ARTICLE.match(text, pos):
+            continue
+        if _AFTER_PREPOSITION.search(text, max(0, m.start() - 8), m.start()):  # "the rate of $x$ is ..."
+            continue
+        start = pos
+        while (end := _meaning_end(text, start)) is not None:
+            _add(glossary, m[1], text[start:end])
+            pos = end
+            if not (m := _CHAINED.match(text, end)):
+                break
+            start = m.end()
+    return glossary
+
+
+# ----------------------------------------------------------------------------- JSONL
+
+
+def _equation(paper_id: str, i: int, raw: dict) -> Equation:
+    """One equation row of either schema: the project's own, or the arXiv sample's (context_before/after)."""
+    before, after = raw.get("context_before"), raw.get("context_after")
+    context = f"{before or ''} {EQ_MARK} {after or ''}".strip() if before or after else raw.get("context", "")
+    glossary = raw.get("glossary") or (glossary_from_text(after) if after else {})
+    fields = {"id": raw.get("id") or f"{paper_id}/eq{i}", "latex": strip_labels(raw["latex"])}
+    return Equation.model_validate({**raw, **fields, "context": context, "glossary": glossary})
+
+
+def _record(row: object, where: str) -> dict:
+    """A validated flat record for datasets; equations go as a JSON string (their keys vary by row)."""
+    if not isinstance(row, dict):
+        raise PaperError(f"{where}: not a JSON object")
+    for field in ("id", "title", "abstract"):
+        if row.get(field) is None:
+            raise PaperError(f"{where}: missing field '{field}'")
+    raws = row.get("equations") or []
+    if not isinstance(raws, list):
+        raise PaperError(f"{where}: 'equations' must be a list")
+    for i, raw in enumerate(raws, 1):
+        if not isinstance(raw, dict) or not isinstance(raw.get("latex"), str):
+            raise PaperError(f"{where}: equation {i} has no 'latex' string")
+    try:
+        equations = [_equation(str(row["id"]), i, e).model_dump() for i, e in enumerate(raws, 1)]
+        defaults = {"body": row.get("body") or "", "category": row.get("category") or row.get("field") or ""}
+        paper = Paper.model_validate({**row, **defaults, "equations": []})
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise PaperError(f"{where}: field '{'.'.join(map(str, err['loc']))}': {err['msg']}") from None
+    return {**paper.model_dump(exclude={"equations"}), "equations": json.dumps(equations)}
+
+
+def load_jsonl(path: str | Path) -> list[Paper]:
+    """Papers from a JSONL file, one paper a line; every line is checked before `datasets` sees it."""
+    import datasets  # here, not at the top: it is slow to import and only JSONL loading needs it
+
+    path = Path(path)
+    if not path.is_file():
+        raise PaperError(f"no such file: {path}")
+    records: list[dict] = []
+    seen: set[str] = set()
+    with path.open("rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            where = f"{path}:{lineno}"
+            try:
+                line = raw.decode("utf-8").strip()
+                if not line:
+                    continue
+                row = json.loads(line)
+            except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                raise PaperError(f"{where}: not valid JSON ({e})") from None
+            record = _record(row, where)
+            if record["id"] in seen:
+                raise PaperError(f"{where}: duplicate paper id {record['id']!r}")
+            seen.add(record["id"])
+            records.append(record)
+    dataset = datasets.Dataset.from_list(records)
+    return [Paper(**{**r, "equations": json.loads(r["equations"])}) for r in dataset]
+
+
+# ----------------------------------------------------------------------------- LaTeX sources
+
+_COMMENT = re.compile(r"(?<!\\)%.*$", re.M)
+_INPUT = re.compile(r"\\(?:input|include)(?![A-Za-z@])\s*(?:\{([^{}]*)\}|([A-Za-z0-9_./:-]+))")
+_TITLE = re.compile(r"\\(?:title|icmltitle)(?![A-Za-z@])\s*(?:\[[^\]]*\])?\s*(?=\{)")
+_MACRO_DEF = re.compile(r"\\(?:(?:re)?newcommand\*?\s*\{?\\([A-Za-z]+)\}?|def\\([A-Za-z]+))\s*(?=\{)")
+_FONT_SWITCH = re.compile(
+    r"\\(?:tiny|scriptsize|footnotesize|small|normalsize|large|Large|LARGE|huge|Huge"
+    r"|bfseries|mdseries|itshape|scshape|upshape|rmfamily|sffamily|ttfamily|centering)(?![A-Za-z])"
+)
+_ABSTRACT_PARAGRAPH = re.compile(r"\\paragraph\*?\s*\{\s*Abstract\s*[:.]?\s*\}", re.I)
+_SECTIONING = re.compile(r"\\(?:part|chapter|section|subsection|subsubsection|paragraph)(?![A-Za-z])")
+_BODY_END = re.compile(
+    r"\\(?:bibliography|bibliographystyle|printbibliography)(?![A-Za-z])"
+    r"|\\begin\{thebibliography\}|\\end\{document\}"
+)
+DISPLAY_ENVS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath")
+_DISPLAY = re.compile(r"\\begin\{(" + "|".join(DISPLAY_ENVS) + r")(\*?)\}|(?<!\\)\\\[|(?<!\\)\$\$")
+_DIAGRAM = re.compile(r"\\begin\{(?:tikzcd|tikzpicture|CD)\}|\\xymatrix")
+
+
+def _read_tex(path: Path, stack: tuple[Path, ...] = ()) -> str:
+    """A file's text without comments, with \\input/\\include files inlined (relative to the main file)."""
+    root = stack[0].parent if stack else path.parent
+    text = _COMMENT.sub("", path.read_text(encoding="utf-8", errors="replace"))
+    stack = (*stack, path.resolve())
+
+    def inline(m: re.Match) -> str:
+        name = (m[1] or m[2]).strip()
+        candidates = [root / name] if name.endswith(".tex") else [root / f"{name}.tex", root / name]
+        found = next((p for p in candidates if p.is_file()), None)
+        if found is None:
+            warnings.warn(f"{path}: \\input file not found: {name}", stacklevel=2)
+            return ""
+        if found.resolve() in stack:
+            warnings.warn(f"{path}: circular \\input of {name} skipped", stacklevel=2)
+            return ""
+        return _read_tex(found, stack)
+
+    return _INPUT.sub(inline, text)
+
+
+def _title(text: str) -> str:
+    """The \\title (or ICML's \\icmltitle) as readable LaTeX: simple macros expanded, layout dropped."""
+    m = _TITLE.search(text)
+    end = _group_end(text, m.end()) if m else None
+    if end is None:
+        return ""
+    title = text[m.end() + 1 : end - 1]
+    macros = {}
+    for d in _MACRO_DEF.finditer(text):  # zero-argument macros only, e.g. \newcommand{\papertitle}{...}
+        if (stop := _group_end(text, d.end())) is not None:
+            macros.setdefault(d[1] or d[2], text[d.end() + 1 : stop - 1])
+    for _ in range(3):  # macros that use macros
+        title = re.sub(r"\\([A-Za-z]+)", lambda x: macros.get(x[1], x[0]), title)
+    while t := re.search(r"\\(?:thanks|footnote)\s*(?=\{)", title):
+        title = title[: t.start()] + title[_group_end(title, t.end()) or len(title) :]
+    title = re.sub(r"\\\\(?:\[[^\]]*\])?", " ", _FONT_SWITCH.sub("", title))
+    return _squash(title)
+
+
+def _abstract(text: str) -> tuple[str, int]:
+    """(abstract, index where the body starts): an abstract environment, \\abstract{...}, or a
+    \\paragraph{Abstract:} running to the next sectioning command; ("", after \\begin{document}) if none."""
+    if m := re.search(r"\\begin\{abstract\}(.*?)\\end\{abstract\}", text, re.S):
+        return m[1].strip(), m.end()
+    if (m := re.search(r"\\abstract\s*(?=\{)", text)) and (end := _group_end(text, m.end())):
+        return text[m.end() + 1 : end - 1].strip(), end
+    if m := _ABSTRACT_PARAGRAPH.search(text):
+        nxt = _SECTIONING.search(text, m.end())
+        end = nxt.start() if nxt else len(text)
+        return text[m.end() : end].strip(), end
+    start = text.find("\\begin{document}")
+    return "", 0 if start < 0 else start + len("\\begin{document}")
+
+
+def _displays(paper_id: str, body: str) -> list[Equation]:
+    """Displayed equations in source order; a display's inside is never searched again (no doubles)."""
+    equations: list[Equation] = []
+    pos = 0
+    while m := _DISPLAY.search(body, pos):
+        if m[1]:
+            env, closer = m[1] + m[2], f"\\end{{{m[1] + m[2]}}}"
+        else:
+            env, closer = m[0], "\\]" if m[0] == "\\[" else "$$"
+        close = body.find(closer, m.end())
+        if close < 0:
+            warnings.warn(f"{paper_id}: {env} display never closed; skipped", stacklevel=3)
+            pos = m.end()
+            continue
+        latex = body[m.end() : close]
+        after = body[close + len(closer) : close + len(closer) + CONTEXT_CHARS]
+        before = _squash(body[max(0, m.start() - CONTEXT_CHARS) : m.start()])
+        equations.append(
+            Equation(
+                id=f"{paper_id}/eq{len(equations) + 1}",
+                latex=strip_labels(latex),
+                context=f"{before} {EQ_MARK} {_squash(after)}".strip(),
+                glossary=glossary_from_text(after),
+                env=env,
+                is_diagram=bool(_DIAGRAM.search(latex)),
+            )
+        )
+        pos = close + len(closer)
+    return equations
+
+
+def load_latex_file(path: str | Path, paper_id: str | None = None) -> Paper:
+    """One paper from its main .tex file. The body runs from the abstract to the bibliography: like the
+    arXiv sample's JSONL body, appendices printed after the references are left out."""
+    path = Path(path)
+    if not path.is_file():
+        raise PaperError(f"no such file: {path}")
+    paper_id = paper_id or path.stem
+    text = _read_tex(path)
+    abstract, start = _abstract(text)
+    if not abstract:
+        warnings.warn(f"{path}: no abstract found", stacklevel=2)
+    end = _BODY_END.search(text, start)
+    body = text[start : end.start() if end else len(text)]
+    equations = _displays(paper_id, body)
+    return Paper(id=paper_id, title=_title(text), abstract=abstract, body=body.strip(), equations=equations)
+
+
+def _main_files(folder: Path) -> list[Path]:
+    """Main files in folder (\\documentclass, failing that \\begin{document}), then in its subfolders."""
+    texts = {p: _COMMENT.sub("", p.read_text("utf-8", errors="replace")) for p in folder.glob("*.tex")}
+    mains = sorted(p for p, t in texts.items() if "\\documentclass" in t)
+    mains = mains or sorted(p for p, t in texts.items() if "\\begin{document}" in t)
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        mains += _main_files(sub)
+    return mains
+
+
+def load_latex_dir(path: str | Path) -> list[Paper]:
+    """One paper per main file under path. Ids are the main file's path relative to path, without .tex
+    (just the stem for top-level files), so that many papers' main.tex files do not collide."""
+    path = Path(path)
+    mains = _main_files(path)
+    if not mains:
+        raise PaperError(f"no LaTeX main file (with \\documentclass or \\begin{{document}}) under {path}")
+    return [load_latex_file(p, p.relative_to(path).with_suffix("").as_posix()) for p in mains]
+
+
+def load_papers(path: str | Path) -> list[Paper]:
+    """Papers from a .jsonl file, a directory of LaTeX sources, or a single main .tex file."""
+    path = Path(path)
+    if not path.exists():
+        raise PaperError(f"no such file or directory: {path}")
+    if path.is_dir():
+        return load_latex_dir(path)
+    if path.suffix.lower() == ".jsonl":
+        return load_jsonl(path)
+    if path.suffix.lower() == ".tex":
+        return [load_latex_file(path)]
+    raise PaperError(f"cannot load papers from {path}: expected a .jsonl file, a .tex file or a directory")

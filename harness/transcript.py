@@ -1,0 +1,191 @@
+"""The transcript: one SQLite file per run directory, written as the run goes.
+
+Tables: `run` (one row: id, config, status), `agents` (the spawn tree) and `events` (ordered, append-only).
+Each event is committed on its own, in WAL mode, so a killed run keeps everything finished before the kill.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+DB_NAME = "transcript.sqlite"
+
+EventKind = Literal[
+    "prompt", "truncation", "candidate", "rating", "selection", "summary", "paper_done", "warning", "error"
+]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS run (
+    id TEXT PRIMARY KEY, created TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL, finished TEXT
+);
+CREATE TABLE IF NOT EXISTS agents (
+    id TEXT PRIMARY KEY, parent_id TEXT, level INTEGER NOT NULL, role TEXT NOT NULL, model TEXT NOT NULL,
+    objective TEXT, optimizer TEXT, paper_id TEXT, equation_id TEXT, seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, agent_id TEXT, kind TEXT NOT NULL, payload TEXT NOT NULL,
+    ts TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_agent ON events(agent_id);
+"""
+
+
+class AgentNode(BaseModel):
+    id: str
+    parent_id: str | None
+    level: int
+    role: str
+    model: str
+    objective: str | None = None
+    optimizer: str | None = None
+    paper_id: str | None = None
+    equation_id: str | None = None
+
+
+class Event(BaseModel):
+    seq: int
+    agent_id: str | None
+    kind: str
+    payload: dict[str, Any]
+    ts: str
+
+
+class RunInfo(BaseModel):
+    id: str
+    created: str
+    config: dict[str, Any]
+    status: str
+    finished: str | None
+    path: Path
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Transcript:
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = Path(run_dir)
+        self.db = sqlite3.connect(self.run_dir / DB_NAME, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    @classmethod
+    def create(cls, run_dir: Path, run_id: str, config: dict[str, Any]) -> Transcript:
+        run_dir.mkdir(parents=True, exist_ok=False)
+        t = cls(run_dir)
+        t.db.execute("INSERT INTO run VALUES (?, ?, ?, 'running', NULL)", (run_id, _now(), json.dumps(config)))
+        return t
+
+    @classmethod
+    def open(cls, run_dir: Path) -> Transcript:
+        if not (Path(run_dir) / DB_NAME).is_file():
+            raise FileNotFoundError(f"no transcript in {run_dir}")
+        return cls(run_dir)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- writing -------------------------------------------------------------------------------------
+    def add_agent(self, node: AgentNode) -> AgentNode:
+        seq = self.db.execute("SELECT COUNT(*) FROM agents").fetchone()[0]
+        d = node.model_dump()
+        self.db.execute(
+            "INSERT INTO agents VALUES (:id, :parent_id, :level, :role, :model, :objective, :optimizer,"
+            " :paper_id, :equation_id, :seq)",
+            {**d, "seq": seq},
+        )
+        return node
+
+    def emit(self, agent_id: str | None, kind: EventKind, **payload: Any) -> int:
+        cur = self.db.execute(
+            "INSERT INTO events (agent_id, kind, payload, ts) VALUES (?, ?, ?, ?)",
+            (agent_id, kind, json.dumps(payload, ensure_ascii=False), _now()),
+        )
+        return int(cur.lastrowid)
+
+    def finish(self, status: str = "finished") -> None:
+        self.db.execute("UPDATE run SET status = ?, finished = ?", (status, _now()))
+
+    # -- reading -------------------------------------------------------------------------------------
+    def info(self) -> RunInfo:
+        row = self.db.execute("SELECT id, created, config, status, finished FROM run").fetchone()
+        return RunInfo(id=row[0], created=row[1], config=json.loads(row[2]), status=row[3], finished=row[4],
+                       path=self.run_dir)
+
+    def agents(self) -> list[AgentNode]:
+        cols = "id, parent_id, level, role, model, objective, optimizer, paper_id, equation_id"
+        rows = self.db.execute(f"SELECT {cols} FROM agents ORDER BY seq").fetchall()
+        return [AgentNode(**dict(zip(cols.split(", "), r, strict=True))) for r in rows]
+
+    def events(self, agent_id: str | None = None, kind: str | None = None) -> list[Event]:
+        sql, args = "SELECT seq, agent_id, kind, payload, ts FROM events WHERE 1=1", []
+        if agent_id is not None:
+            sql, args = sql + " AND agent_id = ?", [*args, agent_id]
+        if kind is not None:
+            sql, args = sql + " AND kind = ?", [*args, kind]
+        rows = self.db.execute(sql + " ORDER BY seq", args).fetchall()
+        return [Event(seq=r[0], agent_id=r[1], kind=r[2], payload=json.loads(r[3]), ts=r[4]) for r in rows]
+
+    def tree(self) -> list[dict[str, Any]]:
+        """The spawn tree as nested dicts: each agent with its candidates, summary and children."""
+        nodes = {a.id: {**a.model_dump(), "candidates": [], "children": []} for a in self.agents()}
+        ratings: dict[tuple[str, int], dict] = {}
+        for ev in self.events():
+            node = nodes.get(ev.agent_id or "")
+            if node is None:
+                continue
+            p = ev.payload
+            if ev.kind == "candidate":
+                node["candidates"].append({"index": p["index"], "text": p["text"], "proxy": None,
+                                           "distribution": None, "chosen": False})
+            elif ev.kind == "rating":
+                ratings[(ev.agent_id, p["index"])] = p
+            elif ev.kind == "selection":
+                node["selected"] = p["index"]
+            elif ev.kind in ("summary", "truncation"):
+                node[ev.kind] = p
+            elif ev.kind in ("warning", "error"):
+                node.setdefault(ev.kind + "s", []).append(p["message"])
+        roots = []
+        for node in nodes.values():
+            for cand in node["candidates"]:
+                rating = ratings.get((node["id"], cand["index"]))
+                if rating:
+                    cand["proxy"], cand["distribution"] = rating["proxy"], rating["distribution"]
+                cand["chosen"] = cand["index"] == node.get("selected")
+            parent = nodes.get(node["parent_id"] or "")
+            (parent["children"] if parent else roots).append(node)
+        return roots
+
+
+def list_runs(runs_dir: Path) -> list[RunInfo]:
+    """Runs under a runs directory, oldest first."""
+    infos = []
+    for db in sorted(Path(runs_dir).glob(f"*/{DB_NAME}")):
+        t = Transcript(db.parent)
+        try:
+            infos.append(t.info())
+        finally:
+            t.close()
+    return sorted(infos, key=lambda i: (i.created, i.id))
+
+
+def resolve_run(runs_dir: Path, ref: str | None) -> Path:
+    """A run given as a path or an id under runs_dir; the latest run when ref is None."""
+    if ref is None:
+        runs = list_runs(runs_dir)
+        if not runs:
+            raise FileNotFoundError(f"no runs in {runs_dir}")
+        return runs[-1].path
+    for candidate in (Path(ref), Path(runs_dir) / ref):
+        if (candidate / DB_NAME).is_file():
+            return candidate
+    raise FileNotFoundError(f"no run {ref!r} (not a run directory, nor a run id in {runs_dir})")

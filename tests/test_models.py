@@ -1,0 +1,78 @@
+"""Backends: the protocol on a tiny random Llama (batched generation, seeded sampling, one-pass rating)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.judge import LABELS, proxy_score
+from harness.models import ModelAPI, ModelError, load_model
+
+CONVS = [
+    [{"role": "user", "content": "the equation E = m c ^ 2"}],
+    [{"role": "user", "content": "rate it"}],
+    [{"role": "system", "content": "a"}, {"role": "user", "content": "the energy is the mass . rate it 1 2 3"}],
+]
+
+
+def test_hf_generate_is_batched_and_seeded(tiny_llama):
+    model = load_model(f"hf:{tiny_llama}")
+    assert isinstance(model, ModelAPI) and model.context_window == 256
+    a = model.generate(CONVS[0], n=4, temperature=1.0, max_new_tokens=8, seed=3)
+    assert len(a) == 4 and len(set(a)) > 1  # four different samples from one call
+    assert model.generate(CONVS[0], n=4, temperature=1.0, max_new_tokens=8, seed=3) == a
+    assert model.generate(CONVS[0], n=4, temperature=1.0, max_new_tokens=8, seed=4) != a
+
+
+def test_hf_rate_batched_equals_one_by_one(tiny_llama):
+    """Left padding with corrected positions: a conversation's rating does not depend on its batch mates."""
+    model = load_model(f"hf:{tiny_llama}")
+    batched = model.rate(CONVS, LABELS)
+    assert len(batched) == 3
+    for conv, row in zip(CONVS, batched, strict=True):
+        assert sum(row) == pytest.approx(1.0)
+        assert model.rate([conv], LABELS)[0] == pytest.approx(row, abs=1e-5)
+    assert batched[0] != pytest.approx(batched[1], abs=1e-6)
+
+
+def test_hf_refuses_pickle_weights(tmp_path, tiny_llama):
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file
+
+    shutil.copytree(tiny_llama, tmp_path, dirs_exist_ok=True)
+    torch.save(load_file(tmp_path / "model.safetensors"), tmp_path / "pytorch_model.bin")
+    (tmp_path / "model.safetensors").unlink()
+    with pytest.raises(ModelError, match="pickle weights.*--allow-pickle"):
+        load_model(f"hf:{tmp_path}")
+
+
+def test_missing_files_and_unknown_specs(tmp_path):
+    with pytest.raises(ModelError, match="GGUF file not found"):
+        load_model(f"gguf:{tmp_path}/x.gguf")
+    with pytest.raises(ModelError, match="scripted model file not found"):
+        load_model(f"scripted:{tmp_path}/x.json")
+    with pytest.raises(ModelError, match="unknown model spec 'hf:'"):
+        load_model("hf:")
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(ModelError, match="not valid JSON"):
+        load_model(f"scripted:{tmp_path}/bad.json")
+
+
+def test_scripted_rules(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"replies": [{"when": "hi", "texts": ["a", "b"]}], "default_reply": "z",
+                                "ratings": [{"when": "good", "label": "9"}], "default_label": "1"}))
+    model = load_model(f"scripted:{path}")
+    assert model.generate([{"role": "user", "content": "hi"}], n=3) == ["a", "b", "a"]
+    assert model.generate([{"role": "user", "content": "yo"}], n=1) == ["z"]
+    good, bad = model.rate([[{"role": "user", "content": "good"}], [{"role": "user", "content": "meh"}]], LABELS)
+    assert proxy_score(good) == 1.0 and proxy_score(bad) == 0.0
+
+
+def test_proxy_score_is_the_scaled_expected_rating():
+    assert proxy_score([1 / 9] * 9) == pytest.approx(0.5)
+    assert proxy_score([0.5, 0, 0, 0, 0, 0, 0, 0, 0.5]) == pytest.approx(0.5)
+    assert proxy_score([0, 0, 0, 0, 0, 0, 1, 0, 0]) == pytest.approx(6 / 8)

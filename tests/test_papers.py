@@ -1,0 +1,346 @@
+"""Paper loaders on the real arXiv sample (JSONL and raw LaTeX) and on small hand-made inputs."""
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+from harness.papers import (
+    Paper,
+    PaperError,
+    brace_error,
+    glossary_from_text,
+    load_jsonl,
+    load_latex_dir,
+    load_latex_file,
+    load_papers,
+)
+
+# The repo is cloned next to ../shared (here /work/main and /work/shared).
+ARXIV = Path(__file__).resolve().parents[2] / "shared" / "data" / "arxiv"
+needs_arxiv = pytest.mark.skipif(
+    not (ARXIV / "papers.jsonl").is_file() or not (ARXIV / "latex").is_dir(),
+    reason=f"real arXiv sample not found at {ARXIV} (clone the project next to ../shared)",
+)
+
+
+def norm(latex: str) -> str:
+    """Compare LaTeX without \\label{...} and whitespace differences."""
+    return " ".join(re.sub(r"\\label\{[^{}]*\}", "", latex).split())
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict]:
+    return [json.loads(line) for line in (ARXIV / "papers.jsonl").read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def latex_papers() -> dict[str, Paper]:
+    with pytest.warns(UserWarning) as record:
+        papers = load_latex_dir(ARXIV / "latex")
+    # The only missing \input in the sample: `\input xy` in 1707.08043 loads the xy-pic package, not a
+    # file of the paper. The loader keeps a warning and goes on.
+    expected = f"{ARXIV / 'latex' / '1707.08043.tex'}: \\input file not found: xy"
+    assert [str(w.message) for w in record] == [expected]
+    return {p.id: p for p in papers}
+
+
+# ----------------------------------------------------------------------------- real data: JSONL
+
+
+@needs_arxiv
+def test_arxiv_jsonl_loads_every_paper_with_its_equations(rows):
+    papers = load_papers(ARXIV / "papers.jsonl")
+    assert len(papers) == len(rows) == 22
+    for paper, row in zip(papers, rows, strict=True):
+        assert paper.id == row["id"]
+        assert paper.title == row["title"]
+        assert paper.abstract.strip() and paper.abstract == row["abstract"]
+        assert paper.body == row["body"]
+        assert paper.category == row["field"]
+        assert len(paper.equations) == len(row["equations"]) >= 2
+        for i, (eq, raw) in enumerate(zip(paper.equations, row["equations"], strict=True), 1):
+            assert eq.id == f"{row['id']}/eq{i}"
+            assert norm(eq.latex) == norm(raw["latex"])
+            assert "\\label" not in eq.latex
+            assert (eq.env, eq.is_diagram) == (raw["env"], raw["is_diagram"])
+            assert squash(raw["context_before"]) in eq.context and "[DISPLAYED EQUATION]" in eq.context
+
+
+@needs_arxiv
+def test_arxiv_jsonl_glossary_comes_from_the_text_after_each_equation():
+    papers = {p.id: p for p in load_jsonl(ARXIV / "papers.jsonl")}
+    gp = papers["gh:dfm/araa-gps:src/tex/ms.tex"].equations[0]  # p(y) = N(m, K)
+    assert gp.glossary == {"\\mathbf{m}": "the mean vector", "\\mathbf{K}": "the covariance matrix"}
+    peters = papers["2111.08717"].equations[7]  # beta(m_1, m_2) = 64/5 G^3/c^5 ...
+    assert peters.glossary == {
+        "c": "the speed of light",
+        "m_1": "the primary mass",
+        "m_2": "the secondary mass",
+    }
+    assert sum(bool(eq.glossary) for p in papers.values() for eq in p.equations) > 50
+
+
+# ----------------------------------------------------------------------------- real data: raw LaTeX
+
+
+@needs_arxiv
+def test_every_raw_latex_file_has_its_jsonl_row(rows, latex_papers):
+    by_file = {Path(r["flat_file"]).name: r for r in rows if r.get("flat_file")}
+    files = sorted(p.name for p in (ARXIV / "latex").glob("*.tex"))
+    assert len(files) == 11 and sorted(by_file) == files
+    assert sorted(latex_papers) == sorted(Path(f).stem for f in files)
+
+
+@needs_arxiv
+def test_raw_latex_abstract_title_and_equations_match_jsonl(rows, latex_papers):
+    for row in (r for r in rows if r.get("flat_file")):
+        paper = latex_papers[Path(row["flat_file"]).stem]
+        # Exact up to whitespace, including the GeometricConvolutions \paragraph{Abstract:} form.
+        assert squash(paper.abstract) == squash(row["abstract"]), paper.id
+        assert paper.title == row["title"], paper.id
+        # n_display_equations_full counts the displays of the whole body, which (in the JSONL and here)
+        # ends at the bibliography: displays in appendices printed after the references (42 equation
+        # environments in 2305.18244's supplement, for instance) are in neither count.
+        assert len(paper.equations) == row["n_display_equations_full"], paper.id
+        assert "\\bibliography" not in paper.body and "\\end{document}" not in paper.body
+        # The JSONL keeps only the displays in its first ~30k characters of body: a prefix of ours.
+        ours = [norm(eq.latex) for eq in paper.equations]
+        assert ours[: len(row["equations"])] == [norm(eq["latex"]) for eq in row["equations"]], paper.id
+        assert [eq.env for eq in paper.equations[: len(row["equations"])]] == [
+            eq["env"] for eq in row["equations"]
+        ]
+        assert [eq.id for eq in paper.equations] == [f"{paper.id}/eq{i}" for i in range(1, len(ours) + 1)]
+
+
+@needs_arxiv
+def test_raw_latex_equations_carry_context_and_glossary(latex_papers):
+    gp = latex_papers["gh_dfm_araa-gps_src_tex_ms.tex"].equations[0]
+    assert "is a multi-variate Gaussian: [DISPLAYED EQUATION] where $\\mathbf{m}$" in gp.context
+    assert gp.glossary == {"\\mathbf{m}": "the mean vector", "\\mathbf{K}": "the covariance matrix"}
+
+
+# ----------------------------------------------------------------------------- JSONL errors and schema
+
+
+def write_jsonl(path: Path, rows: list) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
+    return path
+
+
+GOOD = {"id": "p1", "title": "T", "abstract": "A", "body": "B", "equations": [{"latex": "x = 1"}]}
+
+
+def test_project_schema_loads_with_ids_names_and_glossaries(tmp_path):
+    row = {
+        "id": "bayes",
+        "title": "Bayes",
+        "abstract": "About Bayes.",
+        "body": "Text.",
+        "category": "statistics",
+        "equations": [
+            {
+                "id": "bayes/rule",
+                "latex": "p(a|b) = \\frac{p(b|a)p(a)}{p(b)} \\label{eq:bayes}",
+                "context": "where ...",
+                "glossary": {"a": "a hypothesis"},
+                "name": "Bayes' rule",
+            },
+            {"latex": "p(b) = \\sum_a p(b|a) p(a)"},
+        ],
+    }
+    [paper] = load_papers(write_jsonl(tmp_path / "papers.jsonl", [row, ""]))  # blank lines are fine
+    assert (paper.id, paper.category, paper.body) == ("bayes", "statistics", "Text.")
+    rule, total = paper.equations
+    assert (rule.id, rule.name, rule.glossary) == ("bayes/rule", "Bayes' rule", {"a": "a hypothesis"})
+    assert rule.latex == "p(a|b) = \\frac{p(b|a)p(a)}{p(b)}"
+    assert (total.id, total.name, total.context, total.glossary) == ("bayes/eq2", None, "", {})
+
+
+def test_broken_jsonl_line_names_file_and_line(tmp_path):
+    path = write_jsonl(tmp_path / "bad.jsonl", [GOOD, '{"id": "p2", "title": '])
+    with pytest.raises(PaperError, match=rf"^{re.escape(str(path))}:2: not valid JSON \("):
+        load_jsonl(path)
+
+
+def test_jsonl_missing_field_and_bad_types(tmp_path):
+    no_abstract = {k: v for k, v in GOOD.items() if k != "abstract"}
+    path = write_jsonl(tmp_path / "a.jsonl", [no_abstract])
+    with pytest.raises(PaperError, match=rf"^{re.escape(str(path))}:1: missing field 'abstract'$"):
+        load_jsonl(path)
+    path = write_jsonl(tmp_path / "b.jsonl", [GOOD, {**GOOD, "id": "p2", "equations": "x = 1"}])
+    with pytest.raises(PaperError, match=r":2: 'equations' must be a list$"):
+        load_jsonl(path)
+    path = write_jsonl(tmp_path / "b2.jsonl", [{**GOOD, "equations": [{"latex": "x"}, {"context": "y"}]}])
+    with pytest.raises(PaperError, match=r":1: equation 2 has no 'latex' string$"):
+        load_jsonl(path)
+    path = write_jsonl(tmp_path / "c.jsonl", [{**GOOD, "title": 3}])
+    with pytest.raises(PaperError, match=r":1: field 'title': "):
+        load_jsonl(path)
+    path = write_jsonl(tmp_path / "d.jsonl", [GOOD, GOOD])
+    with pytest.raises(PaperError, match=r":2: duplicate paper id 'p1'$"):
+        load_jsonl(path)
+    path = write_jsonl(tmp_path / "e.jsonl", ["[1, 2]"])
+    with pytest.raises(PaperError, match=r":1: not a JSON object$"):
+        load_jsonl(path)
+
+
+def test_load_papers_rejects_missing_and_unknown_paths(tmp_path):
+    with pytest.raises(PaperError, match=r"^no such file or directory: .*nope\.jsonl$"):
+        load_papers(tmp_path / "nope.jsonl")
+    (tmp_path / "papers.csv").write_text("id,title\n")
+    with pytest.raises(PaperError, match=r"papers\.csv: expected a \.jsonl file, a \.tex file or a dir"):
+        load_papers(tmp_path / "papers.csv")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PaperError, match=r"no LaTeX main file .* under .*empty$"):
+        load_papers(tmp_path / "empty")
+
+
+# ----------------------------------------------------------------------------- brace_error, glossary
+
+
+@pytest.mark.parametrize(
+    ("latex", "error"),
+    [
+        ("\\frac{a}{b}", None),
+        ("\\{x \\mid x > 0\\}", None),
+        ("\\left\\{ x \\right.", None),
+        ("a \\\\{b}", None),  # a line break, then a real group
+        ("\\frac{a}{b", "unbalanced braces: 1 unclosed '{'"),
+        ("{{x}", "unbalanced braces: 1 unclosed '{'"),
+        ("a}{b", "unexpected '}' at char 1"),
+        ("\\sqrt{x}} + 1", "unexpected '}' at char 8"),
+    ],
+)
+def test_brace_error(latex, error):
+    assert brace_error(latex) == error
+
+
+@pytest.mark.parametrize(
+    ("text", "glossary"),
+    [
+        ("where $x$ is the input and $y$ the output.", {"x": "the input", "y": "the output"}),
+        ("where $a$ is the X, $b$ is the Y and $c$ the Z.", {"a": "the X", "b": "the Y", "c": "the Z"}),
+        (
+            "Here $\\sigma$ denotes the noise level; $k$ represents the kernel.",
+            {"\\sigma": "the noise level", "k": "the kernel"},
+        ),
+        ("where $O$ indicates any measurement operator.", {"O": "any measurement operator"}),
+        (
+            "where $x_i \\in \\mathbb{R}^d$ is the \\emph{i-th input}, and $n$ stands for the count.",
+            {"x_i": "the i-th input", "n": "the count"},
+        ),
+        (
+            "where $M$ is the matrix of $g$ (i.e. $M^\\top M = I$) and $p$ is the parity.",
+            {"M": "the matrix of $g$ (i.e. $M^\\top M = I$)", "p": "the parity"},
+        ),
+        ("Note that $f$ is small.", {}),  # 'is' without an article: not a definition
+        ("the rate of $x$ is a constant.", {}),  # $x$ is not the subject
+        ("where $x = 1$ is the start.", {}),  # an equation, not a symbol
+        ("where $x$ is the input vector of a cut-off cont", {}),  # context cut mid-sentence
+        ("No symbols here.", {}),
+    ],
+)
+def test_glossary_from_text(text, glossary):
+    assert glossary_from_text(text) == glossary
+
+
+# ----------------------------------------------------------------------------- LaTeX projects
+
+MAIN = r"""\documentclass{article}
+\newcommand{\papertitle}{A Test \emph{Paper}}
+\title[Short]{\large \papertitle\thanks{Funded.}}
+\begin{document}
+\maketitle
+\begin{abstract}
+We test the loader. % a comment that must vanish
+\end{abstract}
+\section{Intro}
+Text 50\% done.
+\begin{equation}\label{eq:one}
+E = m c^2
+\end{equation}
+where $E$ is the energy, $m$ is the mass and $c$ the speed of light.
+\input{sections/methods}
+\include{missing}
+\[ a^2 + b^2 = c^2 \]
+$$ \int_0^1 x\,dx = \tfrac12 $$
+\begin{align*}
+x &= 1 \\[2pt]
+y &= 2
+\end{align*}
+% \begin{equation} commented out \end{equation}
+\begin{gather}
+\begin{tikzcd} A \arrow[r] & B \end{tikzcd}
+\end{gather}
+\bibliography{refs}
+\appendix
+\begin{equation} z = 0 \end{equation}
+\end{document}
+"""
+
+
+def test_latex_project_with_inputs_in_source_order(tmp_path):
+    (tmp_path / "sections").mkdir()
+    (tmp_path / "main.tex").write_text(MAIN)
+    (tmp_path / "sections" / "methods.tex").write_text(
+        "Methods with $y = x$ inline.\n"
+        "\\begin{multline*}\np = q \\\\ + r\n\\end{multline*}\n"
+        "\\input sections/deeper\n"
+    )
+    (tmp_path / "sections" / "deeper.tex").write_text("\\begin{eqnarray} s &=& t \\end{eqnarray}\n")
+    with pytest.warns(UserWarning, match=r"main\.tex: \\input file not found: missing$"):
+        [paper] = load_papers(tmp_path / "main.tex")
+    assert (paper.id, paper.title, paper.abstract) == ("main", "A Test \\emph{Paper}", "We test the loader.")
+    envs = [eq.env for eq in paper.equations]
+    assert envs == ["equation", "multline*", "eqnarray", "\\[", "$$", "align*", "gather"]
+    latex = [eq.latex for eq in paper.equations]
+    assert latex[:3] == ["E = m c^2", "p = q \\\\ + r", "s &=& t"]
+    assert latex[3:5] == ["a^2 + b^2 = c^2", "\\int_0^1 x\\,dx = \\tfrac12"]
+    assert latex[5] == "x &= 1 \\\\[2pt]\ny &= 2"  # \\[2pt] is a line break, not a display
+    assert [eq.is_diagram for eq in paper.equations] == [False] * 6 + [True]
+    assert [eq.id for eq in paper.equations] == [f"main/eq{i}" for i in range(1, 8)]
+    first = paper.equations[0]
+    assert first.glossary == {"E": "the energy", "m": "the mass", "c": "the speed of light"}
+    assert "Text 50\\% done. [DISPLAYED EQUATION] where $E$ is the energy" in first.context
+    assert "commented out" not in paper.body and "Methods with" in paper.body
+    assert "z = 0" not in paper.body  # the appendix after the bibliography is not part of the body
+
+
+def test_latex_dir_finds_main_files_in_subdirectories(tmp_path):
+    (tmp_path / "a.tex").write_text(
+        "\\documentclass{article}\\begin{document}\\abstract{Short {one}.}\nBody $$x$$\\end{document}"
+    )
+    (tmp_path / "p2").mkdir()
+    (tmp_path / "p2" / "main.tex").write_text(
+        "%\\documentclass{old}\n\\documentclass{article}\n\\begin{document}\n"
+        "\\paragraph{Abstract:}\nFirst line.\nSecond line.\n"
+        "\\section{Intro}\n\\input{part}\n\\end{document}\n"
+    )
+    (tmp_path / "p2" / "part.tex").write_text("Included \\begin{displaymath} y \\end{displaymath}\n")
+    (tmp_path / "notes.tex").write_text("Just notes, $z$.\n")  # not a main file: ignored
+    a, p2 = load_latex_dir(tmp_path)
+    assert (a.id, a.abstract, [e.latex for e in a.equations]) == ("a", "Short {one}.", ["x"])
+    assert (p2.id, p2.abstract) == ("p2/main", "First line.\nSecond line.")
+    assert p2.body.startswith("\\section{Intro}\nIncluded") and p2.equations[0].env == "displaymath"
+
+
+def test_latex_problems_warn_without_crashing(tmp_path):
+    (tmp_path / "a.tex").write_text("\\documentclass{article}\\begin{document}\\input{b}\\end{document}")
+    (tmp_path / "b.tex").write_text("B \\input{a} \\begin{equation} x = 1\n")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        [paper] = load_latex_dir(tmp_path)
+    messages = [str(w.message) for w in record]
+    assert any("circular \\input of a skipped" in m for m in messages)
+    assert any("equation display never closed" in m for m in messages)
+    assert any("no abstract found" in m for m in messages)
+    assert (paper.abstract, paper.equations, paper.body) == ("", [], "B  \\begin{equation} x = 1")
+    with pytest.raises(PaperError, match="no such file"):
+        load_latex_file(tmp_path / "missing.tex")
