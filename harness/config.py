@@ -26,8 +26,8 @@ class RunConfig(BaseModel):
     max_equations: int = Field(3, ge=0)
     seed: int = 0
     temperature: float = Field(0.8, ge=0)
-    describer_tokens: int = Field(80, ge=1)
-    summary_tokens: int = Field(128, ge=1)
+    describer_tokens: int = Field(64, ge=1)
+    summary_tokens: int = Field(96, ge=1)
     context_tokens: int = Field(1024, ge=64)  # the summarizer's reading budget (capped by its context window)
     runs: str = "runs"
     allow_pickle: bool = False

@@ -47,6 +47,8 @@ class Experiment:
         run_dir = Path(self.config.runs) / run_id
         transcript = Transcript.create(run_dir, run_id, self.config.model_dump())
         team = Team(self.config, *self.models, optimizer=self.optimizer, transcript=transcript)
+        roles = {"summarizer": team.summarizer, "describer": team.describer, "judge": team.judge.model}
+        transcript.emit(None, "models", **{role: {"spec": m.spec, **m.details} for role, m in roles.items()})
         try:
             for paper in self.papers:
                 try:

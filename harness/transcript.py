@@ -17,7 +17,7 @@ from pydantic import BaseModel
 DB_NAME = "transcript.sqlite"
 
 EventKind = Literal[
-    "prompt", "truncation", "candidate", "rating", "selection", "summary", "paper_done", "warning", "error"
+    "models", "prompt", "truncation", "candidate", "rating", "selection", "summary", "paper_done", "warning", "error"
 ]
 
 SCHEMA = """

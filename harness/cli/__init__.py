@@ -26,7 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="harness: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("harness: %(message)s"))
+    logging.getLogger("harness").addHandler(handler)
+    logging.getLogger("harness").setLevel(logging.INFO)
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command].main(args)

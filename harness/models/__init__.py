@@ -23,6 +23,7 @@ class ModelError(Exception):
 class ModelAPI(Protocol):
     spec: str
     context_window: int
+    details: dict[str, str]  # backend, dtype, device...: recorded in the transcript
 
     def generate(
         self, messages: Messages, n: int = 1, temperature: float = 0.7, max_new_tokens: int = 128, seed: int = 0

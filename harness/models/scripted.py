@@ -26,6 +26,7 @@ class ScriptedModel:
     def __init__(self, script: dict, spec: str = "scripted") -> None:
         self.spec = spec
         self.context_window = int(script.get("context_window", 4096))
+        self.details = {"backend": "scripted"}
         try:
             self.replies = [(re.compile(r["when"], re.S), list(r["texts"])) for r in script.get("replies", [])]
             self.ratings = [(re.compile(r["when"], re.S), r) for r in script.get("ratings", [])]
