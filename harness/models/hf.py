@@ -105,11 +105,13 @@ class HFModel:
         return cls.from_path(str(target), spec=spec)
 
     # -- the protocol --------------------------------------------------------------------------------
-    def _encode(self, conversations: Sequence[Messages]) -> dict[str, torch.Tensor]:
-        texts = [
+    def _texts(self, conversations: Sequence[Messages]) -> list[str]:
+        return [
             self.tokenizer.apply_chat_template(list(c), add_generation_prompt=True, tokenize=False)
             for c in conversations
         ]
+
+    def _encode(self, texts: list[str]) -> dict[str, torch.Tensor]:
         enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
         return {k: v.to(self.model.device) for k, v in enc.items()}
 
@@ -117,7 +119,7 @@ class HFModel:
     def generate(
         self, messages: Messages, n: int = 1, temperature: float = 0.7, max_new_tokens: int = 128, seed: int = 0
     ) -> list[str]:
-        enc = self._encode([messages])
+        enc = self._encode(self._texts([messages]))
         torch.manual_seed(seed)
         sample = temperature > 0
         out = self.model.generate(
@@ -150,14 +152,20 @@ class HFModel:
         self, conversations: Sequence[Messages], labels: Sequence[str], batch_size: int = 16
     ) -> list[list[float]]:
         ids = torch.tensor(self.label_ids(labels), device=self.model.device)
-        result: list[list[float]] = []
-        for start in range(0, len(conversations), batch_size):
-            enc = self._encode(conversations[start:start + batch_size])
+        texts = self._texts(conversations)
+        # Batch texts of similar length together: less padding, same results (see the left-padding test).
+        lengths = [len(ids_) for ids_ in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
+        order = sorted(range(len(texts)), key=lengths.__getitem__)
+        result: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            enc = self._encode([texts[i] for i in chunk])
             # Left padding: positions must count real tokens only, as they did when the text was unpadded.
             positions = (enc["attention_mask"].cumsum(-1) - 1).clamp(min=0)
-            logits = self.model(**enc, position_ids=positions).logits[:, -1, :]
-            probs = torch.softmax(logits[:, ids].float(), dim=-1)
-            result.extend(probs.cpu().tolist())
+            logits = self.model(**enc, position_ids=positions, logits_to_keep=1).logits[:, -1, :]
+            probs = torch.softmax(logits[:, ids].float(), dim=-1).cpu().tolist()
+            for i, row in zip(chunk, probs, strict=True):
+                result[i] = row
         return result
 
     def count_tokens(self, text: str) -> int:
