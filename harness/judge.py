@@ -33,7 +33,11 @@ class Judge:
         self.prompt = load_prompt("judge", objective)
 
     def rate(self, equation: Equation, candidates: Sequence[str]) -> list[Rating]:
-        conversations = [self.prompt.render(latex=equation.latex, candidate=c) for c in candidates]
+        return self.rate_pairs([(equation.latex, c) for c in candidates])
+
+    def rate_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[Rating]:
+        """Ratings of (equation LaTeX, candidate) pairs, in one batched call to the judge model."""
+        conversations = [self.prompt.render(latex=latex, candidate=c) for latex, c in pairs]
         rows = self.model.rate(conversations, LABELS)
         return [
             Rating(distribution={lab: round(p, 6) for lab, p in zip(LABELS, row, strict=True)}, proxy=proxy_score(row))

@@ -1,0 +1,36 @@
+"""Run an eval suite from evals/suites/ (default: detectors-quick) and print detector metrics with 95% CIs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rich.console import Console
+from rich.table import Table
+
+from harness.evals import available_suites, load_suite, run_suite
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("suite", nargs="?", default="detectors-quick",
+                   help=f"a suite name ({', '.join(available_suites())}) or a .toml path")
+    p.add_argument("-o", "--output", help="also write the results as JSON")
+
+
+def _fmt(value: float, ci: tuple[float, float]) -> str:
+    return f"{value:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
+
+
+def main(args: argparse.Namespace) -> int:
+    suite = load_suite(args.suite)
+    results = run_suite(suite)
+    table = Table("set", "detector", "n (wrong)", "AUROC [95% CI]", f"precision@{suite.threshold}",
+                  f"recall@{suite.threshold}", title=f"suite {suite.name}: {suite.description}")
+    for r in results:
+        table.add_row(r["set"], r["detector"], f"{r['n']} ({r['wrong']})", _fmt(r["auroc"], r["auroc_ci"]),
+                      _fmt(r["precision"], r["precision_ci"]), _fmt(r["recall"], r["recall_ci"]))
+    Console(width=140).print(table)
+    if args.output:
+        with open(args.output, "w") as f:
+            json.dump({"suite": suite.model_dump(), "results": results}, f, indent=2)
+    return 0

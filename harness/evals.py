@@ -1,0 +1,82 @@
+"""Eval suites: declared as TOML files in evals/suites/, scored here, printed as tables with 95% intervals."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from harness.config import ConfigError
+from harness.detectors import build_detectors
+from harness.items import Item, read_rows
+from harness.judge import Judge
+from harness.metrics import load_metric
+from harness.metrics.stats import auroc, bootstrap_ci, precision_recall
+from harness.models import ModelPool
+from harness.resources import share_dir
+
+
+class Suite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ""
+    description: str = ""
+    sets: list[str]  # JSONL files of labeled rows, relative to evals/ (or absolute)
+    detectors: list[str]
+    monitor: str | None = None
+    judge: str | None = None
+    threshold: float = 0.5
+    bootstrap: int = 1000
+    seed: int = 0
+
+
+def available_suites() -> list[str]:
+    return sorted(p.stem for p in (share_dir("evals") / "suites").glob("*.toml"))
+
+
+def load_suite(ref: str) -> Suite:
+    path = Path(ref) if ref.endswith(".toml") else share_dir("evals") / "suites" / f"{ref}.toml"
+    if not path.is_file():
+        raise ConfigError(f"no eval suite {ref!r} (available: {', '.join(available_suites())})")
+    try:
+        return Suite(name=path.stem, **tomllib.loads(path.read_text()))
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise ConfigError(f"{path}: bad suite ({str(exc).splitlines()[0]})") from exc
+
+
+def labeled_items(set_ref: str) -> list[Item]:
+    path = Path(set_ref) if Path(set_ref).is_absolute() else share_dir("evals") / set_ref
+    items = []
+    for _, item, error in read_rows(path):
+        if item is None or item.label not in ("correct", "wrong"):
+            raise ConfigError(f"{path}: {error or 'row without a correct/wrong label'}")
+        items.append(item)
+    return items
+
+
+def run_suite(suite: Suite) -> list[dict]:
+    """One row per (set, detector): n, AUROC, precision, recall, each with a bootstrap 95% interval."""
+    pool = ModelPool()
+    detectors = build_detectors(
+        suite.detectors,
+        monitor=pool.get(suite.monitor) if suite.monitor else None,
+        judge=Judge(pool.get(suite.judge)) if suite.judge else None,
+    )
+    metric = load_metric("detection")
+    stats = {
+        "auroc": auroc,
+        "precision": lambda s, y: precision_recall(s, y, suite.threshold)[0],
+        "recall": lambda s, y: precision_recall(s, y, suite.threshold)[1],
+    }
+    results = []
+    for set_ref in suite.sets:
+        items = labeled_items(set_ref)
+        labels = [int(i.label == "wrong") for i in items]
+        for detector in detectors:
+            scores = detector.score(items)
+            point = metric.compute(predictions=scores, references=labels, threshold=suite.threshold)
+            cis = {k: bootstrap_ci(fn, scores, labels, suite.bootstrap, suite.seed) for k, fn in stats.items()}
+            results.append({"set": set_ref, "detector": detector.name, "n": len(items),
+                            "wrong": sum(labels), **point, **{f"{k}_ci": v for k, v in cis.items()}})
+    return results

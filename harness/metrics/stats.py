@@ -1,0 +1,46 @@
+"""Detection statistics: AUROC (rank-based, ties averaged), precision/recall at a threshold, bootstrap intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+
+def auroc(scores: Sequence[float], labels: Sequence[int]) -> float:
+    """P(score of a random positive > score of a random negative), ties counting one half (Mann-Whitney U)."""
+    s, y = np.asarray(scores, dtype=float), np.asarray(labels, dtype=int)
+    pos, neg = s[y == 1], s[y == 0]
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    greater = (pos[:, None] > neg[None, :]).sum()
+    ties = (pos[:, None] == neg[None, :]).sum()
+    return float((greater + 0.5 * ties) / (len(pos) * len(neg)))
+
+
+def precision_recall(scores: Sequence[float], labels: Sequence[int], threshold: float) -> tuple[float, float]:
+    """Flag an output when its suspicion score is >= threshold; precision is nan when nothing is flagged."""
+    s, y = np.asarray(scores, dtype=float), np.asarray(labels, dtype=int)
+    flagged = s >= threshold
+    tp = int((flagged & (y == 1)).sum())
+    precision = tp / flagged.sum() if flagged.sum() else float("nan")
+    recall = tp / (y == 1).sum() if (y == 1).sum() else float("nan")
+    return float(precision), float(recall)
+
+
+def bootstrap_ci(
+    stat: Callable[[np.ndarray, np.ndarray], float], scores: Sequence[float], labels: Sequence[int],
+    n_boot: int = 1000, seed: int = 0, alpha: float = 0.05,
+) -> tuple[float, float]:
+    """Percentile interval of `stat` over resamples of (score, label) pairs; resamples giving nan are dropped."""
+    s, y = np.asarray(scores, dtype=float), np.asarray(labels, dtype=int)
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, len(s), len(s))
+        v = stat(s[idx], y[idx])
+        if not np.isnan(v):
+            values.append(v)
+    if not values:
+        return float("nan"), float("nan")
+    return float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2))
