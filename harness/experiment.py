@@ -53,7 +53,7 @@ class Experiment:
             for paper in self.papers:
                 try:
                     summary, delegations = summarize(team, paper)
-                    proxies = [d.proxy for d in delegations]
+                    proxies = [d.proxy for d in delegations if d.proxy is not None]
                     transcript.emit(
                         paper.id, "paper_done",
                         rougeL=rouge(summary, paper.abstract)["rougeL"],

@@ -17,7 +17,8 @@ from pydantic import BaseModel
 DB_NAME = "transcript.sqlite"
 
 EventKind = Literal[
-    "models", "prompt", "truncation", "candidate", "rating", "selection", "summary", "paper_done", "warning", "error"
+    "models", "prompt", "truncation", "candidate", "rating", "gold", "selection", "summary", "propagation",
+    "weight_update", "adapter", "trust", "paper_done", "warning", "error"
 ]
 
 SCHEMA = """
@@ -137,29 +138,32 @@ class Transcript:
     def tree(self) -> list[dict[str, Any]]:
         """The spawn tree as nested dicts: each agent with its candidates, summary and children."""
         nodes = {a.id: {**a.model_dump(), "candidates": [], "children": []} for a in self.agents()}
-        ratings: dict[tuple[str, int], dict] = {}
+        ratings: dict[tuple[str, int], dict[str, dict]] = {}
         for ev in self.events():
             node = nodes.get(ev.agent_id or "")
             if node is None:
                 continue
             p = ev.payload
             if ev.kind == "candidate":
-                node["candidates"].append({"index": p["index"], "text": p["text"], "proxy": None,
-                                           "distribution": None, "chosen": False})
-            elif ev.kind == "rating":
-                ratings[(ev.agent_id, p["index"])] = p
+                node["candidates"].append({"index": p["index"], "text": p["text"], "round": p.get("round", 0),
+                                           "critique": p.get("critique"), "proxy": None, "distribution": None,
+                                           "chosen": False})
+            elif ev.kind in ("rating", "gold"):
+                ratings.setdefault((ev.agent_id, p["index"]), {})[ev.kind] = p
             elif ev.kind == "selection":
                 node["selected"] = p["index"]
-            elif ev.kind in ("summary", "truncation"):
+            elif ev.kind in ("summary", "truncation", "propagation", "trust", "adapter"):
                 node[ev.kind] = p
             elif ev.kind in ("warning", "error"):
                 node.setdefault(ev.kind + "s", []).append(p["message"])
         roots = []
         for node in nodes.values():
             for cand in node["candidates"]:
-                rating = ratings.get((node["id"], cand["index"]))
-                if rating:
+                found = ratings.get((node["id"], cand["index"]), {})
+                if rating := found.get("rating"):
                     cand["proxy"], cand["distribution"] = rating["proxy"], rating["distribution"]
+                if gold := found.get("gold"):
+                    cand["gold"] = {k: gold[k] for k in ("verdict", "gold_score", "claims")}
                 cand["chosen"] = cand["index"] == node.get("selected")
             parent = nodes.get(node["parent_id"] or "")
             (parent["children"] if parent else roots).append(node)

@@ -19,9 +19,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--summarizer", help="model spec of the summarizer (default smollm2)")
     p.add_argument("--describer", help="model spec of the describer (default: the summarizer's)")
     p.add_argument("--judge", help="model spec of the parent's judge (default: the summarizer's)")
-    p.add_argument("--objective", choices=["honest", "approval"], help="what the describer is told to pursue")
+    p.add_argument("--objective", choices=["honest", "approval", "verbose", "treacherous"],
+                   help="what the describer is told (or secretly) pursues")
     p.add_argument("--best-of", type=int, dest="best_of", help="best_of_n optimizer with N candidates")
-    p.add_argument("--optimizer", help="optimizer spec: none | best_of_n(N)")
+    p.add_argument("--optimizer", help="optimizer spec: none | best_of_n(N) | refine(ROUNDS) | train(STEPS)")
     p.add_argument("--max-equations", type=int, dest="max_equations", help="equations delegated per paper")
     p.add_argument("--seed", type=int)
     p.add_argument("--allow-pickle", action="store_true", default=None, help="accept pickle weights (unsafe)")

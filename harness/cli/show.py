@@ -35,7 +35,9 @@ def _add(branch: Tree, node: dict) -> None:
     for cand in sorted(node["candidates"], key=lambda c: -(c["proxy"] or 0)):
         mark = "[green]★ chosen[/]" if cand["chosen"] else "       "
         proxy = "  n/a" if cand["proxy"] is None else f"{cand['proxy']:.3f}"
-        sub.add(f"{mark} proxy={proxy}  {escape(cand['text'])}")
+        gold = cand.get("gold", {}).get("verdict", "n/a")
+        color = {"wrong": "red", "ok": "green"}.get(gold, "dim")
+        sub.add(f"{mark} proxy={proxy} gold=[{color}]{gold}[/]  {escape(cand['text'])}")
     for child in node["children"]:
         _add(sub, child)
     if summary := node.get("summary"):

