@@ -138,10 +138,17 @@ def _embedder() -> Any:
         return None
 
 
-@functools.lru_cache(maxsize=8192)
-def _vector(text: str) -> tuple[float, ...] | None:
+_VECTORS: dict[str, tuple[float, ...]] = {}
+
+
+def _embed(texts: list[str]) -> None:
+    """Encode the texts not seen yet in one batch: one model call per check, not one per comparison."""
     model = _embedder()
-    return None if model is None else tuple(model.encode(text, normalize_embeddings=True).tolist())
+    if model is None or not (new := [t for t in dict.fromkeys(texts) if t not in _VECTORS]):
+        return
+    if len(_VECTORS) > 100_000:
+        _VECTORS.clear()
+    _VECTORS.update(zip(new, map(tuple, model.encode(new, normalize_embeddings=True).tolist()), strict=True))
 
 
 class Glossary:
@@ -161,7 +168,7 @@ class Glossary:
 
     def similarity(self, claim: str, meaning: str) -> tuple[float, float | None]:
         """(token overlap, embedding cosine or None without the model)."""
-        a, b = _vector(claim), _vector(meaning)
+        a, b = _VECTORS.get(claim), _VECTORS.get(meaning)
         cosine = None if a is None or b is None else sum(x * y for x, y in zip(a, b, strict=True))
         return self.overlap(set(tokens(claim)), set(tokens(meaning))), cosine
 
@@ -638,9 +645,10 @@ def check(text: str, latex: str, glossary: dict[str, str] | None = None, name: s
     if glossary is None and context:
         glossary = glossary_from_text(context)
     eq = _Equation(latex, facts or _facts(latex), glossary or {}, name)
+    found = extract_claims(text or "")
+    _embed([p["meaning"] for _, _, p in found if "meaning" in p] + [m for _, m, _ in eq.glossary.entries])
     claims = [Claim(claim=claim, kind=kind, status=status, evidence=evidence)
-              for claim, kind, parts in extract_claims(text or "")
-              for status, evidence in [CHECKS[kind](parts, eq)]]
+              for claim, kind, parts in found for status, evidence in [CHECKS[kind](parts, eq)]]
     s = score(claims)
     return GoldVerdict(verdict="wrong" if s < 0.5 else "ok" if s > 0.5 else "unverifiable", gold_score=s,
                        claims=claims)
