@@ -1,0 +1,34 @@
+"""Gold checking: time per row of `check` (no model) and the claims detector's AUROC on both labeled sets.
+
+Run: python bench/bench_gold.py   (targets: median under 50 ms per row; AUROC >= 0.95 generated, >= 0.85 hand-written)
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from harness.evals import labeled_items
+from harness.gold import check
+from harness.metrics.stats import auroc
+
+
+def main() -> None:
+    for name, target in (("labeled/generated.jsonl", 0.95), ("labeled/handwritten.jsonl", 0.85)):
+        items = labeled_items(name)
+        times, scores = [], []
+        for item in items:
+            start = time.perf_counter()
+            verdict = check(item.text, item.latex, item.glossary, item.name, item.context)
+            times.append(time.perf_counter() - start)
+            scores.append(1.0 - verdict.gold_score)
+        labels = [int(i.label == "wrong") for i in items]
+        auc = auroc(scores, labels)
+        median_ms = statistics.median(times) * 1000
+        print(f"{name:<28} rows {len(items):4d}  check median {median_ms:6.2f} ms/row (target < 50: "
+              f"{'meets' if median_ms < 50 else 'misses'})  max {max(times) * 1000:7.1f} ms  claims AUROC {auc:.3f} "
+              f"(target >= {target}: {'meets' if auc >= target else 'misses'})")
+
+
+if __name__ == "__main__":
+    main()
