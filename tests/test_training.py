@@ -99,3 +99,12 @@ def test_deterministic_for_a_seed(tiny_llama, tmp_path):
     runs = [train_describer(trainable_copy(base), MESSAGES, energy_reward, 5, tmp_path / str(i), lr=5e-3, seed=3,
                             max_new_tokens=16) for i in range(2)]
     assert runs[0].model_dump(exclude={"adapter_dir"}) == runs[1].model_dump(exclude={"adapter_dir"})
+
+
+def test_step_samples_are_what_generate_writes(tiny_llama, tmp_path):
+    """on_step sees the texts the describer's own `generate` gives for the step's seed (seed 0, step 0 -> 0)."""
+    base = tiny_base(tiny_llama)
+    seen = []
+    train_describer(trainable_copy(base), MESSAGES, energy_reward, 1, tmp_path, samples=4, seed=0, max_new_tokens=16,
+                    on_step=lambda record, texts, rewards: seen.append(texts))
+    assert seen == [trainable_copy(base).generate(MESSAGES, n=4, temperature=0.8, max_new_tokens=16, seed=0)]
