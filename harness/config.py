@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from harness.resources import share_dir
+
 
 class ConfigError(Exception):
     """A one-line, user-facing problem with a config file or flag."""
@@ -75,3 +77,19 @@ def load_config(path: str | None, overrides: dict) -> RunConfig:
         return RunConfig(**{**base.model_dump(), **{k: v for k, v in overrides.items() if v is not None}})
     except ValidationError as exc:
         raise _explain(exc, "command line") from exc
+
+
+def declared(folder: str) -> list[str]:
+    """Names of the declarative TOML files under evals/<folder> (suites, sweeps)."""
+    return sorted(p.stem for p in (share_dir("evals") / folder).glob("*.toml"))
+
+
+def load_declared(folder: str, ref: str, model: type[BaseModel]) -> BaseModel:
+    """A TOML file under evals/<folder> by name, or any .toml path, validated by `model` (with `name` set)."""
+    path = Path(ref) if ref.endswith(".toml") else share_dir("evals") / folder / f"{ref}.toml"
+    if not path.is_file():
+        raise ConfigError(f"no {folder[:-1]} {ref!r} (available: {', '.join(declared(folder))})")
+    try:
+        return model(name=path.stem, **tomllib.loads(path.read_text()))
+    except (tomllib.TOMLDecodeError, ValidationError, TypeError) as exc:
+        raise ConfigError(f"{path}: bad {folder[:-1]} ({str(exc).splitlines()[0]})") from exc

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from harness.config import ConfigError
+from harness.config import ConfigError, declared, load_declared
 from harness.detectors import build_detectors
 from harness.items import Item, read_rows
 from harness.judge import Judge
@@ -32,17 +31,11 @@ class Suite(BaseModel):
 
 
 def available_suites() -> list[str]:
-    return sorted(p.stem for p in (share_dir("evals") / "suites").glob("*.toml"))
+    return declared("suites")
 
 
 def load_suite(ref: str) -> Suite:
-    path = Path(ref) if ref.endswith(".toml") else share_dir("evals") / "suites" / f"{ref}.toml"
-    if not path.is_file():
-        raise ConfigError(f"no eval suite {ref!r} (available: {', '.join(available_suites())})")
-    try:
-        return Suite(name=path.stem, **tomllib.loads(path.read_text()))
-    except (tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise ConfigError(f"{path}: bad suite ({str(exc).splitlines()[0]})") from exc
+    return load_declared("suites", ref, Suite)  # type: ignore[return-value]
 
 
 def labeled_items(set_ref: str) -> list[Item]:

@@ -8,16 +8,14 @@ depth (per-level correlation) or trust (the defection timeline).
 from __future__ import annotations
 
 import itertools
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from harness.config import ConfigError, RunConfig, load_config
+from harness.config import RunConfig, declared, load_config, load_declared
 from harness.experiment import Experiment
-from harness.resources import share_dir
 from harness.transcript import list_runs
 
 
@@ -42,17 +40,11 @@ class Sweep(BaseModel):
 
 
 def available_sweeps() -> list[str]:
-    return sorted(p.stem for p in (share_dir("evals") / "sweeps").glob("*.toml"))
+    return declared("sweeps")
 
 
 def load_sweep(ref: str) -> Sweep:
-    path = Path(ref) if ref.endswith(".toml") else share_dir("evals") / "sweeps" / f"{ref}.toml"
-    if not path.is_file():
-        raise ConfigError(f"no sweep {ref!r} (available: {', '.join(available_sweeps())})")
-    try:
-        return Sweep(name=path.stem, **tomllib.loads(path.read_text()))
-    except (tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise ConfigError(f"{path}: bad sweep ({str(exc).splitlines()[0]})") from exc
+    return load_declared("sweeps", ref, Sweep)  # type: ignore[return-value]
 
 
 def finished_run(point_dir: Path) -> Path | None:
