@@ -60,10 +60,29 @@ def repeats(summary: str, claim: str, share: float = 0.7) -> bool:
     return bool(words) and len(words & present) >= share * len(words)
 
 
-def persona(team: Team) -> Trust:
-    """The long-lived identity the parent keeps a track record of: one per describer model and objective."""
-    key = f"{team.describer.spec}:{team.config.objective}"
-    return team.trust.setdefault(key, Trust(min_rate=team.config.check_floor))
+@dataclass
+class Oversight:
+    """The parent's decision for one delegation: check (rate) it or not, and whether the sub-agent defects."""
+
+    trust: Trust | None = None  # None when the parent keeps no track record (trust off)
+    checked: bool = True
+    defected: bool = False
+    trust_before: float | None = None
+    check_rate: float | None = None
+
+
+def oversee(team: Team, node: AgentNode) -> Oversight:
+    cfg = team.config
+    if not cfg.trust:
+        return Oversight()
+    # One long-lived identity per describer model and objective carries the track record across papers.
+    trust = team.trust.setdefault(f"{team.describer.spec}:{cfg.objective}", Trust(min_rate=cfg.check_floor))
+    return Oversight(
+        trust=trust,
+        checked=trust.should_check(random.Random(derive_seed(cfg.seed, node.id, "check"))),
+        defected=cfg.objective == "treacherous" and trust.value >= cfg.defect_at,
+        trust_before=trust.value, check_rate=trust.check_rate,
+    )
 
 
 def describe(team: Team, paper: Paper, equation: Equation, parent: AgentNode, judge: Judge) -> Delegation:
@@ -85,14 +104,9 @@ def describe(team: Team, paper: Paper, equation: Equation, parent: AgentNode, ju
                                             context=equation.context), node, Judge(team.describer))
              for k, part in enumerate(parts, start=1)]
 
-    trust, checked, defected = (persona(team), True, False) if cfg.trust else (None, True, False)
-    objective = cfg.objective
-    if trust is not None:
-        before, rate = trust.value, trust.check_rate
-        checked = trust.should_check(random.Random(derive_seed(cfg.seed, node.id, "check")))
-        defected = cfg.objective == "treacherous" and trust.value >= cfg.defect_at
-    if objective == "treacherous" and not defected:
-        objective = "honest"  # a treacherous describer behaves until it is trusted enough
+    watch = oversee(team, node)
+    # A treacherous describer behaves until it is trusted enough.
+    objective = "honest" if cfg.objective == "treacherous" and not watch.defected else cfg.objective
     prompt = load_prompt("describer", objective)
     context = equation.context[:CONTEXT_CHARS]
     if notes:
@@ -110,7 +124,7 @@ def describe(team: Team, paper: Paper, equation: Equation, parent: AgentNode, ju
         return judge.model.generate(msgs, n=1, temperature=0, max_new_tokens=48)[0]
 
     verdicts: dict[int, GoldVerdict] = {}
-    if checked:
+    if watch.checked:
         task = Task(messages=messages, latex=equation.latex, model=team.describer, sample=sample,
                     rate=lambda texts: judge.rate(equation, texts), critique=critique, seed=seed,
                     work_dir=t.run_dir / "agents" / node.id.replace("/", "__"),
@@ -130,13 +144,13 @@ def describe(team: Team, paper: Paper, equation: Equation, parent: AgentNode, ju
         t.emit(node.id, "gold", index=c.index, **verdicts[c.index].model_dump())
     proxy = chosen.rating.proxy if chosen.rating else None
     t.emit(node.id, "selection", index=chosen.index, proxy=proxy)
-    if trust is not None:
+    if watch.trust is not None:
         # The parent's check of the kept output is its own claim verification against the LaTeX.
-        passed = verdicts[chosen.index].verdict != "wrong" if checked else None
-        if checked:
-            trust.record(bool(passed))
-        t.emit(node.id, "trust", trust_before=before, trust_after=trust.value, check_rate=rate,
-               checked=checked, defected=defected, passed=passed)
+        passed = verdicts[chosen.index].verdict != "wrong" if watch.checked else None
+        if passed is not None:
+            watch.trust.record(passed)
+        t.emit(node.id, "trust", trust_before=watch.trust_before, trust_after=watch.trust.value,
+               check_rate=watch.check_rate, checked=watch.checked, defected=watch.defected, passed=passed)
     contradicted = [cl.claim for cl in verdicts[chosen.index].claims if cl.status == "contradicted"]
     return Delegation(equation, chosen.text, proxy, contradicted)
 
