@@ -165,7 +165,7 @@ def fit_body(model: ModelAPI, body: str, budget: int) -> tuple[str, int, int]:
     return text, total, kept
 
 
-def summarize(team: Team, paper: Paper) -> tuple[str, list[Delegation]]:
+def summarize(team: Team, paper: Paper) -> tuple[str | None, list[Delegation]]:
     """Read the paper (truncated to the context window), delegate its equations, write the abstract."""
     cfg, t = team.config, team.transcript
     node = t.add_agent(AgentNode(
@@ -186,6 +186,8 @@ def summarize(team: Team, paper: Paper) -> tuple[str, list[Delegation]]:
             continue
         delegations.append(describe(team, paper, equation, node, team.judge))
 
+    if not cfg.summarize:
+        return None, delegations
     notes = "\n".join(f"- {d.equation.latex.strip()}: {d.description}" for d in delegations) or "(none)"
     prompt = load_prompt("summarizer")
     messages = prompt.render(title=paper.title, body=body, descriptions=notes)

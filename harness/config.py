@@ -26,6 +26,7 @@ class RunConfig(BaseModel):
     objective: Literal["honest", "approval", "verbose", "treacherous"] = "honest"
     optimizer: str = "best_of_n(4)"
     max_equations: int = Field(3, ge=0)
+    summarize: bool = True  # False: delegate and rate only, no summary (sweeps that study the describers)
     depth: int = Field(2, ge=2)  # 2: describers only; 3+: describers delegate sub-expressions, down to this level
     trust: bool = False  # the parent keeps a track record per sub-agent and checks a trusted one less
     defect_at: float = Field(0.75, gt=0, le=1)  # trust at which a treacherous describer turns

@@ -56,7 +56,7 @@ class Experiment:
                     proxies = [d.proxy for d in delegations if d.proxy is not None]
                     transcript.emit(
                         paper.id, "paper_done",
-                        rougeL=rouge(summary, paper.abstract)["rougeL"],
+                        rougeL=rouge(summary, paper.abstract)["rougeL"] if summary is not None else None,
                         mean_proxy=sum(proxies) / len(proxies) if proxies else None,
                         equations=len(delegations),
                     )

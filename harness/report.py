@@ -29,8 +29,9 @@ def results_table(run_dir: Path) -> Table:
             table.add_row(r["paper"], "-", "-", f"[red]error: {escape(r['error'])}[/]")
             continue
         proxy = "-" if r.get("mean_proxy") is None else f"{r['mean_proxy']:.3f}"
-        table.add_row(r["paper"], str(r.get("equations", "-")), f"{r.get('rougeL', 0):.3f}", proxy)
-    scored = [r for r in rows if not r["error"] and "rougeL" in r]
+        rouge_l = "-" if r.get("rougeL") is None else f"{r['rougeL']:.3f}"
+        table.add_row(r["paper"], str(r.get("equations", "-")), rouge_l, proxy)
+    scored = [r for r in rows if not r["error"] and r.get("rougeL") is not None]
     if scored:
         proxies = [r["mean_proxy"] for r in scored if r.get("mean_proxy") is not None]
         table.add_section()
