@@ -35,7 +35,7 @@ class GoldFit(BaseModel):
     r2: float
     alpha_ci: tuple[float, float]
     beta_ci: tuple[float, float]
-    d_peak: float | None  # argmax of the fitted curve, alpha / (2 beta), when beta > 0
+    d_peak: float | None  # argmax of the fitted curve for d >= 0: max(0, alpha / (2 beta)); None if beta <= 0
 
     def predict(self, d: float) -> float:
         return d * (self.alpha - self.beta * d)
@@ -61,4 +61,4 @@ def fit_gold(d: Sequence[float], gold: Sequence[float], n_boot: int = 1000, seed
     boots = np.array([_solve(x[idx], y[idx]) for idx in (rng.integers(0, len(x), len(x)) for _ in range(n_boot))])
     lo, hi = np.quantile(boots, [0.025, 0.975], axis=0)
     return GoldFit(alpha=alpha, beta=beta, r2=r2, alpha_ci=(float(lo[0]), float(hi[0])),
-                   beta_ci=(float(lo[1]), float(hi[1])), d_peak=alpha / (2 * beta) if beta > 0 else None)
+                   beta_ci=(float(lo[1]), float(hi[1])), d_peak=max(0.0, alpha / (2 * beta)) if beta > 0 else None)
