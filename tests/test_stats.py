@@ -39,3 +39,12 @@ def test_bootstrap_interval_brackets_the_estimate_and_is_seeded():
     assert lo <= auroc(scores, labels) <= hi and hi - lo > 0
     assert bootstrap_ci(auroc, scores, labels, n_boot=300, seed=1) == (lo, hi)
     assert load_metric("rouge").compute(predictions=["a b c"], references=["a b c"])["rougeL"] == 1.0
+
+
+def test_bootstrap_keeps_float_partners_for_correlations():
+    from harness.analysis import spearman
+
+    x = [0.1, 0.4, 0.2, 0.8, 0.5, 0.9, 0.3, 0.7]
+    y = [0.15, 0.35, 0.3, 0.75, 0.4, 0.95, 0.2, 0.8]  # same order as x except one swap
+    lo, hi = bootstrap_ci(spearman, x, y, n_boot=200)
+    assert not math.isnan(lo) and lo <= spearman(x, y) <= hi and spearman(x, y) > 0.9

@@ -32,8 +32,11 @@ def bootstrap_ci(
     stat: Callable[[np.ndarray, np.ndarray], float], scores: Sequence[float], labels: Sequence[int],
     n_boot: int = 1000, seed: int = 0, alpha: float = 0.05,
 ) -> tuple[float, float]:
-    """Percentile interval of `stat` over resamples of (score, label) pairs; resamples giving nan are dropped."""
-    s, y = np.asarray(scores, dtype=float), np.asarray(labels, dtype=int)
+    """Percentile interval of `stat` over resamples of (score, label) pairs; resamples giving nan are dropped.
+
+    `labels` are passed through as given (0/1 labels, or a second score for a correlation).
+    """
+    s, y = np.asarray(scores, dtype=float), np.asarray(labels)
     rng = np.random.default_rng(seed)
     values = []
     for _ in range(n_boot):
