@@ -419,9 +419,10 @@ class _Scan:
                 return sym, i + 1
             arg = _body(toks[i + 1]) if t.text != "'" else []
             text = _render(arg) if t.text != "'" else "'"
-            if not text:
-                pass
-            elif t.text == "_":
+            if not text:  # an empty script such as x_{} says nothing
+                i += 1 if t.text == "'" else 2
+                continue
+            if t.text == "_":
                 if sym:
                     sym.name += "_" + _braced(text)
                 self.seq(arg, depth + 1, True)

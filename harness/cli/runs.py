@@ -12,7 +12,7 @@ from harness.transcript import list_runs
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    """No options beyond --runs, which every command has."""
 
 
 def main(args: argparse.Namespace) -> int:
