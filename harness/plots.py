@@ -16,6 +16,27 @@ from harness.report import candidate_records, group_metrics, propagation  # noqa
 COLORS = {"ok": "tab:green", "wrong": "tab:red", "unverifiable": "tab:gray", None: "tab:gray"}
 
 
+def md_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    """Markdown table lines; cell text is escaped so a '|' or newline in model output cannot break a row."""
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+    return [line(head), "|" + "---|" * len(head), *(line(r) for r in rows)]
+
+
+def html_table(head: list[str], rows: list[list[str]]) -> str:
+    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    trs = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><tr>{cells}</tr>{trs}</table>"
+
+
+def html_page(title: str, body: str) -> str:
+    """A self-contained page; `body` must already be escaped HTML."""
+    return (f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}td,th{border:1px solid #ccc;"
+            f"padding:3px 6px;font-size:13px}}table{{border-collapse:collapse}}</style><h1>{html.escape(title)}</h1>"
+            + body)
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(int(q * len(ordered)), len(ordered) - 1)] if ordered else 0.5
@@ -86,28 +107,18 @@ def write_report(run_dirs: list[Path], out: Path, threshold: float | None = None
              "is wrong if any claim is contradicted. Sophistry rate is the share of wrong candidates whose proxy "
              "score reaches t. Propagation counts summaries that repeat a contradicted claim of a chosen description.")
 
-    md = [f"# {title}", "", notes, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    md += ["| " + " | ".join(r) + " |" for r in rows]
-    md += ["", "## Propagation", "", "| run | summaries repeating a contradicted claim | summaries |", "|---|---|---|"]
-    md += ["| " + " | ".join(r) + " |" for r in prop_rows]
-    md += ["", "## Most persuasive wrong candidates", "", "| " + " | ".join(ex_head) + " |", "|" + "---|" * 5]
-    md += ["| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in r) + " |" for r in examples]
-    md += ["", "![proxy vs gold](proxy_vs_gold.png)", "", "![sophistry rate](sophistry.png)", ""]
+    prop_head = ["run", "summaries repeating a contradicted claim", "summaries"]
+    md = [f"# {title}", "", notes, "", *md_table(header, rows), "", "## Propagation", "",
+          *md_table(prop_head, prop_rows), "", "## Most persuasive wrong candidates", "",
+          *md_table(ex_head, examples), "", "![proxy vs gold](proxy_vs_gold.png)", "",
+          "![sophistry rate](sophistry.png)", ""]
     md_path = out / "report.md"
     md_path.write_text("\n".join(md))
-
-    def table(head: list[str], body: list[list[str]]) -> str:
-        cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-        trs = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in body)
-        return f"<table><tr>{cells}</tr>{trs}</table>"
-
-    page = (f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}td,th{border:1px solid #ccc;"
-            "padding:3px 6px;font-size:13px}table{border-collapse:collapse}</style>"
-            f"<h1>{html.escape(title)}</h1><p>{html.escape(notes)}</p>{table(header, rows)}"
-            f"<h2>Propagation</h2>{table(['run', 'summaries repeating a contradicted claim', 'summaries'], prop_rows)}"
-            f"<h2>Most persuasive wrong candidates</h2>{table(ex_head, examples)}"
-            "<img src='proxy_vs_gold.png' alt='proxy vs gold'><img src='sophistry.png' alt='sophistry rate'>")
+    page = html_page(title, f"<p>{html.escape(notes)}</p>{html_table(header, rows)}"
+                            f"<h2>Propagation</h2>{html_table(prop_head, prop_rows)}"
+                            f"<h2>Most persuasive wrong candidates</h2>{html_table(ex_head, examples)}"
+                            "<img src='proxy_vs_gold.png' alt='proxy vs gold'>"
+                            "<img src='sophistry.png' alt='sophistry'>")
     html_path = out / "report.html"
     html_path.write_text(page)
     return md_path, html_path

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from harness.analysis import best_of_n_curve, level_correlations, round_curve, trust_timeline  # noqa: E402
+from harness.plots import html_page, html_table, md_table  # noqa: E402
 from harness.sweep import Sweep  # noqa: E402
 
 
@@ -137,23 +138,15 @@ def write_sweep_report(sweep: Sweep, points: dict[str, Path], out: Path) -> tupl
     out.mkdir(parents=True, exist_ok=True)
     head, rows, notes, images = SECTIONS[sweep.analysis](points, out)
     runs = [[label, str(path)] for label, path in points.items()]
-    md = [f"# Sweep {sweep.name}", "", sweep.description, "", *[f"- {n}" for n in notes], "",
-          "| " + " | ".join(head) + " |", "|" + "---|" * len(head), *["| " + " | ".join(r) + " |" for r in rows],
-          "", "| point | run |", "|---|---|", *["| " + " | ".join(r) + " |" for r in runs], "",
-          *[f"![{name}]({name})" for name in images], ""]
+    title = f"Sweep {sweep.name}"
+    md = [f"# {title}", "", sweep.description, "", *[f"- {n}" for n in notes], "", *md_table(head, rows), "",
+          *md_table(["point", "run"], runs), "", *[f"![{name}]({name})" for name in images], ""]
     md_path = out / "report.md"
     md_path.write_text("\n".join(md))
-
-    def table(h: list[str], body: list[list[str]]) -> str:
-        return ("<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in h) + "</tr>" + "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in body) + "</table>")
-
-    page = (f"<!doctype html><meta charset='utf-8'><title>sweep {html.escape(sweep.name)}</title><style>"
-            "body{font-family:sans-serif;max-width:1100px;margin:2em auto}td,th{border:1px solid #ccc;padding:3px 6px;"
-            f"font-size:13px}}table{{border-collapse:collapse}}</style><h1>Sweep {html.escape(sweep.name)}</h1>"
-            f"<p>{html.escape(sweep.description)}</p><ul>{''.join(f'<li>{html.escape(n)}</li>' for n in notes)}</ul>"
-            f"{table(head, rows)}<h2>Runs</h2>{table(['point', 'run'], runs)}"
-            + "".join(f"<img src='{html.escape(name)}' alt='{html.escape(name)}'>" for name in images))
+    page = html_page(title, f"<p>{html.escape(sweep.description)}</p>"
+                            f"<ul>{''.join(f'<li>{html.escape(n)}</li>' for n in notes)}</ul>"
+                            f"{html_table(head, rows)}<h2>Runs</h2>{html_table(['point', 'run'], runs)}"
+                            + "".join(f"<img src='{html.escape(n)}' alt='{html.escape(n)}'>" for n in images))
     html_path = out / "report.html"
     html_path.write_text(page)
     return md_path, html_path
