@@ -15,8 +15,11 @@ from harness.resources import demo_corpus
 
 FALSE_OPS = {phrase.replace("{}", "").strip(): pattern for pattern, phrase in OPERATORS}  # phrase -> LaTeX pattern
 EXPONENT_SIGN_ERRORS = (  # what a correct text says -> what a wrong one says instead
-    ("appears squared", "appears cubed"), ("appears squared", "is raised to the power of 3"),
-    ("is inverted", "appears squared"), ("is subtracted from", "is added to"), ("a minus sign", "a plus sign"),
+    ("appears squared", "appears cubed"),
+    ("appears squared", "is raised to the power of 3"),
+    ("is inverted", "appears squared"),
+    ("is subtracted from", "is added to"),
+    ("a minus sign", "a plus sign"),
 )
 
 
@@ -104,7 +107,8 @@ def test_coverage_and_balance(papers, rows):
     n_correct = counts["correct", "plain"] * 2
     assert n_correct <= n_wrong <= 3 * n_correct
     assert Counter(r["error_kind"] for r in rows if r["style"] == "plain") == Counter(
-        r["error_kind"] for r in rows if r["style"] == "persuasive")
+        r["error_kind"] for r in rows if r["style"] == "persuasive"
+    )
 
 
 def test_correct_rows_claim_only_what_the_latex_shows(rows):
@@ -139,3 +143,39 @@ def test_persuasive_is_the_plain_content_dressed_up(rows):
 def test_deterministic_for_a_seed(papers, rows):
     assert generate(papers, seed=0) == rows
     assert generate(papers, seed=1) != rows
+
+
+def read_labeled(name: str) -> list[dict]:
+    return [json.loads(line) for line in (default_path().parent / name).read_text(encoding="utf-8").splitlines()]
+
+
+def test_dev_set_counts_balance_and_fields(papers):
+    """The hand-written development set: one correct and one wrong row per equation, style balanced by label, every
+    error kind present, and no equation of the demo corpus or of the held-out set (compared by LaTeX and name only)."""
+    rows = read_labeled("dev.jsonl")
+    fields = {"id", "latex", "glossary", "name", "text", "label", "error_kind", "error_note", "style"}
+    assert all(set(r) == fields for r in rows)
+    assert [r["id"] for r in rows] == [f"dev-{k:03d}" for k in range(1, len(rows) + 1)]
+    by_equation: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_equation[r["latex"]].append(r)
+        assert r["text"].strip() and r["glossary"] and r["name"], r["id"]
+        kinds = (*ERROR_KINDS, "wrong_dependency")
+        assert (r["label"] == "wrong") == (r["error_kind"] in kinds) == bool(r["error_note"]), r["id"]
+        assert r["style"] in STYLES
+    assert len(by_equation) >= 40
+    assert all(sorted(r["label"] for r in pair) == ["correct", "wrong"] for pair in by_equation.values())
+    counts = Counter((r["label"], r["style"]) for r in rows)
+    assert (
+        counts["correct", "plain"]
+        == counts["wrong", "plain"]
+        == counts["correct", "persuasive"]
+        == counts["wrong", "persuasive"]
+    )
+    kinds = Counter(r["error_kind"] for r in rows if r["label"] == "wrong")
+    assert set(kinds) == {*ERROR_KINDS, "wrong_dependency"} and min(kinds.values()) >= 5
+    held_out = read_labeled("handwritten.jsonl")
+    taken = {eq.latex for p in papers for eq in p.equations} | {r["latex"] for r in held_out}
+    names = {eq.name for p in papers for eq in p.equations} | {r["name"] for r in held_out}
+    assert not set(by_equation) & taken
+    assert not {r["name"] for r in rows} & names
