@@ -6,13 +6,13 @@ import argparse
 import logging
 import sys
 
-from harness.cli import check, detect, eval, report, run, runs, show, sweep
+from harness.cli import check, detect, eval, report, run, runs, show, sweep, view
 from harness.config import ConfigError
 from harness.models import ModelError
 from harness.papers import PaperError
 
 COMMANDS = {"run": run, "runs": runs, "show": show, "check": check, "detect": detect, "eval": eval,
-            "report": report, "sweep": sweep}
+            "report": report, "sweep": sweep, "view": view}
 USER_ERRORS = (ConfigError, ModelError, PaperError, FileNotFoundError, ValueError)
 
 
