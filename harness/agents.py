@@ -16,6 +16,7 @@ from harness.gold import GoldVerdict, check
 from harness.judge import Judge
 from harness.latex import subexpressions
 from harness.models import Messages, ModelAPI
+from harness.models.cache import call_log
 from harness.optimizers import Candidate, Optimizer, Task
 from harness.papers import Equation, Paper, brace_error
 from harness.prompts import load_prompt
@@ -124,16 +125,18 @@ def describe(team: Team, paper: Paper, equation: Equation, parent: AgentNode, ju
         return judge.model.generate(msgs, n=1, temperature=0, max_new_tokens=48)[0]
 
     verdicts: dict[int, GoldVerdict] = {}
-    if watch.checked:
-        task = Task(messages=messages, latex=equation.latex, model=team.describer, sample=sample,
-                    rate=lambda texts: judge.rate(equation, texts), critique=critique, seed=seed,
-                    work_dir=t.run_dir / "agents" / node.id.replace("/", "__"),
-                    emit=lambda kind, **payload: t.emit(node.id, kind, **payload))
-        candidates, chosen = team.optimizer.optimize(task)
-    else:
-        text = sample(messages, 1, seed)[0]
-        candidates = [Candidate(0, text, None)]
-        chosen = candidates[0]
+    with call_log() as calls:
+        if watch.checked:
+            task = Task(messages=messages, latex=equation.latex, model=team.describer, sample=sample,
+                        rate=lambda texts: judge.rate(equation, texts), critique=critique, seed=seed,
+                        work_dir=t.run_dir / "agents" / node.id.replace("/", "__"),
+                        emit=lambda kind, **payload: t.emit(node.id, kind, **payload))
+            candidates, chosen = team.optimizer.optimize(task)
+        else:
+            text = sample(messages, 1, seed)[0]
+            candidates = [Candidate(0, text, None)]
+            chosen = candidates[0]
+    t.emit(node.id, "calls", calls=calls)
     for c in candidates:
         t.emit(node.id, "candidate", index=c.index, text=c.text, round=c.round, critique=c.critique)
         if c.rating is not None:
@@ -193,8 +196,10 @@ def summarize(team: Team, paper: Paper) -> tuple[str | None, list[Delegation]]:
     messages = prompt.render(title=paper.title, body=body, descriptions=notes)
     seed = derive_seed(cfg.seed, node.id)
     t.emit(node.id, "prompt", prompt=prompt.name, messages=messages, seed=seed)
-    summary = team.summarizer.generate(messages, n=1, temperature=cfg.temperature,
-                                       max_new_tokens=cfg.summary_tokens, seed=seed)[0]
+    with call_log() as calls:
+        summary = team.summarizer.generate(messages, n=1, temperature=cfg.temperature,
+                                           max_new_tokens=cfg.summary_tokens, seed=seed)[0]
+    t.emit(node.id, "calls", calls=calls)
     t.emit(node.id, "summary", text=summary)
     carried = [c for d in delegations for c in d.contradicted if repeats(summary, c)]
     t.emit(node.id, "propagation", contradicted=sum(len(d.contradicted) for d in delegations), in_summary=carried)

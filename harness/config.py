@@ -37,6 +37,9 @@ class RunConfig(BaseModel):
     summary_tokens: int = Field(96, ge=1)
     context_tokens: int = Field(1024, ge=64)  # the summarizer's reading budget (capped by its context window)
     runs: str = "runs"
+    shard: str | None = Field(None, pattern=r"^[1-9][0-9]*/[1-9][0-9]*$")  # "I/N": the I-th of N slices of the papers
+    cache: bool = True  # answer repeated model calls from the SQLite call cache
+    max_connections: int = Field(4, ge=1)  # concurrent requests per model server; also papers run at once
     allow_pickle: bool = False
     trust_remote_code: bool = False
 

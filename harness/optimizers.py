@@ -110,7 +110,8 @@ class Train:
         from harness.models.hf import HFModel
         from harness.training import train_describer, trainable_copy
 
-        if not isinstance(task.model, HFModel):
+        base = getattr(task.model, "inner", task.model)  # the backend behind the call cache
+        if not isinstance(base, HFModel):
             raise ValueError(f"train needs a transformers-backed describer, not {task.model.spec}")
         candidates: list[Candidate] = []
         rated: list[Rating] = []
@@ -124,7 +125,7 @@ class Train:
                 candidates.append(Candidate(len(candidates), text, rating, round=step.step))
             task.emit("weight_update", **step.model_dump())
 
-        result = train_describer(trainable_copy(task.model), task.messages, reward, self.steps, task.work_dir,
+        result = train_describer(trainable_copy(base), task.messages, reward, self.steps, task.work_dir,
                                  samples=self.samples, seed=task.seed, on_step=on_step)
         task.emit("adapter", path=result.adapter_dir, kl_estimate=result.kl_estimate, steps=self.steps)
         # The trained describer's own final samples, rated: the parent keeps the best of them.

@@ -2,12 +2,14 @@
 
 Tables: `run` (one row: id, config, status), `agents` (the spawn tree) and `events` (ordered, append-only).
 Each event is committed on its own, in WAL mode, so a killed run keeps everything finished before the kill.
+Writes take a lock, so papers running in threads can share one transcript.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -18,7 +20,7 @@ DB_NAME = "transcript.sqlite"
 
 EventKind = Literal[
     "models", "prompt", "truncation", "candidate", "rating", "gold", "selection", "summary", "propagation",
-    "weight_update", "adapter", "trust", "paper_done", "warning", "error"
+    "weight_update", "adapter", "trust", "calls", "paper_done", "resume", "warning", "error"
 ]
 
 SCHEMA = """
@@ -73,7 +75,8 @@ def _now() -> str:
 class Transcript:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = Path(run_dir)
-        self.db = sqlite3.connect(self.run_dir / DB_NAME, isolation_level=None)
+        self.db = sqlite3.connect(self.run_dir / DB_NAME, isolation_level=None, check_same_thread=False)
+        self._lock = threading.Lock()
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
@@ -96,24 +99,58 @@ class Transcript:
 
     # -- writing -------------------------------------------------------------------------------------
     def add_agent(self, node: AgentNode) -> AgentNode:
-        seq = self.db.execute("SELECT COUNT(*) FROM agents").fetchone()[0]
-        d = node.model_dump()
-        self.db.execute(
-            "INSERT INTO agents VALUES (:id, :parent_id, :level, :role, :model, :objective, :optimizer,"
-            " :paper_id, :equation_id, :seq)",
-            {**d, "seq": seq},
-        )
+        with self._lock:
+            seq = self.db.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM agents").fetchone()[0]
+            self.db.execute(
+                "INSERT INTO agents VALUES (:id, :parent_id, :level, :role, :model, :objective, :optimizer,"
+                " :paper_id, :equation_id, :seq)",
+                {**node.model_dump(), "seq": seq},
+            )
         return node
 
     def emit(self, agent_id: str | None, kind: EventKind, **payload: Any) -> int:
-        cur = self.db.execute(
-            "INSERT INTO events (agent_id, kind, payload, ts) VALUES (?, ?, ?, ?)",
-            (agent_id, kind, json.dumps(payload, ensure_ascii=False), _now()),
-        )
+        with self._lock:
+            cur = self.db.execute(
+                "INSERT INTO events (agent_id, kind, payload, ts) VALUES (?, ?, ?, ?)",
+                (agent_id, kind, json.dumps(payload, ensure_ascii=False), _now()),
+            )
         return int(cur.lastrowid)
 
     def finish(self, status: str = "finished") -> None:
-        self.db.execute("UPDATE run SET status = ?, finished = ?", (status, _now()))
+        with self._lock:
+            self.db.execute("UPDATE run SET status = ?, finished = ?", (status, _now()))
+
+    def reopen(self) -> None:
+        with self._lock:
+            self.db.execute("UPDATE run SET status = 'running', finished = NULL")
+
+    def finished_papers(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT agent_id FROM events WHERE kind = 'paper_done'")}
+
+    def discard_papers(self, paper_ids: set[str]) -> int:
+        """Delete what a killed run left of unfinished papers (their agents and events), in one transaction,
+        so that resuming redoes them from scratch; returns the number of events removed."""
+        if not paper_ids:
+            return 0
+        marks = ",".join("?" * len(paper_ids))
+        ids = sorted(paper_ids)
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            agents = f"SELECT id FROM agents WHERE paper_id IN ({marks})"
+            cur = self.db.execute(f"DELETE FROM events WHERE agent_id IN ({agents}) OR agent_id IN ({marks})",
+                                  ids + ids)
+            self.db.execute(f"DELETE FROM agents WHERE paper_id IN ({marks})", ids)
+            self.db.execute("COMMIT")
+        return cur.rowcount
+
+    def absorb(self, other: Transcript) -> None:
+        """Append another run's agents and events (a shard being merged into this run), in their order."""
+        for node in other.agents():
+            self.add_agent(node)
+        for ev in other.events():
+            with self._lock:
+                self.db.execute("INSERT INTO events (agent_id, kind, payload, ts) VALUES (?, ?, ?, ?)",
+                                (ev.agent_id, ev.kind, json.dumps(ev.payload, ensure_ascii=False), ev.ts))
 
     # -- reading -------------------------------------------------------------------------------------
     def info(self) -> RunInfo:

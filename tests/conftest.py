@@ -46,6 +46,16 @@ PAPERS = [
 ]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fresh_call_cache(tmp_path_factory) -> Path:
+    """Tests never read answers cached by the user's own runs (or by an earlier test session)."""
+    path = tmp_path_factory.mktemp("call-cache") / "calls.sqlite"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HARNESS_CALL_CACHE", str(path))
+    yield path
+    mp.undo()
+
+
 @pytest.fixture
 def script_file(tmp_path: Path) -> Path:
     path = tmp_path / "script.json"

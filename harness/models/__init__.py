@@ -1,74 +1,93 @@
 """Model backends behind one small protocol, chosen by a model spec string.
 
-Specs: `smollm2` (the bundled default), `hf:PATH_OR_ID`, `gguf:FILE.gguf`, `scripted:FILE.json`.
-Backends are imported lazily so that the scripted backend works without loading torch.
+Specs: `smollm2` (the bundled default), `hf:PATH_OR_ID`, `gguf:FILE.gguf`, `llamacpp:FILE.gguf|smollm2`,
+`openai:MODEL@BASE_URL`, `ollama:MODEL[@URL]`, `scripted:FILE.json`. Each backend is one module, imported only
+when a spec names it, so that the scripted backend works without torch and the remote ones without a GPU stack.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
+
+from platformdirs import user_cache_dir
 
 Message = dict[str, str]
 Messages = list[Message]
 
-SPEC_FORMS = "smollm2 | hf:PATH_OR_ID | gguf:FILE.gguf | scripted:FILE.json"
+# spec kind -> (module, loader function, does the kind take an argument after the colon)
+BACKENDS = {
+    "smollm2": ("harness.models.smollm2", "load", False),
+    "hf": ("harness.models.hf", "load", True),
+    "gguf": ("harness.models.hf", "load_gguf", True),
+    "llamacpp": ("harness.models.llamacpp", "load", True),
+    "openai": ("harness.models.remote", "load_openai", True),
+    "ollama": ("harness.models.remote", "load_ollama", True),
+    "scripted": ("harness.models.scripted", "load", True),
+}
+SPEC_FORMS = ("smollm2 | hf:PATH_OR_ID | gguf:FILE.gguf | llamacpp:FILE.gguf|smollm2 | openai:MODEL@BASE_URL"
+              " | ollama:MODEL[@URL] | scripted:FILE.json")
 
 
 class ModelError(Exception):
-    """A user-facing, one-line problem with a model spec or a model file."""
+    """A user-facing, one-line problem with a model spec, a model file or a model server."""
+
+
+def cache_dir() -> Path:
+    """Where converted weights and the call cache live; HARNESS_CACHE_DIR overrides it."""
+    return Path(os.environ.get("HARNESS_CACHE_DIR") or user_cache_dir("harness"))
 
 
 @runtime_checkable
 class ModelAPI(Protocol):
     spec: str
     context_window: int
-    details: dict[str, str]  # backend, dtype, device...: recorded in the transcript
+    details: dict[str, str]  # backend, dtype, device, rating method...: recorded in the transcript
 
     def generate(
         self, messages: Messages, n: int = 1, temperature: float = 0.7, max_new_tokens: int = 128, seed: int = 0
     ) -> list[str]:
-        """n sampled completions of one conversation, in one batched call."""
+        """n sampled completions of one conversation (candidate k is reproducible from seed and k)."""
         ...
 
     def rate(self, conversations: Sequence[Messages], labels: Sequence[str]) -> list[list[float]]:
         """For each conversation, the model's next-token probabilities over `labels`, renormalised.
 
-        One forward pass per batch; nothing is generated or parsed.
+        Local backends read one forward pass; remote ones read token logprobs, or sample where a server has none.
         """
         ...
 
     def count_tokens(self, text: str) -> int: ...
 
 
-def load_model(spec: str, *, allow_pickle: bool = False, trust_remote_code: bool = False) -> ModelAPI:
+def load_model(
+    spec: str, *, allow_pickle: bool = False, trust_remote_code: bool = False, max_connections: int = 4
+) -> ModelAPI:
     """Build the backend a spec names; raises ModelError listing the valid forms for an unknown spec."""
-    kind, _, arg = spec.partition(":")
-    if kind == "smollm2" and not arg:
-        from harness.models.smollm2 import load_smollm2
-
-        return load_smollm2()
-    if kind == "scripted" and arg:
-        from harness.models.scripted import ScriptedModel
-
-        return ScriptedModel.from_file(arg, spec=spec)
-    if kind == "hf" and arg:
-        from harness.models.hf import HFModel
-
-        return HFModel.from_path(arg, spec=spec, allow_pickle=allow_pickle, trust_remote_code=trust_remote_code)
-    if kind == "gguf" and arg:
-        from harness.models.hf import HFModel
-
-        return HFModel.from_gguf(arg, spec=spec)
-    raise ModelError(f"unknown model spec {spec!r}; valid forms: {SPEC_FORMS}")
+    kind, colon, arg = spec.partition(":")
+    backend = BACKENDS.get(kind)
+    if backend is None or backend[2] != bool(arg) or (colon and not arg):
+        raise ModelError(f"unknown model spec {spec!r}; valid forms: {SPEC_FORMS}")
+    module, loader, _ = backend
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        raise ModelError(f"{spec}: this backend needs an optional package ({exc.name}); see `harness models`") from exc
+    options = {"allow_pickle": allow_pickle, "trust_remote_code": trust_remote_code,
+               "max_connections": max_connections}
+    return getattr(mod, loader)(arg, spec=spec, **options)
 
 
 class ModelPool:
-    """Loads each distinct spec once, so roles that share a model share its weights."""
+    """Loads each distinct spec once, so roles that share a model share its weights (or its connections)."""
 
-    def __init__(self, allow_pickle: bool = False, trust_remote_code: bool = False) -> None:
+    def __init__(self, allow_pickle: bool = False, trust_remote_code: bool = False, max_connections: int = 4) -> None:
         self._models: dict[str, ModelAPI] = {}
-        self._flags = {"allow_pickle": allow_pickle, "trust_remote_code": trust_remote_code}
+        self._flags = {"allow_pickle": allow_pickle, "trust_remote_code": trust_remote_code,
+                       "max_connections": max_connections}
 
     def get(self, spec: str) -> ModelAPI:
         if spec not in self._models:

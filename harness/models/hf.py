@@ -10,18 +10,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import torch
-from platformdirs import user_cache_dir
 from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-from harness.models import Messages, ModelError
+from harness.models import Messages, ModelError, cache_dir
 
 log = logging.getLogger("harness")
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("HARNESS_CACHE_DIR") or user_cache_dir("harness")) / "models"
 
 
 def _device() -> str:
@@ -175,7 +170,7 @@ class HFModel:
 def converted_dir(gguf: Path) -> Path:
     stat = gguf.stat()
     key = hashlib.sha1(f"{gguf}|{stat.st_size}|{int(stat.st_mtime)}".encode()).hexdigest()[:16]
-    return cache_root() / f"{gguf.stem}-{key}"
+    return cache_dir() / "models" / f"{gguf.stem}-{key}"
 
 
 def convert_gguf(gguf: Path, target: Path) -> None:
@@ -195,3 +190,11 @@ def convert_gguf(gguf: Path, target: Path) -> None:
     plain.save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
     tmp.rename(target)
+
+
+def load(arg: str, spec: str, allow_pickle: bool = False, trust_remote_code: bool = False, **_) -> HFModel:
+    return HFModel.from_path(arg, spec=spec, allow_pickle=allow_pickle, trust_remote_code=trust_remote_code)
+
+
+def load_gguf(arg: str, spec: str, **_) -> HFModel:
+    return HFModel.from_gguf(arg, spec=spec)

@@ -68,3 +68,7 @@ class ScriptedModel:
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
+
+
+def load(arg: str, spec: str, **_) -> ScriptedModel:
+    return ScriptedModel.from_file(arg, spec=spec)

@@ -21,7 +21,7 @@ def bundled_gguf() -> Path:
     return path
 
 
-def load_smollm2():
+def load(_arg: str = "", spec: str = "smollm2", **_):
     from harness.models.hf import HFModel
 
-    return HFModel.from_gguf(bundled_gguf(), spec="smollm2")
+    return HFModel.from_gguf(bundled_gguf(), spec=spec)
