@@ -20,7 +20,7 @@ DB_NAME = "transcript.sqlite"
 
 EventKind = Literal[
     "models", "prompt", "truncation", "candidate", "rating", "gold", "selection", "summary", "propagation",
-    "weight_update", "adapter", "trust", "calls", "paper_done", "resume", "warning", "error"
+    "weight_update", "adapter", "trust", "calls", "paper_done", "resume", "merged", "warning", "error"
 ]
 
 SCHEMA = """

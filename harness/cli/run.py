@@ -1,15 +1,21 @@
-"""Run the delegation experiment (with no arguments: the demo corpus, the bundled model, best-of-4)."""
+"""Run the delegation experiment (with no arguments: the demo corpus, the bundled model, best-of-4).
+
+`--resume RUN` continues a killed run with its own config; `--shard I/N` runs one slice of the papers (combine
+the shards' runs with `harness merge`).
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from harness.config import load_config
+from harness.config import RunConfig, load_config
 from harness.experiment import Experiment
 from harness.report import results_table
+from harness.transcript import Transcript, resolve_run
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -25,23 +31,49 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--optimizer", help="optimizer spec: none | best_of_n(N) | refine(ROUNDS) | train(STEPS)")
     p.add_argument("--max-equations", type=int, dest="max_equations", help="equations delegated per paper")
     p.add_argument("--seed", type=int)
+    p.add_argument("--shard", help="I/N: run the I-th of N deterministic slices of the papers (1-based)")
+    p.add_argument("--resume", metavar="RUN", help="continue a killed run (id or directory); finished papers are kept")
+    p.add_argument("--no-cache", dest="cache", action="store_false", default=None,
+                   help="call the models even for requests answered before")
+    p.add_argument("--max-connections", type=int, dest="max_connections",
+                   help="concurrent requests per model server (default 4); remote runs do this many papers at once")
     p.add_argument("--allow-pickle", action="store_true", default=None, help="accept pickle weights (unsafe)")
     p.add_argument("--trust-remote-code", action="store_true", default=None, help="run a model repo's own code")
 
 
+SETTINGS = ("data", "papers", "summarizer", "describer", "judge", "objective", "optimizer", "max_equations", "seed",
+            "shard", "allow_pickle", "trust_remote_code")
+RESUMABLE = ("runs", "cache", "max_connections")  # how to run, not what: a resumed run may change these
+
+
+def resumed_config(args: argparse.Namespace) -> tuple[RunConfig, Path, int]:
+    """The killed run's own config; flags that would change its results are refused."""
+    if args.config or args.best_of is not None or any(getattr(args, k) is not None for k in SETTINGS):
+        raise ValueError("--resume continues a run with its own config; only --runs, --no-cache and "
+                         "--max-connections may be given with it")
+    run_dir = resolve_run(Path(args.runs or "runs"), args.resume)
+    transcript = Transcript.open(run_dir)
+    stored, done = transcript.info().config, len(transcript.finished_papers())
+    transcript.close()
+    overrides = {k: getattr(args, k) for k in RESUMABLE if getattr(args, k) is not None}
+    return RunConfig(**{**stored, **overrides, "runs": str(run_dir.parent)}), run_dir, done
+
+
 def main(args: argparse.Namespace) -> int:
-    overrides = {k: getattr(args, k) for k in (
-        "data", "papers", "summarizer", "describer", "judge", "objective", "optimizer", "max_equations", "seed",
-        "runs", "allow_pickle", "trust_remote_code")}
-    if args.best_of is not None:
-        overrides["optimizer"] = f"best_of_n({args.best_of})"
-    config = load_config(args.config, overrides)
+    if args.resume:
+        config, resume_dir, done = resumed_config(args)
+    else:
+        overrides = {k: getattr(args, k) for k in SETTINGS + RESUMABLE}
+        if args.best_of is not None:
+            overrides["optimizer"] = f"best_of_n({args.best_of})"
+        config, resume_dir, done = load_config(args.config, overrides), None, 0
     experiment = Experiment(config)
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
-        task = progress.add_task("papers", total=len(experiment.papers))
-        run_dir = experiment.run(on_paper=lambda paper: progress.advance(task))
+        task = progress.add_task("papers", total=len(experiment.papers), completed=done)
+        advance = lambda paper: progress.advance(task)  # noqa: E731
+        run_dir = experiment.resume(resume_dir, advance) if resume_dir else experiment.run(advance)
     Console().print(results_table(run_dir))
     Console().print(f"transcript: {run_dir}  (harness show {run_dir.name} --runs {config.runs})")
     return 0

@@ -176,15 +176,33 @@ def _openai_top(reply: Any) -> list[tuple[str, float]] | None:
     return [(t["token"], t["logprob"]) for t in content[0]["top_logprobs"]]
 
 
+def served_models(kind: str, url: str) -> list[str]:
+    """The model names a server lists; a one-line ModelError when it cannot be reached."""
+    if kind == "openai":
+        import openai
+
+        client = openai.OpenAI(base_url=url, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
+                               timeout=TIMEOUT_S, max_retries=0)
+        return with_retries(lambda: [m.id for m in client.models.list()], f"server {url} unreachable")
+    import ollama
+
+    client = ollama.Client(host=url, timeout=TIMEOUT_S)
+    return with_retries(lambda: [m.model for m in client.list().models], f"server {url} unreachable")
+
+
+def _check_served(kind: str, model: str, url: str, spec: str) -> None:
+    served = served_models(kind, url)
+    if model not in served and f"{model}:latest" not in served:
+        raise ModelError(f"{spec}: {url} does not serve {model!r} (it serves: {', '.join(served) or 'nothing'})")
+
+
 def load_openai(arg: str, spec: str, max_connections: int = 4, **_) -> RemoteModel:
     from langchain_openai import ChatOpenAI
 
     model, url = _split(arg, None, spec)
+    _check_served("openai", model, url, spec)
     chat = ChatOpenAI(model=model, base_url=url, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
                       timeout=TIMEOUT_S, max_retries=0)
-    served = with_retries(lambda: [m.id for m in chat.root_client.models.list()], f"{spec}: server {url} unreachable")
-    if model not in served:
-        raise ModelError(f"{spec}: {url} does not serve {model!r} (it serves: {', '.join(served) or 'nothing'})")
     return RemoteModel(spec, chat, url, "openai", max_connections, _openai_top,
                        {"logprobs": True, "top_logprobs": TOP_LOGPROBS})
 
@@ -198,15 +216,10 @@ def _ollama_top(reply: Any) -> list[tuple[str, float]] | None:
 
 
 def load_ollama(arg: str, spec: str, max_connections: int = 4, **_) -> RemoteModel:
-    import ollama
     from langchain_ollama import ChatOllama
 
     model, url = _split(arg, os.environ.get("OLLAMA_HOST") or "http://127.0.0.1:11434", spec)
-    client = ollama.Client(host=url, timeout=TIMEOUT_S)
-    listed = with_retries(lambda: client.list(), f"{spec}: server {url} unreachable")
-    served = [m.model for m in listed.models]
-    if model not in served and f"{model}:latest" not in served:
-        raise ModelError(f"{spec}: {url} does not serve {model!r} (it serves: {', '.join(served) or 'nothing'})")
+    _check_served("ollama", model, url, spec)
     chat = ChatOllama(model=model, base_url=url, client_kwargs={"timeout": TIMEOUT_S})
     return RemoteModel(spec, chat, url, "ollama", max_connections, _ollama_top,
                        {"logprobs": True, "top_logprobs": TOP_LOGPROBS})

@@ -1,0 +1,24 @@
+"""Merge the runs of shards (`harness run --shard I/N`) into one run."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from harness.merge import merge_runs
+from harness.report import results_table
+from harness.transcript import resolve_run
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("shards", nargs="+", metavar="RUN", help="the shards' runs (ids under --runs, or directories)")
+
+
+def main(args: argparse.Namespace) -> int:
+    runs_dir = Path(args.runs or "runs")
+    run_dir = merge_runs([resolve_run(runs_dir, ref) for ref in args.shards], runs_dir)
+    Console().print(results_table(run_dir))
+    Console().print(f"merged {len(args.shards)} runs into {run_dir}")
+    return 0
