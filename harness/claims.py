@@ -1,0 +1,464 @@
+"""The checkable claims of a free-text description of an equation: symbol meanings, operations, the relation, the
+equation's name, dependencies and invented terms, found by regular expressions over sentences (harness.gold checks
+them). Also the one spelling per symbol ('$\\sigma$', 'sigma', 'σ') and the content words of a meaning.
+
+Extraction misses claims it has no pattern for; what it finds is kept with its parts for checking.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+ClaimKind = Literal["symbol", "operation", "relation", "name", "dependency"]
+
+# --- symbols: one spelling for '$\sigma$', '\sigma', 'sigma', 'σ'; 'x_i', 'x sub i'; '\hat{\beta}', 'beta-hat' -----
+GREEK = (
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma "
+    "tau upsilon phi varphi chi psi omega"
+).split()
+UNICODE_GREEK = {"ħ": "hbar", "ϵ": "epsilon", "ϕ": "phi", "ϑ": "theta"} | {
+    c: n.split()[-1].lower() if "SMALL" in n else n.split()[-1].capitalize()
+    for c in map(chr, range(0x391, 0x3CA))
+    if (n := unicodedata.name(c, "").replace("LAMDA", "LAMBDA")).startswith("GREEK")
+}
+_HATTED = "".join(
+    c
+    for c in map(chr, range(0xC0, 0x250))
+    if unicodedata.normalize("NFD", c)[1:] in ("\u0302", "\u0304") and unicodedata.normalize("NFD", c)[0].isascii()
+)  # ŷ, x̄ precomposed
+_SUB = r"(?:_\{[^{}]{1,12}\}|_[A-Za-z0-9]{1,4}|\s+sub\s+[A-Za-z0-9]{1,3}\b)"
+_SUP = r"(?:\^\{[^{}]{1,8}\}|\^[A-Za-z0-9*])"
+_HAT = r"(?:[- ](?:hat|bar)\b)"
+SYM = (
+    rf"(?:\$[^$]{{1,40}}\$|\\[A-Za-z]+(?:\{{[^{{}}]{{1,20}}\}})?{_SUB}?{_SUP}?(?:\([^()]{{1,24}}\))?"
+    rf"|\b(?i:{'|'.join(sorted(GREEK, key=len, reverse=True))})(?![A-Za-z]){_HAT}?{_SUB}?{_SUP}?"
+    rf"|[{''.join(UNICODE_GREEK)}][\u0302\u0304]?{_HAT}?{_SUB}?{_SUP}?"
+    rf"|\b[A-Za-z{_HATTED}][\u0302\u0304]?(?![A-Za-z0-9']){_HAT}?{_SUB}?{_SUP}?(?:\([^()]{{1,24}}\))?(?![\w'’-]))"
+)
+SYMBOL_SHAPE = re.compile(r"(?:\w+:)?[A-Za-z]+(?:_[A-Za-z0-9,]+)?(?:\^-?\w+)?(?:\([^=<>]*\))?(?:_[A-Za-z0-9]+)?")
+_DECORATION = re.compile(r"\\(hat|bar|tilde|vec|dot|ddot|widehat|overline)(?![a-z])|[- ](hat|bar)$|(\u0302)|\u0304")
+_WRAPPER = re.compile(r"\\(?:mathbf|mathrm|boldsymbol|mathcal|mathit|operatorname|bm)(?![a-z])")
+
+
+def canon(mention: str) -> str:
+    """One spelling per symbol: '$\\hat{\\beta}$', 'β̂' and 'beta-hat' all become 'hat:beta', 'x sub i' 'x_i'."""
+    s = unicodedata.normalize("NFD", mention.strip().strip("$").strip())
+    s = "".join(UNICODE_GREEK.get(ch, ch) for ch in s)
+    s = re.sub(r"\s+sub\s+", "_", s).replace("\\mid", "|").replace("\\|", "||")
+    deco = _DECORATION.search(s)
+    s = re.sub(r"[\\{}\s]", "", _WRAPPER.sub("", _DECORATION.sub("", s)))
+    if not deco:
+        return s
+    tag = (deco[1] or deco[2] or ("hat" if deco[3] else "bar")).replace("widehat", "hat").replace("overline", "bar")
+    return f"{tag}:{s}"
+
+
+def forms(key: str) -> tuple[str, str, str, str]:
+    """A symbol from most to least specific: as written, undecorated without exponent, without arguments, base."""
+    plain = re.sub(r"\^-?\w+", "", key.split(":")[-1])
+    bare = re.sub(r"\(.*\)$", "", plain)
+    base = re.split(r"[_^(|]", bare, maxsplit=1)[0]
+    return key, plain, bare, base.lower() if base.lower() in GREEK else base
+
+
+def base_of(mention: str) -> str:
+    return forms(canon(mention))[3]
+
+
+# --- meanings ------------------------------------------------------------------------------------------------
+_STOP = set(
+    "the a an of for in on at to by with and or is are its it this that which per given as from over into "
+    "be being used whose th".split()
+)
+_SYNONYMS = {
+    "average": "mean",
+    "velocity": "speed",
+    "std": "deviation",
+    "spread": "deviation",
+    "indices": "index",
+    "cost": "loss",
+    "count": "number",
+    "amount": "number",
+}
+_GENERIC = {
+    "equation",
+    "formula",
+    "expression",
+    "relation",
+    "term",
+    "symbol",
+    "variable",
+    "quantity",
+    "parameter",
+    "value",
+    "constant",
+    "function",
+    "left",
+    "right",
+    "side",
+    "hand",
+    "result",
+    "law",
+    "rule",
+    "power",
+    "exponent",
+}
+
+
+def _stem(word: str) -> str:
+    word = _SYNONYMS.get(word, word).replace("iz", "is")
+    if word.endswith(("ss", "us", "is", "as")):
+        return word
+    for suffix in ("ation", "ion", "ing", "ies", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+# Kinds of quantity that a meaning's head noun can name: a mass is never a momentum, a variance never a deviation.
+KINDS = {
+    _stem(w)
+    for w in "mass momentum weight force energy acceleration speed position distance time power pressure "
+    "volume temperature charge current voltage resistance frequency wavelength density concentration mean median "
+    "variance deviation covariance correlation probability entropy loss gradient logit number index length width "
+    "height area angle".split()
+}
+
+
+def head_noun(meaning: str) -> str:
+    """The head noun of a noun phrase: 'the predicted probability of class k' -> 'probability'."""
+    first = re.split(
+        r"\b(?:of|at|in|on|for|per|that|which|whose|with|to|from|over|after|between|given)\b", meaning.lower()
+    )[0]
+    words = tokens(first)
+    return words[-1] if words else ""
+
+
+def tokens(text: str) -> list[str]:
+    """Content words, lowercased and crudely lemmatised: 'the predicted probabilities' ~ 'probability predicted'."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text) if w not in _STOP and len(w) > 1]
+
+
+# --- extraction ----------------------------------------------------------------------------------------------
+_ART = r"(?:the|an?)\s+"
+_MEANING = r"(?P<meaning>[^,;:.()\n]{2,90}?)(?=\s*(?:[,;:.()]|$)|\s+(?:and|while|whereas|which|so|because|but)\b)"
+_WORD = r"(?!(?:the|an?|that|this|is|are|was|where|which|and|or|with|here|it|in|its|[A-Za-z])\b)[\w'’-]+"
+_LAST = r"(?!(?:of|over|by|to|on|at|for|from|between|minus|plus|times|and|than)\b)" + _WORD
+_AFTER = (
+    r"(?=\s*(?:[,;:.)]|$|\b(?:and|is|are|times|divided|plus|minus|over|by|multiplied|to|in|of|with|raised"
+    r"|squared|cubed|at|on|from|for|equals|appears|enters|decays|grows|depends)\b))"
+)
+SYMBOL_PATTERNS = [
+    re.compile(p)
+    for p in (
+        rf"(?P<sym>{SYM})\s+(?:(?:is|being)\s+{_ART}|(?:denot\w+|represent\w*|stand\w* for|refers to|is used for"
+        rf"|measures|corresponds to)\s+(?:{_ART})?){_MEANING}",  # "c is the speed of light", "x_i being the input"
+        rf"(?:[,;]|\band)\s+(?P<sym>{SYM})\s+{_ART}{_MEANING}",  # "..., m the mass"
+        rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts)\s+(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,7}}{_LAST}),\s+(?P<sym>{SYM}),",
+        rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts)\s+(?P<meaning>(?:{_WORD}\s+){{0,4}}?{_LAST})\s+\(?(?P<sym>{SYM})\)?{_AFTER}",
+        rf"(?P<sym>{SYM})\s*(?:\(\s*|,\s+){_ART}(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,5}}{_LAST})\s*[),]",
+    )
+]
+_OPERATION_MEANING = re.compile(
+    r"^(?:\w+\s+)?(?:function|sum|product|ratio|difference|quotient|square|cube|root"
+    r"|inverse|derivative|logarithm|log|exponential|integral|fraction|multiple|power"
+    r"|transpose|combination|maximum|minimum|supremum|infimum)\s+(?:of|over|between)\b"
+)
+
+_TITLES = r"law|rule|theorem|equation|inequality|formula|identity|principle|lemma"
+_NAME_WORDS = (
+    rf"{_TITLES}|recurrence|distribution|density|estimator|divergence|entropy|approximation|transform"
+    r"|function|loss|error|update|normali[sz]ation|attention|descent|bound|equivalence"
+)
+_NAME_END = (
+    r"(?=\s*(?:[,;:.()!?]|$)|\s+(?:and|which|that|because|but|from|in|for|is|was|states|gives|relates|says"
+    r"|describes|expresses)\b)"
+)
+NAME_PATTERNS = [
+    re.compile(p)
+    for p in (
+        rf"\b(?i:known as|called|named|referred to as|termed|name is)\s+(?:the\s+)?(?P<name>[^,;:.()]{{2,60}}?)"
+        rf"{_NAME_END}",
+        rf"\b(?i:this is|it is|which is|equation is|looking at)\s+(?P<name>(?:the\s+)?[A-Z][^,;:.()]{{2,60}}?|the\s+"
+        rf"(?:[\w'’-]+\s+){{0,4}}?(?:{_TITLES})s?\b(?: of (?:[a-z-]+\s?){{1,3}})?){_NAME_END}",
+        rf"(?P<name>\b(?!(?:The|This|That|It|In|An?|Here|We|For|By|Each|Our|When|Where|Using)\b)(?:[A-Z][\w'’-]*\s+)+"
+        rf"(?:[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",  # "Newton's second law", "the Arrhenius equation"
+        rf"^\s*[Tt]he\s+(?P<name>(?:[a-z-]+\s+){{1,3}}(?:{_TITLES})|(?:{_TITLES}) of (?:[a-z-]+\s?){{1,3}})\b",
+    )
+]
+NAME_ALIASES = {
+    "gaussian": "normal",
+    "kl": "kullback leibler",
+    "relative entropy": "kullback leibler divergence",
+    "bayesian": "bayes",
+    "ols": "ordinary least squares",
+    "mse": "mean squared error",
+    "sgd": "stochastic gradient",
+}
+NAME_GENERIC = {
+    _stem(w)
+    for w in re.sub(r"\[sz\]", "s", _NAME_WORDS).split("|")
+    + "celebrated famous well known "
+    "above following same simple given whole entire original full final resulting previous basic key "
+    "governing main underlying central standard general classic classical elegant important "
+    "fundamental".split()
+}
+_NOT_THE_NAME = {
+    "from",
+    "using",
+    "via",
+    "like",
+    "unlike",
+    "than",
+    "with",
+    "of",
+    "by",
+    "generalises",
+    "generalizes",
+    "extends",
+    "to",
+    "and",
+    "or",
+}  # "follows from Newton's second law" does not name this equation
+
+# canonical operator -> (how a description says it, EquationFacts operators that show it, raw LaTeX that shows it)
+OPERATIONS: dict[str, tuple[str, set[str], str]] = {
+    "sum": (r"\bsum(?:s|med|ming|mation)?\b", {"sum"}, r"\+|\\sum"),
+    "product": (r"\bproduct over\b", {"product"}, r"\\prod"),
+    "multiplication": (
+        r"\bproduct of\b|\bmultipl(?:ied|ies|y|ying)\b",
+        {"product", "dot_product", "cross_product"},
+        r"[A-Za-z}\)]\s*[A-Za-z\\(]|\\cdot|\\times",
+    ),
+    "plus": (r"\bplus\b|\badd(?:s|ed|ing)?\b", set(), r"\+|\\pm"),
+    "minus": (r"\bminus\b|\bsubtract\w*|\bdifference\b|\bnegat(?:ed|ive (?:sign|of|sum|log))\b", set(), r"-|\\pm|\\mp"),
+    "cube_root": (r"\bcube roots?\b", set(), r"\\sqrt\[3\]"),
+    "integral": (r"\bintegra(?:l|te|ted|tes|ting|tion)\b", {"integral"}, r"\\i+nt|\\oint"),
+    "sqrt": (r"\bsquare roots?\b", {"sqrt"}, r"\\sqrt|\^\{?(?:1/2|0\.5)"),
+    "derivative": (
+        r"\bderivatives?\b|\bdifferentiat\w+|\brate of change\b",
+        {"derivative", "partial_derivative", "gradient", "laplacian"},
+        r"\\partial|\\frac\{d|\\dot|\\nabla",
+    ),
+    "partial_derivative": (
+        r"\bpartial derivatives?\b|\bpartial differential\b",
+        {"partial_derivative", "laplacian", "gradient"},
+        r"\\partial|\\nabla",
+    ),
+    "gradient": (r"\bgradients?\b", {"gradient"}, r"\\nabla"),
+    "laplacian": (r"\blaplacian\b", {"laplacian"}, r"\\nabla\^\{?2|\\Delta|\\nabla\s*\\cdot\s*\\nabla"),
+    "log": (r"\blog(?:arithm\w*|s)?\b|\bln\b", {"log"}, r"\\log|\\ln"),
+    "exp": (r"\bexponentials?\b|\bexponentially\b|\bexponentiat\w*", {"exp"}, r"\\exp|(?<![A-Za-z\\])e\^"),
+    "fraction": (
+        r"\bdivided by\b|\bdivid(?:es|ing)\b|\bratios?\b|\bquotient\b",
+        {"fraction"},
+        r"/|\\frac|\\over|\^\{?-",
+    ),
+    "inverse": (r"\binver(?:se|ted|ting|sion)\b(?![- ]?(?:proportional|square))", {"inverse"}, r"\^\{?-1"),
+    "transpose": (r"\btranspos\w+", {"transpose"}, r"\^\{?(?:T|\\top)\b"),
+    "expectation": (r"\bexpected value\b|\bexpectation\b", {"expectation"}, r"\\mathbb\{?E|\\langle|\\sum.*P\s*\("),
+    "probability": (r"\bprobability of\b", {"probability", "conditional"}, r"(?<![A-Za-z\\])[Pp]\s*\(|\\Pr"),
+    "max": (r"\b(?:maximum|supremum|argmax|arg max)\b", {"max", "argmax", "supremum"}, r"\\max|\\sup|\\arg"),
+    "min": (r"\b(?:minimum|infimum|argmin|arg min)\b", {"min", "argmin", "infimum"}, r"\\min|\\inf(?!ty)|\\arg"),
+    "limit": (r"\bthe limit\b|\blimit as\b", {"limit"}, r"\\lim"),
+    "norm": (r"\bnorm\b", {"norm"}, r"\\\||\\lVert"),
+    "abs": (r"\babsolute value\b", {"abs"}, r"\|"),
+    "factorial": (r"\bfactorial\b", {"factorial"}, r"!"),
+    "sin": (r"\bsine\b|\bsinusoid\w*", {"sin"}, r"\\sin"),
+    "cos": (r"\bcosine\b", {"cos"}, r"\\cos"),
+    "determinant": (r"\bdeterminant\b", {"determinant"}, r"\\det"),
+    "trace": (r"\btrace of\b", {"trace"}, r"\\(?:operatorname\{|mathrm\{)?[tT]r\b"),
+    "dot_product": (
+        r"\b(?:dot|inner|scalar) products?\b",
+        {"dot_product", "product"},
+        r"\\cdot|\^\{?(?:T|\\top)|\\langle",
+    ),
+    "cross_product": (r"\bcross products?\b", {"cross_product"}, r"\\times"),
+}
+_EXPONENT_WORDS = {
+    "square": "2",
+    "squared": "2",
+    "cube": "3",
+    "cubed": "3",
+    "second": "2",
+    "third": "3",
+    "fourth": "4",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "minus one": "-1",
+}
+POWER = re.compile(
+    rf"(?:(?P<sym>{SYM})\s+(?:appears\s+|is\s+|enters\s+)?)?\b(?:(?P<w>squared|cubed)\b|raised to the"
+    rf"(?: power of)?\s+(?P<p>minus one|[\w{{}}-]+)|to the (?:power(?: of)?\s+(?P<q>minus one|"
+    rf"[\w{{}}-]+)|(?P<q2>\w+) power))|\bthe (?P<w2>square|cube) of\s+(?:the\s+)?(?P<sym2>{SYM})?"
+)
+SIGN = re.compile(
+    rf"(?P<sym>{SYM})\s+(?:is\s+|are\s+)?(?:(?P<v>subtracted|added|negated)\b|enters with an? (?P<w>minus"
+    rf"|plus|negative|positive) sign)|\b(?P<w2>minus|plus)\s+(?!an?\s)(?P<sym2>{SYM})"
+)
+ORDER = re.compile(r"\b(?P<o>first|second|third)[- ](?:order )?(?:partial )?derivative")
+GROWTH = re.compile(r"\bexponential(?:ly)? (?P<a>decay|growth)|\b(?P<b>decay|grow)s? exponentially")
+RELATIONS = [
+    ("propto", r"\b(?:inversely )?proportional to\b|\bproportionality\b"),
+    ("approx", r"\bapproximately equal|\bapproximat(?:es|ed by)\b|\broughly equal"),
+    (
+        "<=",
+        r"\bat most\b|\bno (?:greater|more|larger) than\b|\bbounded above\b|\bupper bound|\bless than "
+        r"or equal|\b(?:does not|cannot|never) exceed",
+    ),
+    (
+        ">=",
+        r"\bat least\b|\bno (?:less|smaller|fewer) than\b|\bbounded below\b|\blower bound|\bgreater "
+        r"than or equal|\bnever (?:falls )?below",
+    ),
+    ("<", r"\bis (?:strictly )?(?:less|smaller) than\b(?!\s+-?\d)"),
+    (">", r"\bis (?:strictly )?(?:greater|larger) than\b(?!\s+-?\d)|\bexceeds\b(?!\s+-?\d)"),
+    ("ineq", r"\binequalit(?:y|ies)\b|\bbounds\b"),
+    ("=!", r"\bequals exactly\b|\bexactly equal"),
+    ("=", r"\bequals\b|(?<!or )\bequal to\b|\bis defined as\b|\bidentity\b(?! matrix)"),
+]
+DEPENDENCY = re.compile(
+    r"(?P<neg>\b(?:does not|doesn't|do not|don't|never)\s+depends?\s+on|\bindependent of"
+    r"|\bregardless of|\bunaffected by)|\b(?:depends?|depending|relies|dependent)\s+(?:only\s+|"
+    r"solely\s+|directly\s+)?on|\bis a function of|\bvaries with"
+)
+INVENTED = re.compile(
+    rf"\b(?:plus|adds?|added|adding|includes?|including|an? additional|an? extra|minus|subtracts?"
+    rf"|multiplied by|divided by)\s+(?:an?\s+|the\s+)?(?P<desc>(?:[\w'’-]+\s+){{0,3}}?)(?P<noun>term"
+    rf"|factor|penalty|offset|correction|regulari[sz]er|constant)\b(?:\s+(?P<sym>{SYM}))?"
+)
+POSITIONAL = {
+    _stem(w)
+    for w in "first second third last final leading other each whole entire same small large "
+    "additional extra new single constant term factor".split()
+}
+
+
+# Clauses about what the equation is for or leads to, not what it contains: "minimises the sum of squares",
+# "to keep gradients stable", "solves to n log n".
+_ASIDE = re.compile(
+    r"\b(?:(?:minimi|maximi|optimi)[sz]\w*|to (?:keep|make|avoid|prevent|ensure|stabili[sz]e)|so that"
+    r"|in order to|solves to|grows like|scales (?:like|as)|asymptotically)\b[^,;.]*"
+)
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
+    """(claim text, kind, parsed parts) for each claim found. Names and symbol meanings are taken first and blanked
+    out, so 'p_k is the predicted probability of class k' is not read as a claim that the equation has P(.)."""
+    claims: list[tuple[str, ClaimKind, dict]] = []
+    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z$\\(\"'])|\n+", text[:20000]):  # longer texts are cut
+        rest = sentence
+        for pattern in NAME_PATTERNS:
+            for m in pattern.finditer(rest):
+                before = rest[: m.start("name")].split()
+                initial = (
+                    not before
+                    and pattern is NAME_PATTERNS[2]
+                    and not re.search(r"\w['’]", m["name"])
+                    and re.search(r"(?:error|loss|function|bound|update|density|estimator)s?$", m["name"])
+                )
+                if not initial and (not before or before[-1].lower() not in _NOT_THE_NAME):
+                    claims.append((m[0].strip(), "name", {"name": m["name"]}))
+                rest = _blank(rest, m.start("name"), m.end("name"))
+        for pattern in SYMBOL_PATTERNS:
+            for m in pattern.finditer(rest):
+                key, meaning = canon(m["sym"]), m["meaning"].strip()
+                toks = set(tokens(meaning))
+                if not SYMBOL_SHAPE.fullmatch(key) or not toks or toks <= _GENERIC:
+                    continue
+                if re.search(r"\b(?:of|for|in|on|at|over)\s+(?:(?:the|an?)\s+)?(?:\w+\s+)?$", rest[: m.start()]):
+                    continue  # "the value of a state s is ...": s is not the subject
+                structural = _OPERATION_MEANING.match(meaning) is not None  # "X^T is the transpose of X"
+                clear = m["sym"].startswith(("$", "\\")) or m["sym"] not in ("a", "A", "I")
+                weak = pattern is SYMBOL_PATTERNS[3] and re.search(r"\s(?:of|between|on|in|at|for)\s", meaning)
+                claims.append(
+                    (
+                        m[0].strip(),
+                        "symbol",
+                        {
+                            "symbol": key,
+                            "meaning": meaning,
+                            "clear": clear,
+                            "structural": structural,
+                            "weak": bool(weak),
+                        },
+                    )
+                )
+                rest = rest if structural else _blank(rest, m.start("meaning"), m.end("meaning"))
+        rest = re.sub(_ASIDE, lambda m: " " * len(m[0]), rest)
+        claims += _structure_claims(rest)
+    unique: dict[str, tuple[str, ClaimKind, dict]] = {}
+    for claim in claims:
+        unique.setdefault(repr((claim[1], sorted(claim[2].items()))), claim)
+    return list(unique.values())
+
+
+def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
+    """Invented-term, relation, operation, exponent, sign and dependency claims in what symbol claims left."""
+    out: list[tuple[str, ClaimKind, dict]] = []
+    for m in INVENTED.finditer(rest):
+        out.append(
+            (
+                m[0].strip(),
+                "symbol",
+                {"term": f"{m['desc']}{m['noun']}".strip(), "symbol": canon(m["sym"]) if m["sym"] else None},
+            )
+        )
+    for rel, pattern in RELATIONS:
+        for m in re.finditer(pattern, rest):
+            out.append(
+                (
+                    m[0],
+                    "relation",
+                    {"relation": rel, "inverse": m[0].startswith("inversely"), "after": rest[m.end() : m.end() + 100]},
+                )
+            )
+            rest = _blank(rest, m.start(), m.end())
+    for m in GROWTH.finditer(rest):
+        out.append((m[0], "operation", {"op": "exp", "growth": (m["a"] or m["b"]).startswith("grow")}))
+        rest = _blank(rest, m.start(), m.end())
+    for m in ORDER.finditer(rest):
+        out.append((m[0], "operation", {"op": "derivative", "order": ["first", "second", "third"].index(m["o"]) + 1}))
+    for m in SIGN.finditer(rest):
+        minus = (m["v"] or m["w"] or m["w2"]) in ("subtracted", "negated", "minus", "negative")
+        out.append((m[0], "operation", {"op": "minus" if minus else "plus", "symbol": canon(m["sym"] or m["sym2"])}))
+        rest = _blank(rest, m.start(), m.end())
+    for m in POWER.finditer(rest):
+        word = (m["w"] or m["w2"] or m["p"] or m["q"] or m["q2"] or "").strip("{}")
+        if m["p"] or m["q"] or word in _EXPONENT_WORDS:
+            sym = m["sym"] or m["sym2"]
+            near = (
+                re.split(r"[,;:]", rest[m.end() :])[0].split()[:5]
+                if m["w2"]
+                else re.split(r"[,;:]", rest[: m.start()])[-1].split()[-4:]
+            )  # "the square of its speed", "c squared"
+            before = re.sub(r"^(?:its|their)\s+", "", " ".join(near))
+            out.append(
+                (
+                    m[0].strip(),
+                    "operation",
+                    {
+                        "op": "power",
+                        "exponent": _EXPONENT_WORDS.get(word, word),
+                        "symbol": canon(sym) if sym else None,
+                        "phrase": before,
+                    },
+                )
+            )
+        rest = _blank(rest, m.start(), m.end())
+    for op, (pattern, _, _) in OPERATIONS.items():
+        out += [(m[0], "operation", {"op": op}) for m in re.finditer(pattern, rest, flags=re.IGNORECASE)]
+    for m in DEPENDENCY.finditer(rest):
+        target = re.split(r"[.;:()]|\bbut\b|\bwhile\b|\bwhich\b", rest[m.end() :], maxsplit=1)[0]
+        for item in re.split(r",|\band\b|\bor\b", target)[:4]:
+            if item := re.sub(r"^\s*(?:the|an?)\s+", "", item.strip()):
+                out.append((f"{m[0]} {item}", "dependency", {"target": item, "negated": bool(m["neg"])}))
+    return out
