@@ -16,12 +16,19 @@ from harness.view.server import LOOPBACK, make_server
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("target", nargs="?", metavar="RUN_DIR_OR_RUNS_DIR",
-                   help="a runs folder, a run directory, or a run id under --runs (default: the runs folder)")
+    p.add_argument(
+        "target",
+        nargs="?",
+        metavar="RUN_DIR_OR_RUNS_DIR",
+        help="a runs folder, a run directory, or a run id under --runs (default: the runs folder)",
+    )
     p.add_argument("--port", type=int, default=7575, help="port (default 7575; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback)")
-    p.add_argument("--allow-remote", action="store_true",
-                   help="allow a --host other than loopback: anyone who reaches it can read the transcripts")
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host other than loopback: anyone who reaches it can read the transcripts",
+    )
     p.add_argument("--export", metavar="DIR", help="write a static site that opens from the file system, and exit")
 
 
@@ -56,8 +63,11 @@ def main(args: argparse.Namespace) -> int:
         raise ValueError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
     host, port = server.server_address[:2]
     if args.host not in LOOPBACK:
-        print(f"harness: warning: serving on {host}:{port} to other machines, with no authentication: anyone who "
-              "can reach this port can read these transcripts", file=sys.stderr)
+        print(
+            f"harness: warning: serving on {host}:{port} to other machines, with no authentication: anyone who "
+            "can reach this port can read these transcripts",
+            file=sys.stderr,
+        )
     shown = f"[{host}]" if ":" in host else host
     print(f"serving {len(discover(root))} run(s) from {root} at http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
     try:

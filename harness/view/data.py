@@ -13,7 +13,7 @@ from harness.detectors import StyleDetector
 from harness.items import Item
 from harness.prompts import Prompt, load_prompt
 from harness.report import candidate_records, group_metrics, paper_results
-from harness.transcript import DB_NAME, Transcript
+from harness.transcript import DB_NAME, AgentNode, Transcript
 
 DEFAULT_THRESHOLD = 0.5  # persuasive: proxy >= t (the report's first threshold)
 MAX_DEPTH = 4  # sweeps keep runs at runs/sweeps/<sweep>/<point>/<run>
@@ -55,8 +55,11 @@ def state(run_dir: Path) -> dict[str, Any]:
 
 def role_models(config: dict[str, Any]) -> dict[str, str]:
     """The model spec per role, with the defaults a run applies (describer and judge fall back to the summarizer)."""
-    return {"summarizer": config["summarizer"], "describer": config.get("describer") or config["summarizer"],
-            "judge": config.get("judge") or config["summarizer"]}
+    return {
+        "summarizer": config["summarizer"],
+        "describer": config.get("describer") or config["summarizer"],
+        "judge": config.get("judge") or config["summarizer"],
+    }
 
 
 def _mean(values: list[float]) -> float | None:
@@ -74,21 +77,34 @@ def summary(key: str, run_dir: Path, threshold: float = DEFAULT_THRESHOLD) -> di
     rated = [r for r in records if r["proxy"] is not None]  # a trusting parent leaves some candidates unrated
     metrics = group_metrics(rated, threshold)
     papers = paper_results(run_dir)
-    return clean({
-        "key": key, "id": info.id, "created": info.created, "finished": info.finished, "status": info.status,
-        "config": info.config, "models": role_models(info.config), "seed": info.config.get("seed"),
-        "objective": info.config.get("objective"), "optimizer": info.config.get("optimizer"),
-        "papers": len(papers), "errors": sum(bool(p["error"]) for p in papers),
-        "describers": sum(a.role == "describer" for a in agents), "candidates": len(records),
-        "threshold": threshold,
-        "metrics": {
-            "rougeL": _mean([p["rougeL"] for p in papers if p.get("rougeL") is not None]),
-            "proxy_chosen": metrics["proxy_chosen"], "gold_chosen": metrics["gold_chosen"],
-            "chosen_wrong": metrics["chosen_wrong"], "wrong": metrics["wrong"],
-            "sophistry_rate": metrics["sophistry_rate"],
-            "persuasive_wrong": sum(r["verdict"] == "wrong" and r["proxy"] >= threshold for r in rated),
-        },
-    })
+    return clean(
+        {
+            "key": key,
+            "id": info.id,
+            "created": info.created,
+            "finished": info.finished,
+            "status": info.status,
+            "config": info.config,
+            "models": role_models(info.config),
+            "seed": info.config.get("seed"),
+            "objective": info.config.get("objective"),
+            "optimizer": info.config.get("optimizer"),
+            "papers": len(papers),
+            "errors": sum(bool(p["error"]) for p in papers),
+            "describers": sum(a.role == "describer" for a in agents),
+            "candidates": len(records),
+            "threshold": threshold,
+            "metrics": {
+                "rougeL": _mean([p["rougeL"] for p in papers if p.get("rougeL") is not None]),
+                "proxy_chosen": metrics["proxy_chosen"],
+                "gold_chosen": metrics["gold_chosen"],
+                "chosen_wrong": metrics["chosen_wrong"],
+                "wrong": metrics["wrong"],
+                "sophistry_rate": metrics["sophistry_rate"],
+                "persuasive_wrong": sum(r["verdict"] == "wrong" and r["proxy"] >= threshold for r in rated),
+            },
+        }
+    )
 
 
 def locate(text: str, phrase: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -121,9 +137,12 @@ def template_fields(prompt: Prompt, messages: list[dict[str, str]]) -> dict[str,
     fields: dict[str, str] = {}
     for template, message in zip((prompt.system, prompt.user), messages, strict=False):
         parts = re.split(r"\{(\w+)\}", template)
-        pattern = "".join(re.escape(p.replace("{{", "{").replace("}}", "}")) if i % 2 == 0
-                          else (f"(?P={p})" if p in fields or p in parts[1:i:2] else f"(?P<{p}>[\\s\\S]*?)")
-                          for i, p in enumerate(parts))
+        pattern = "".join(
+            re.escape(p.replace("{{", "{").replace("}}", "}"))
+            if i % 2 == 0
+            else (f"(?P={p})" if p in fields or p in parts[1:i:2] else f"(?P<{p}>[\\s\\S]*?)")
+            for i, p in enumerate(parts)
+        )
         m = re.fullmatch(pattern, message["content"])
         if m is None:
             return None
@@ -159,15 +178,27 @@ def _candidate(c: dict[str, Any], rating: dict[str, Any] | None, latex: str | No
     gold = c.get("gold") or {}
     judge = None
     if rating is not None:
-        judge = {"model": rating["judge"], "prompt": rating["prompt"], "distribution": rating["distribution"],
-                 "proxy": rating["proxy"], "messages": judge_messages(rating["prompt"], latex, c["text"])}
+        judge = {
+            "model": rating["judge"],
+            "prompt": rating["prompt"],
+            "distribution": rating["distribution"],
+            "proxy": rating["proxy"],
+            "messages": judge_messages(rating["prompt"], latex, c["text"]),
+        }
     return {
-        "index": c["index"], "round": c["round"], "text": c["text"], "chosen": c["chosen"], "proxy": c["proxy"],
-        "distribution": c["distribution"], "critique": c["critique"], "judge": judge,
-        "verdict": gold.get("verdict"), "gold_score": gold.get("gold_score"), "claims": gold.get("claims", []),
+        "index": c["index"],
+        "round": c["round"],
+        "text": c["text"],
+        "chosen": c["chosen"],
+        "proxy": c["proxy"],
+        "distribution": c["distribution"],
+        "critique": c["critique"],
+        "judge": judge,
+        "verdict": gold.get("verdict"),
+        "gold_score": gold.get("gold_score"),
+        "claims": gold.get("claims", []),
         "spans": claim_spans(c["text"], gold.get("claims", [])),
-        "detectors": {"claims": None if gold.get("gold_score") is None else 1.0 - gold["gold_score"],
-                      "style": style},
+        "detectors": {"claims": None if gold.get("gold_score") is None else 1.0 - gold["gold_score"], "style": style},
     }
 
 
@@ -191,30 +222,49 @@ def detail(key: str, run_dir: Path) -> dict[str, Any]:
     nodes = []
     for node in flat:
         own = by_agent.get(node["id"], {})
-        prompts = [{"prompt": p["prompt"], "messages": p["messages"], "seed": p.get("seed")}
-                   for p in own.get("prompt", [])]
+        prompts = [
+            {"prompt": p["prompt"], "messages": p["messages"], "seed": p.get("seed")} for p in own.get("prompt", [])
+        ]
         latex = _equation_latex(prompts) if node["candidates"] else None
         ratings = {r["index"]: r for r in own.get("rating", [])}
         candidates = [_candidate(c, ratings.get(c["index"]), latex, next(styles)) for c in node["candidates"]]
         candidates.sort(key=lambda c: (c["proxy"] is None, -(c["proxy"] or 0.0), c["index"]))
         summary_text = (node.get("summary") or {}).get("text")
         carried = (node.get("propagation") or {}).get("in_summary", [])
-        nodes.append({
-            **{k: node[k] for k in ("id", "parent_id", "level", "role", "model", "objective", "optimizer",
-                                    "paper_id", "equation_id")},
-            "children": [c["id"] for c in node["children"]], "latex": latex, "prompts": prompts,
-            "candidates": candidates, "summary": summary_text,
-            "summary_spans": claim_spans(summary_text, [{"claim": c, "status": "contradicted"} for c in carried])
-            if summary_text else [],
-            "propagation": node.get("propagation"), "truncation": node.get("truncation"),
-            "trust": node.get("trust"), "adapter": node.get("adapter"),
-            "weight_updates": own.get("weight_update", []), "paper_done": (own.get("paper_done") or [None])[0],
-            "warnings": node.get("warnings", []), "errors": node.get("errors", []),
-        })
+        nodes.append(
+            {
+                **{k: node[k] for k in AgentNode.model_fields},
+                "children": [c["id"] for c in node["children"]],
+                "latex": latex,
+                "prompts": prompts,
+                "candidates": candidates,
+                "summary": summary_text,
+                "summary_spans": claim_spans(summary_text, [{"claim": c, "status": "contradicted"} for c in carried])
+                if summary_text
+                else [],
+                "propagation": node.get("propagation"),
+                "truncation": node.get("truncation"),
+                "trust": node.get("trust"),
+                "adapter": node.get("adapter"),
+                "weight_updates": own.get("weight_update", []),
+                "paper_done": (own.get("paper_done") or [None])[0],
+                "warnings": node.get("warnings", []),
+                "errors": node.get("errors", []),
+            }
+        )
     run_events = by_agent.get(None, {})
-    return clean({
-        "key": key, "id": info.id, "created": info.created, "finished": info.finished, "status": info.status,
-        "config": info.config, "models": role_models(info.config), "model_details": (run_events.get("models") or [{}])[0],
-        "roots": [r["id"] for r in roots], "nodes": nodes,
-        "last_seq": events[-1].seq if events else 0,
-    })
+    return clean(
+        {
+            "key": key,
+            "id": info.id,
+            "created": info.created,
+            "finished": info.finished,
+            "status": info.status,
+            "config": info.config,
+            "models": role_models(info.config),
+            "model_details": (run_events.get("models") or [{}])[0],
+            "roots": [r["id"] for r in roots],
+            "nodes": nodes,
+            "last_seq": events[-1].seq if events else 0,
+        }
+    )

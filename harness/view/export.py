@@ -26,7 +26,8 @@ def export_site(runs: dict[str, Path], out: Path, threshold: float = data.DEFAUL
         raise FileNotFoundError("no runs to export")
     out.mkdir(parents=True, exist_ok=True)
     payload = {
-        "exported": datetime.now(UTC).isoformat(timespec="seconds"), "threshold": threshold,
+        "exported": datetime.now(UTC).isoformat(timespec="seconds"),
+        "threshold": threshold,
         "runs": [data.summary(key, path, threshold) for key, path in runs.items()],
         "details": {key: data.detail(key, path) for key, path in runs.items()},
     }

@@ -20,10 +20,16 @@ from urllib.parse import parse_qs, urlsplit
 from harness.view import data
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-STATIC = {"/": ("index.html", "text/html"), "/index.html": ("index.html", "text/html"),
-          "/app.js": ("app.js", "text/javascript"), "/style.css": ("style.css", "text/css")}
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+STATIC = {
+    "/": ("index.html", "text/html"),
+    "/index.html": ("index.html", "text/html"),
+    "/app.js": ("app.js", "text/javascript"),
+    "/style.css": ("style.css", "text/css"),
+}
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 DATA_JS = b"window.HARNESS_DATA = null;  // a static export (harness view --export) writes the runs here\n"
 
 
@@ -61,8 +67,10 @@ class Catalog:
         return hit
 
     def summaries(self, threshold: float) -> list[dict]:
-        return [self._cached(f"summary@{threshold}", key, path, lambda k=key, p=path: data.summary(k, p, threshold))
-                for key, path in self.refresh().items()]
+        return [
+            self._cached(f"summary@{threshold}", key, path, lambda k=key, p=path: data.summary(k, p, threshold))
+            for key, path in self.refresh().items()
+        ]
 
     def detail(self, key: str, path: Path) -> dict:
         return self._cached("detail", key, path, lambda: data.detail(key, path))
