@@ -20,11 +20,12 @@ def merge_runs(run_dirs: list[Path], runs_root: Path) -> Path:
             other = {k: v for k, v in info.config.items() if k not in ("shard", "runs")}
             if differ := sorted(k for k in base.keys() | other.keys() if base.get(k) != other.get(k)):
                 raise ValueError(f"cannot merge {info.id} with {infos[0].id}: they differ in {', '.join(differ)}")
-        seen: dict[str, str] = {}
-        for t, info in zip(shards, infos, strict=True):
+        seen: dict[str, int] = {}
+        for k, t in enumerate(shards):
             for node in t.agents():
-                if node.parent_id is None and seen.setdefault(node.id, info.id) != info.id:
-                    raise ValueError(f"paper {node.id} is in both {seen[node.id]} and {info.id}: not disjoint shards")
+                if node.parent_id is None and seen.setdefault(node.id, k) != k:
+                    raise ValueError(f"paper {node.id} is in both {infos[seen[node.id]].id} and {infos[k].id}:"
+                                     " not disjoint shards")
         config = RunConfig(**{**base, "runs": str(runs_root)})
         run_id = new_run_id(config)
         merged = Transcript.create(Path(runs_root) / run_id, run_id, config.model_dump())

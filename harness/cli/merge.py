@@ -20,5 +20,5 @@ def main(args: argparse.Namespace) -> int:
     runs_dir = Path(args.runs or "runs")
     run_dir = merge_runs([resolve_run(runs_dir, ref) for ref in args.shards], runs_dir)
     Console().print(results_table(run_dir))
-    Console().print(f"merged {len(args.shards)} runs into {run_dir}")
+    print(f"merged {len(args.shards)} runs into {run_dir}")  # plain print: a path must not be wrapped
     return 0
