@@ -8,7 +8,9 @@ Extraction misses claims it has no pattern for; what it finds is kept with its p
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
+from pathlib import Path
 from typing import Literal
 
 ClaimKind = Literal["symbol", "operation", "relation", "name", "dependency"]
@@ -70,18 +72,9 @@ def base_of(mention: str) -> str:
 # --- meanings ------------------------------------------------------------------------------------------------
 _STOP = set(
     "the a an of for in on at to by with and or is are its it this that which per given as from over into "
-    "be being used whose th".split()
+    "be being used whose th when where while how what all then there here has have had can will would may not "
+    "so such also very just".split()
 )
-_SYNONYMS = {
-    "average": "mean",
-    "velocity": "speed",
-    "std": "deviation",
-    "spread": "deviation",
-    "indices": "index",
-    "cost": "loss",
-    "count": "number",
-    "amount": "number",
-}
 _GENERIC = {
     "equation",
     "formula",
@@ -108,7 +101,7 @@ _GENERIC = {
 
 
 def _stem(word: str) -> str:
-    word = _SYNONYMS.get(word, word).replace("iz", "is")
+    word = word.replace("iz", "is")
     if word.endswith(("ss", "us", "is", "as")):
         return word
     for suffix in ("ation", "ion", "ing", "ies", "ed", "es", "s", "e"):
@@ -117,13 +110,31 @@ def _stem(word: str) -> str:
     return word
 
 
+def _read_lexicon() -> tuple[dict[str, str], dict[str, str]]:
+    """lexicon.toml as (word stem -> group stem, multi-word phrase -> group name)."""
+    groups = tomllib.loads(Path(__file__).with_name("lexicon.toml").read_text(encoding="utf-8"))["synonyms"]
+    words = {_stem(w): _stem(head) for head, ws in groups.items() for w in ws if " " not in w}
+    return words, {w: head for head, ws in groups.items() for w in ws if " " in w}
+
+
+_LEXICON, _PHRASES = _read_lexicon()
+_PHRASE = re.compile(rf"\b(?:{'|'.join(map(re.escape, sorted(_PHRASES, key=len, reverse=True)))})\b")
+
+
+def _word(word: str) -> str:
+    """A word as meanings are compared: stemmed, then its lexicon group ('arriving' -> 'incident')."""
+    stem = _stem(word)
+    return _LEXICON.get(stem, stem)
+
+
 # Kinds of quantity that a meaning's head noun can name: a mass is never a momentum, a variance never a deviation.
 KINDS = {
-    _stem(w)
+    _word(w)
     for w in "mass momentum weight force energy acceleration speed position distance time power pressure "
     "volume temperature charge current voltage resistance frequency wavelength density concentration mean median "
     "variance deviation covariance correlation probability entropy loss gradient logit number index length width "
-    "height area angle".split()
+    "height area angle intensity amplitude brightness luminosity viscosity radius diameter torque work heat flux "
+    "capacitance inductance colour color".split()
 }
 
 
@@ -137,14 +148,22 @@ def head_noun(meaning: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Content words, lowercased and crudely lemmatised: 'the predicted probabilities' ~ 'probability predicted'."""
+    """Content words, lowercased and crudely lemmatised: 'the predicted probabilities' ~ 'probability predicted'.
+    Symbols inside a meaning ('half of V_max', '$i^2 = -1$') are not its words."""
+    text = re.sub(r"\$[^$]*\$|\S*[_^\\]\S*", " ", text)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text) if w not in _STOP and len(w) > 1]
+    text = _PHRASE.sub(lambda m: _PHRASES[m[0]], text)
+    return [_word(w) for w in re.findall(r"[a-z0-9]+", text) if w not in _STOP and len(w) > 1]
 
 
 # --- extraction ----------------------------------------------------------------------------------------------
 _ART = r"(?:the|an?)\s+"
-_MEANING = r"(?P<meaning>[^,;:.()\n]{2,90}?)(?=\s*(?:[,;:.()]|$)|\s+(?:and|while|whereas|which|so|because|but)\b)"
+_AT_WHICH = "".join(rf"(?<!\b{p})" for p in ("at", "in", "on", "to", "by", "for", "from", "of", "with"))
+_MEANING = (  # a noun phrase up to its clause's end; "the angle at which the light arrives" is one
+    rf"(?P<meaning>[^,;:.()\n]{{2,90}}?)(?=\s*(?:[,;:.()]|$)|\s+(?:and|while|whereas|so|because|but)\b"
+    rf"|{_AT_WHICH}\s+which\b)"
+)
+_POSS = r"(?:the|an?|its|their)\s+"
 _WORD = r"(?!(?:the|an?|that|this|is|are|was|where|which|and|or|with|here|it|in|its|[A-Za-z])\b)[\w'’-]+"
 _LAST = r"(?!(?:of|over|by|to|on|at|for|from|between|minus|plus|times|and|than)\b)" + _WORD
 _AFTER = (
@@ -156,12 +175,13 @@ SYMBOL_PATTERNS = [
     for p in (
         rf"(?P<sym>{SYM})\s+(?:(?:is|being)\s+{_ART}|(?:denot\w+|represent\w*|stand\w* for|refers to|is used for"
         rf"|measures|corresponds to)\s+(?:{_ART})?){_MEANING}",  # "c is the speed of light", "x_i being the input"
-        rf"(?:[,;]|\band)\s+(?P<sym>{SYM})\s+{_ART}{_MEANING}",  # "..., m the mass"
+        rf"(?:[,;]|\band|\bwith)\s+(?P<sym>{SYM})\s+{_POSS}{_MEANING}",  # "..., m the mass", "and S its entropy"
         rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts)\s+(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,7}}{_LAST}),\s+(?P<sym>{SYM}),",
         rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts)\s+(?P<meaning>(?:{_WORD}\s+){{0,4}}?{_LAST})\s+\(?(?P<sym>{SYM})\)?{_AFTER}",
-        rf"(?P<sym>{SYM})\s*(?:\(\s*|,\s+){_ART}(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,5}}{_LAST})\s*[),]",
+        rf"(?P<sym>{SYM})\s*(?:\(\s*|,\s+){_POSS}(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,5}}{_LAST})\s*(?:[),;.]|$)",
     )
 ]
+_ARITHMETIC = re.compile(r"\b(?:over|times|divided|multiplied|plus|minus)\b")
 _OPERATION_MEANING = re.compile(
     r"^(?:\w+\s+)?(?:function|sum|product|ratio|difference|quotient|square|cube|root"
     r"|inverse|derivative|logarithm|log|exponential|integral|fraction|multiple|power"
@@ -171,7 +191,8 @@ _OPERATION_MEANING = re.compile(
 _TITLES = r"law|rule|theorem|equation|inequality|formula|identity|principle|lemma"
 _NAME_WORDS = (
     rf"{_TITLES}|recurrence|distribution|density|estimator|divergence|entropy|approximation|transform"
-    r"|function|loss|error|update|normali[sz]ation|attention|descent|bound|equivalence"
+    r"|function|loss|error|update|normali[sz]ation|attention|descent|bound|equivalence|distance|metric|score"
+    r"|coefficient|number|index|statistic|similarity|impurity|criterion"
 )
 _NAME_END = (
     r"(?=\s*(?:[,;:.()!?]|$)|\s+(?:and|which|that|because|but|from|in|for|is|was|states|gives|relates|says"
@@ -199,7 +220,7 @@ NAME_ALIASES = {
     "sgd": "stochastic gradient",
 }
 NAME_GENERIC = {
-    _stem(w)
+    _word(w)
     for w in re.sub(r"\[sz\]", "s", _NAME_WORDS).split("|")
     + "celebrated famous well known "
     "above following same simple given whole entire original full final resulting previous basic key "
@@ -224,22 +245,27 @@ _NOT_THE_NAME = {
     "or",
 }  # "follows from Newton's second law" does not name this equation
 
+_FIELDS = ("concentration", "temperature", "pressure", "density", "potential", "velocity")  # "... gradient": d/dx
 # canonical operator -> (how a description says it, EquationFacts operators that show it, raw LaTeX that shows it)
 OPERATIONS: dict[str, tuple[str, set[str], str]] = {
-    "sum": (r"\bsum(?:s|med|ming|mation)?\b", {"sum"}, r"\+|\\sum"),
-    "product": (r"\bproduct over\b", {"product"}, r"\\prod"),
+    "sum": (r"\bsum(?:s|med|ming|mation)?\b|\badd(?:s|ed|ing)?\s+(?:\w+\s+)?up\b", {"sum"}, r"\+|\\sum"),
+    "product": (
+        r"\bproduct over\b(?!\s+(?:their|its|the (?:sum|difference|square|norm|product)))",
+        {"product"},
+        r"\\prod",
+    ),
     "multiplication": (
         r"\bproduct of\b|\bmultipl(?:ied|ies|y|ying)\b",
         {"product", "dot_product", "cross_product"},
         r"[A-Za-z}\)]\s*[A-Za-z\\(]|\\cdot|\\times",
     ),
-    "plus": (r"\bplus\b|\badd(?:s|ed|ing)?\b", set(), r"\+|\\pm"),
+    "plus": (r"\bplus\b|\badd(?:s|ed|ing)?\b(?!\s+(?:\w+\s+)?up\b)", {"sum"}, r"\+|\\pm|\\sum"),
     "minus": (r"\bminus\b|\bsubtract\w*|\bdifference\b|\bnegat(?:ed|ive (?:sign|of|sum|log))\b", set(), r"-|\\pm|\\mp"),
     "cube_root": (r"\bcube roots?\b", set(), r"\\sqrt\[3\]"),
     "integral": (r"\bintegra(?:l|te|ted|tes|ting|tion)\b", {"integral"}, r"\\i+nt|\\oint"),
     "sqrt": (r"\bsquare roots?\b", {"sqrt"}, r"\\sqrt|\^\{?(?:1/2|0\.5)"),
     "derivative": (
-        r"\bderivatives?\b|\bdifferentiat\w+|\brate of change\b",
+        rf"\bderivatives?\b|\bdifferentiat\w+|\brate of change\b|\b(?:{'|'.join(_FIELDS)})\s+gradients?\b",
         {"derivative", "partial_derivative", "gradient", "laplacian"},
         r"\\partial|\\frac\{d|\\dot|\\nabla",
     ),
@@ -248,7 +274,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
         {"partial_derivative", "laplacian", "gradient"},
         r"\\partial|\\nabla",
     ),
-    "gradient": (r"\bgradients?\b", {"gradient"}, r"\\nabla"),
+    "gradient": ("".join(rf"(?<!{w} )" for w in _FIELDS) + r"\bgradients?\b", {"gradient"}, r"\\nabla"),
     "laplacian": (r"\blaplacian\b", {"laplacian"}, r"\\nabla\^\{?2|\\Delta|\\nabla\s*\\cdot\s*\\nabla"),
     "log": (r"\blog(?:arithm\w*|s)?\b|\bln\b", {"log"}, r"\\log|\\ln"),
     "exp": (r"\bexponentials?\b|\bexponentially\b|\bexponentiat\w*", {"exp"}, r"\\exp|(?<![A-Za-z\\])e\^"),
@@ -286,6 +312,7 @@ _EXPONENT_WORDS = {
     "second": "2",
     "third": "3",
     "fourth": "4",
+    "fifth": "5",
     "two": "2",
     "three": "3",
     "four": "4",
@@ -294,11 +321,25 @@ _EXPONENT_WORDS = {
 POWER = re.compile(
     rf"(?:(?P<sym>{SYM})\s+(?:appears\s+|is\s+|enters\s+)?)?\b(?:(?P<w>squared|cubed)\b|raised to the"
     rf"(?: power of)?\s+(?P<p>minus one|[\w{{}}-]+)|to the (?:power(?: of)?\s+(?P<q>minus one|"
-    rf"[\w{{}}-]+)|(?P<q2>\w+) power))|\bthe (?P<w2>square|cube) of\s+(?:the\s+)?(?P<sym2>{SYM})?"
+    rf"[\w{{}}-]+)|(?P<q2>\w+) power))|\bthe (?P<w2>square|cube|(?:second|third|fourth|fifth|[a-z]-?th) power) of\s+"
+    rf"(?:the\s+)?(?P<sym2>{SYM})?"
 )
-SIGN = re.compile(
-    rf"(?P<sym>{SYM})\s+(?:is\s+|are\s+)?(?:(?P<v>subtracted|added|negated)\b|enters with an? (?P<w>minus"
-    rf"|plus|negative|positive) sign)|\b(?P<w2>minus|plus)\s+(?!an?\s)(?P<sym2>{SYM})"
+_UNTIL_NEXT_TERM = r"(?:(?!\b(?:plus|minus|equals|while|which|but)\b)[^,;.])*"
+SIGN = re.compile(  # "eta is subtracted", "X enters with a minus sign", "plus twice a b times the cosine"
+    rf"(?P<sym>{SYM})\s+(?:is\s+|are\s+)?(?P<v>subtracted|added|negated)\b"
+    rf"|(?:(?P<sym3>{SYM})\s*,?\s+)?\b(?:enter|appear|come)\w*\s+with\s+an?\s+(?P<w>minus|plus|negative|positive)\s+sign"
+    rf"|\b(?P<w2>minus|plus)\s+(?!an?\s)(?:(?:twice|two times|half|\d+)\s+)?(?P<sym2>{SYM}){_UNTIL_NEXT_TERM}"
+)
+# "no smaller than minus one" names a number, not a subtraction
+_VALUE = re.compile(
+    r"\b(?:than|below|above|to|from|least|most|exceeds?|equals?|is|be)\s+(?:minus|negative|plus|positive)\s+"
+    r"(?:one|two|three|four|five|ten|half|infinity|\d+(?:\.\d+)?)\b"
+)
+# "multiplied by the viscosity", "divided by the expected count", "G M m over r": where the factor sits
+PLACEMENT = re.compile(
+    r"(?:(?P<mul>\bmultiplied by|\btimes)|(?P<div>\bdivided by|(?:(?<=\$)|(?<=\b[A-Za-z])|(?<=squared)|(?<=cubed)"
+    r"|(?<=\bone))\s+over))\s+(?P<what>(?:(?!\b(?:times|plus|minus|over|divided|multiplied|and|while|which|squared"
+    r"|cubed|raised)\b)[^,;.:])+)"
 )
 ORDER = re.compile(r"\b(?P<o>first|second|third)[- ](?:order )?(?:partial )?derivative")
 GROWTH = re.compile(r"\bexponential(?:ly)? (?P<a>decay|growth)|\b(?P<b>decay|grow)s? exponentially")
@@ -324,15 +365,21 @@ RELATIONS = [
 DEPENDENCY = re.compile(
     r"(?P<neg>\b(?:does not|doesn't|do not|don't|never)\s+depends?\s+on|\bindependent of"
     r"|\bregardless of|\bunaffected by)|\b(?:depends?|depending|relies|dependent)\s+(?:only\s+|"
-    r"solely\s+|directly\s+)?on|\bis a function of|\bvaries with"
+    r"solely\s+|directly\s+)?on|\bis a function of|\b(?:vary|varies|grows?|increases?|decreases?|rises?|falls?"
+    r"|changes?|shrinks?)\s+with\b|\bis (?:affected|determined|set|governed|controlled) by"
 )
-INVENTED = re.compile(
-    rf"\b(?:plus|adds?|added|adding|includes?|including|an? additional|an? extra|minus|subtracts?"
-    rf"|multiplied by|divided by)\s+(?:an?\s+|the\s+)?(?P<desc>(?:[\w'’-]+\s+){{0,3}}?)(?P<noun>term"
-    rf"|factor|penalty|offset|correction|regulari[sz]er|constant)\b(?:\s+(?P<sym>{SYM}))?"
+_LIST_END = (  # where the list of things something depends on ends
+    r"[.;:()]|\bbut\b|\bwhile\b|\bwhich\b|,\s*(?:so|as|because|since|making|meaning|whereas|with)\b"
+    r"|\bas well\b|\btoo\b|\balso\b"
+)
+INVENTED = re.compile(  # "plus a correction term", "less an account fee $f$", "scaled by a parameter $\beta$"
+    rf"\b(?:plus|adds?|added|adding|includes?|including|an? additional|an? extra|minus|less|subtracts?"
+    rf"|multiplied by|divided by|scaled by|weighted by|with)\s+(?:an?\s+|the\s+)?(?P<desc>(?:[\w'’-]+\s+){{0,3}}?)"
+    rf"(?:(?P<noun>term|factor|penalty|offset|correction|regulari[sz]er|constant)\b(?:\s+(?P<sym>{SYM}))?"
+    rf"|(?P<math>\$[^$]{{1,40}}\$))"
 )
 POSITIONAL = {
-    _stem(w)
+    _word(w)
     for w in "first second third last final leading other each whole entire same small large "
     "additional extra new single constant term factor".split()
 }
@@ -372,10 +419,14 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
             for m in pattern.finditer(rest):
                 key, meaning = canon(m["sym"]), m["meaning"].strip()
                 toks = set(tokens(meaning))
-                if not SYMBOL_SHAPE.fullmatch(key) or not toks or toks <= _GENERIC:
-                    continue
-                if re.search(r"\b(?:of|for|in|on|at|over)\s+(?:(?:the|an?)\s+)?(?:\w+\s+)?$", rest[: m.start()]):
-                    continue  # "the value of a state s is ...": s is not the subject
+                if not SYMBOL_SHAPE.fullmatch(key) or not toks or toks <= _GENERIC or _ARITHMETIC.search(meaning):
+                    continue  # "the standard deviation over root n" is arithmetic, not what n means
+                object_of = re.search(
+                    r"\b(?:of|for|in|on|at|over)\s+(?:(?:the|an?)\s+)?(?:\w+\s+)?$", rest[: m.start()]
+                )
+                in_product = re.search(rf"(?:{SYM})\s+$", rest[: m.start()]) and pattern is SYMBOL_PATTERNS[4]
+                if object_of and pattern in SYMBOL_PATTERNS[:2] or in_product:
+                    continue  # "the value of a state s is ...": s is not the subject (but "the product of f, its ...")
                 structural = _OPERATION_MEANING.match(meaning) is not None  # "X^T is the transpose of X"
                 clear = m["sym"].startswith(("$", "\\")) or m["sym"] not in ("a", "A", "I")
                 weak = pattern is SYMBOL_PATTERNS[3] and re.search(r"\s(?:of|between|on|in|at|for)\s", meaning)
@@ -402,63 +453,94 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
 
 
 def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
-    """Invented-term, relation, operation, exponent, sign and dependency claims in what symbol claims left."""
-    out: list[tuple[str, ClaimKind, dict]] = []
-    for m in INVENTED.finditer(rest):
-        out.append(
-            (
-                m[0].strip(),
-                "symbol",
-                {"term": f"{m['desc']}{m['noun']}".strip(), "symbol": canon(m["sym"]) if m["sym"] else None},
-            )
-        )
+    """Invented-term, relation, operation, exponent, sign, placement and dependency claims in what symbol claims
+    left. Each pattern blanks what it used, so that 'is at most' is not also read as an operation."""
+    rest = _VALUE.sub(lambda m: " " * len(m[0]), rest)
+    out = _invented_claims(rest)
     for rel, pattern in RELATIONS:
         for m in re.finditer(pattern, rest):
-            out.append(
-                (
-                    m[0],
-                    "relation",
-                    {"relation": rel, "inverse": m[0].startswith("inversely"), "after": rest[m.end() : m.end() + 100]},
-                )
-            )
+            parts = {"relation": rel, "inverse": m[0].startswith("inversely"), "after": rest[m.end() : m.end() + 100]}
+            out.append((m[0], "relation", parts))
             rest = _blank(rest, m.start(), m.end())
     for m in GROWTH.finditer(rest):
         out.append((m[0], "operation", {"op": "exp", "growth": (m["a"] or m["b"]).startswith("grow")}))
         rest = _blank(rest, m.start(), m.end())
     for m in ORDER.finditer(rest):
         out.append((m[0], "operation", {"op": "derivative", "order": ["first", "second", "third"].index(m["o"]) + 1}))
-    for m in SIGN.finditer(rest):
-        minus = (m["v"] or m["w"] or m["w2"]) in ("subtracted", "negated", "minus", "negative")
-        out.append((m[0], "operation", {"op": "minus" if minus else "plus", "symbol": canon(m["sym"] or m["sym2"])}))
-        rest = _blank(rest, m.start(), m.end())
-    for m in POWER.finditer(rest):
-        word = (m["w"] or m["w2"] or m["p"] or m["q"] or m["q2"] or "").strip("{}")
-        if m["p"] or m["q"] or word in _EXPONENT_WORDS:
-            sym = m["sym"] or m["sym2"]
-            near = (
-                re.split(r"[,;:]", rest[m.end() :])[0].split()[:5]
-                if m["w2"]
-                else re.split(r"[,;:]", rest[: m.start()])[-1].split()[-4:]
-            )  # "the square of its speed", "c squared"
-            before = re.sub(r"^(?:its|their)\s+", "", " ".join(near))
-            out.append(
-                (
-                    m[0].strip(),
-                    "operation",
-                    {
-                        "op": "power",
-                        "exponent": _EXPONENT_WORDS.get(word, word),
-                        "symbol": canon(sym) if sym else None,
-                        "phrase": before,
-                    },
-                )
-            )
-        rest = _blank(rest, m.start(), m.end())
+    for m in PLACEMENT.finditer(rest):
+        below = bool(m["div"]) or re.search(r"\b(?:divided by|over)\s+(?:\w+\s+){0,2}$", rest[: m.start()]) is not None
+        what = re.sub(r"\b(?:the|an?|its|their)\b", "", m["what"])  # a derivative's variables are below the line
+        if re.search(r"[A-Za-z$\\]", what) and not re.search(r"derivative|gradient|rate of change|divergence", what):
+            out.append((m[0].strip(), "operation", {"op": "placement", "below": below, "target": m["what"]}))
+    rest = _sign_claims(rest, out)
+    rest = _power_claims(rest, out)
     for op, (pattern, _, _) in OPERATIONS.items():
         out += [(m[0], "operation", {"op": op}) for m in re.finditer(pattern, rest, flags=re.IGNORECASE)]
     for m in DEPENDENCY.finditer(rest):
-        target = re.split(r"[.;:()]|\bbut\b|\bwhile\b|\bwhich\b", rest[m.end() :], maxsplit=1)[0]
+        target = re.split(_LIST_END, rest[m.end() :], maxsplit=1)[0]
         for item in re.split(r",|\band\b|\bor\b", target)[:4]:
             if item := re.sub(r"^\s*(?:the|an?)\s+", "", item.strip()):
                 out.append((f"{m[0]} {item}", "dependency", {"target": item, "negated": bool(m["neg"])}))
     return out
+
+
+def _invented_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
+    out: list[tuple[str, ClaimKind, dict]] = []
+    for m in INVENTED.finditer(rest):
+        if m["math"]:
+            parts = {"term": (m["desc"] or "term").strip(), "symbol": None, "math": m["math"].strip("$")}
+        else:
+            parts = {"term": f"{m['desc']}{m['noun']}".strip(), "symbol": canon(m["sym"]) if m["sym"] else None}
+        out.append((m[0].strip(), "symbol", parts))
+    return out
+
+
+def _sign_claims(rest: str, out: list[tuple[str, ClaimKind, dict]]) -> str:
+    """Sign claims, with what they are about: one symbol, or all the symbols named ('plus twice a b cos gamma')."""
+    for m in SIGN.finditer(rest):
+        minus = (m["v"] or m["w"] or m["w2"]) in ("subtracted", "negated", "minus", "negative")
+        if m["w"] and not m["sym3"]:  # "... the difference $T - T_a$, entering with a positive sign"
+            maths = re.findall(r"\$[^$]+\$", rest[: m.start()])
+            mention = maths[-1] if maths else ""
+        else:
+            mention = m[0][m.start("sym2") - m.start() :] if m["w2"] else (m["sym"] or m["sym3"])
+        first = re.search(SYM, mention)
+        parts = {"op": "minus" if minus else "plus", "symbol": canon(first[0]) if first else "", "mention": mention}
+        out.append((m[0].strip(), "operation", parts))
+        rest = _blank(rest, m.start(), m.end("sym2") if m["w2"] else m.end())
+    return rest
+
+
+_VERB = r"\b(?:is|are|was|equals?|gives|of|times|by|over|plus|minus|and)\b"
+
+
+def _exponent(word: str) -> str | None:
+    """'squared' -> '2', 'fourth power' -> '4', 'n-th' -> 'n', '{k}' -> 'k'; None for what is no exponent."""
+    word = word.strip("{}").removesuffix(" power")
+    if word in _EXPONENT_WORDS:
+        return _EXPONENT_WORDS[word]
+    if m := re.fullmatch(r"([a-z])-?th", word):
+        return m[1]
+    return None
+
+
+def _power_claims(rest: str, out: list[tuple[str, ClaimKind, dict]]) -> str:
+    for m in POWER.finditer(rest):
+        raw = m["p"] or m["q"]
+        exponent = _exponent(m["w"] or m["w2"] or m["q2"] or "") if not raw else _exponent(raw) or raw.strip("{}")
+        if exponent:
+            sym = m["sym"] or m["sym2"]
+            near = (
+                re.split(r"[,;:]", rest[m.end() :])[0].split()[:5]
+                if m["w2"]
+                else re.split(_VERB, re.split(r"[,;:]", rest[: m.start()])[-1])[-1].split()[-4:]
+            )  # "the square of its speed", "c squared", "the acceleration is the speed squared"
+            parts = {
+                "op": "power",
+                "exponent": exponent,
+                "symbol": canon(sym) if sym else None,
+                "phrase": " ".join(near),
+            }
+            out.append((m[0].strip(), "operation", parts))
+        rest = _blank(rest, m.start(), m.end())
+    return rest

@@ -16,7 +16,6 @@ from typing import Literal
 from pydantic import BaseModel
 
 from harness.claims import (
-    GREEK,
     KINDS,
     NAME_ALIASES,
     NAME_GENERIC,
@@ -33,6 +32,7 @@ from harness.claims import (
     tokens,
 )
 from harness.latex import EquationFacts, equation_facts
+from harness.layout import layout, mentioned, placement, signs_of, terms
 from harness.meanings import Glossary, embed
 from harness.papers import glossary_from_text
 
@@ -76,45 +76,6 @@ _FAMILY = {
     "propto": "propto",
     "neq": "neq",
 }
-_SYMBOL_TOKEN = re.compile(r"[A-Za-z]|\\(?:var)?(?:" + "|".join(GREEK) + r"|hbar|ell)", flags=re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=1024)
-def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """Base symbol -> (exponents on it, signs of the terms it is in), read off the raw LaTeX: (y - \\hat{y})^2
-    squares both y's, c_0 \\exp(-k t) gives k a minus sign. Also says which symbols the LaTeX has at all."""
-    toks = re.findall(r"\\[A-Za-z]+|[A-Za-z]|\d+|\S", latex)
-    found: dict[str, tuple[set[str], set[str]]] = {}
-    stack: list[tuple[list[str], list[str]]] = [([], [""])]  # per open bracket: its symbols, its current sign
-    last: list[str] = []
-    i = 0
-    while i < len(toks):
-        t = toks[i]
-        if t in ("_", "^") or t in ("\\mathrm", "\\text", "\\operatorname"):
-            j, depth = i + 1, 0
-            while j < len(toks) and (j == i + 1 or depth > 0):
-                depth += {"{": 1, "}": -1}.get(toks[j], 0)
-                j += 1
-            for s in last if t == "^" else []:
-                found[s][0].add("".join(toks[i + 1 : j]).strip("{}"))
-            i = i + 1 if t == "^" else j  # walk into an exponent: e^{-x} gives x a minus sign
-            continue
-        if t in ("{", "(", "["):
-            stack.append(([], [""]))
-        elif t in ("}", ")", "]") and len(stack) > 1:
-            last = stack.pop()[0]
-            stack[-1][0].extend(last)
-        elif t in ("+", "-", "\\pm", "\\mp", "=", "<", ">") or re.fullmatch(r"\\(?:leq?|geq?|approx|propto)", t):
-            stack[-1][1][0] = {"+": "+", "-": "-", "\\pm": "+-", "\\mp": "+-"}.get(t, "")  # a relation resets it
-        elif _SYMBOL_TOKEN.fullmatch(t):
-            sign = next((s for _, (s,) in reversed(stack) if s), "")
-            last = [base_of(t)]
-            found.setdefault(last[0], (set(), set()))[1].update(sign or [""])  # "+-" adds both
-            stack[-1][0].extend(last)
-        elif t not in ("\\left", "\\right", "\\hat", "\\bar", "\\mathbf", "\\tilde", "\\vec", "\\boldsymbol"):
-            last = []
-        i += 1
-    return {k: (frozenset(e), frozenset(s)) for k, (e, s) in found.items()}
 
 
 class _Equation:
@@ -133,8 +94,26 @@ class _Equation:
         self.inner = re.sub(r"[_^]\{[^{}]*\}", "", latex)  # the i=1 of a sum's limits is no relation, t+1 no sum
         self.relations = {_FAMILY.get(facts.relation or "")} | {r for r, p in _REL_TOKENS if re.search(p, self.inner)}
 
+        # a differential equation or a recurrence: "decays exponentially" is about its solution, not its LaTeX
+        call = re.fullmatch(
+            r"\s*([A-Za-z])\s*(?:\\left)?\(\s*([A-Za-z])\s*(?:\\right)?\)\s*", facts.lhs
+        )  # T(n) = 2 T(n/2)
+        recurrence = bool(call) and re.search(rf"(?<![A-Za-z\\]){call[1]}\s*(?:\\left)?\(", facts.rhs) is not None
+        self.implicit = recurrence or bool({"derivative", "partial_derivative"} & set(facts.operators))
+
     def has(self, key: str) -> bool:
         return forms(key)[3] in self.bases
+
+    def sides(self) -> list[str]:
+        """The sides a description of the terms is about: the right one when the left is one term (y = ...)."""
+        return [self.facts.rhs] if len(terms(self.facts.lhs)) <= 1 else [self.facts.lhs, self.facts.rhs]
+
+
+def _same_symbol(a: str, b: str) -> bool:
+    """One symbol at two levels of detail (P and P(A), sigma and sigma^2), not rivals (T_C and T_H, x_i and hat x_i)."""
+    (_, _, bare_a, base_a), (_, _, bare_b, base_b) = forms(a), forms(b)
+    decorated = a.split(":")[0] if ":" in a else "", b.split(":")[0] if ":" in b else ""
+    return decorated[0] == decorated[1] and base_a == base_b and (bare_a == bare_b or base_a in (bare_a, bare_b))
 
 
 def _check_symbol(p: dict, eq: _Equation) -> Result:
@@ -148,15 +127,12 @@ def _check_symbol(p: dict, eq: _Equation) -> Result:
     sims = [(g.similarity(p["meaning"], m), m) for _, m in own]
     (tok, emb), meaning = max(sims, key=lambda x: max(x[0][0], x[0][1] or 0.0))
 
-    def kin(k: str) -> tuple[str, str]:  # P(A) is no rival of P, but x_i is one of \hat{x}_i
-        return k.split(":")[0] if ":" in k else "", forms(k)[3]
-
-    own_score, same = max(tok, emb or 0.0), {kin(k) for k, _ in own}
+    own_score = max(tok, emb or 0.0)
     others = [
-        (max(s[0], s[1] or 0.0), k, m)
+        (max(sim[0], sim[1] or 0.0), k, m)
         for k, m, _ in g.entries
-        if kin(k) not in same
-        for s in [g.similarity(p["meaning"], m)]
+        if not any(_same_symbol(k, o) for o, _ in own)
+        for sim in [g.similarity(p["meaning"], m)]
     ]
     best = max(others, default=(0.0, "", ""))
     if p["weak"]:  # "the probability of class k": k may be the object, not the thing meant
@@ -173,6 +149,12 @@ def _check_symbol(p: dict, eq: _Equation) -> Result:
 
 def _check_term(p: dict, eq: _Equation) -> Result:
     """A term the description says the equation has ('plus a regularization term', 'a correction factor gamma')."""
+    if "math" in p:
+        if not (named := mentioned(p["math"]) - {"\\sum", "\\prod", "\\int"}):
+            return "unverifiable", "no symbol in the term"
+        if absent := sorted(b for b in named if b not in eq.bases):
+            return "contradicted", f"the equation has no {', '.join(absent)} (in {p['term']} ${p['math']}$)"
+        return "supported", f"{', '.join(sorted(named))} in the equation"
     if p["symbol"]:
         return (
             ("supported", f"{p['symbol']} is in the equation")
@@ -192,6 +174,10 @@ def _check_operation(p: dict, eq: _Equation) -> Result:
     op, facts, latex = p["op"], eq.facts, eq.latex
     if op == "power":
         return _check_power(p, eq)
+    if op == "placement":
+        return _check_placement(p, eq)
+    if op == "exp" and eq.implicit:
+        return "unverifiable", "exponential behaviour of a differential equation's or recurrence's solution"
     if "growth" in p:
         if "exp" not in facts.operators and not re.search(OPERATIONS["exp"][2], latex):
             return "contradicted", "the equation has no exponential"
@@ -202,10 +188,8 @@ def _check_operation(p: dict, eq: _Equation) -> Result:
         if (known := facts.derivative_order) is not None and known < p["order"]:
             return "contradicted", f"the highest derivative has order {known}"
         return ("supported", f"a derivative of order {known}") if known else ("unverifiable", "no derivative order")
-    if p.get("symbol") and eq.has(p["symbol"]):
-        signs = eq.layout.get(forms(p["symbol"])[3], (frozenset(), frozenset()))[1]
-        ok = "-" in signs if op == "minus" else "+" in signs or (not signs or "" in signs) and "+" in latex
-        return ("supported" if ok else "contradicted"), f"{p['symbol']} has sign(s) {' '.join(sorted(signs)) or '+'}"
+    if "mention" in p:
+        return _check_sign(p, eq)
     _, accepted, raw = OPERATIONS[op]
     if set(facts.operators) & accepted or re.search(raw, eq.inner if op in ("plus", "minus") else latex):
         return "supported", f"the equation has {op.replace('_', ' ')}"
@@ -213,6 +197,44 @@ def _check_operation(p: dict, eq: _Equation) -> Result:
         return "supported", f"the glossary mentions {op.replace('_', ' ')}"
     # "the probability of finding the particle in the box" talks about, not of, the equation
     return ("unverifiable" if op == "probability" else "contradicted"), f"the equation has no {op.replace('_', ' ')}"
+
+
+def _named(mention: str, eq: _Equation) -> frozenset[str]:
+    """The equation's symbols (and big operators) that a mention names: '$T - T_a$' -> {T}, 'a b times $\\gamma$'
+    -> {a, b, gamma}, 'f(b)' -> {f, b}."""
+    named: set[str] = set()
+    for m in re.finditer(SYM, mention):
+        math = m[0].strip("$")
+        named |= mentioned(math) if m[0].startswith("$") or "(" in math or "\\" in math else {base_of(math)}
+    return frozenset(b for b in named if b in eq.bases or b.startswith("\\"))
+
+
+def _check_sign(p: dict, eq: _Equation) -> Result:
+    """A sign claim about the term that holds everything the claim names ('plus twice a b cos gamma'), or about
+    one symbol's terms ('eta is subtracted')."""
+    op, named = p["op"], _named(p["mention"], eq)
+    if len(named) >= 2:
+        if not (found := signs_of(eq.sides(), named)):
+            return "unverifiable", f"no term has {', '.join(sorted(named))}"
+        ok = any(("-" if op == "minus" else "+") in sign for sign in found)
+        evidence = f"the term with {', '.join(sorted(named))} has sign {'/'.join(sorted(found))}"
+        return ("supported" if ok else "contradicted"), evidence
+    if p["symbol"] and eq.has(p["symbol"]):
+        signs = eq.layout.get(forms(p["symbol"])[3], (frozenset(), frozenset()))[1]
+        ok = "-" in signs if op == "minus" else "+" in signs or (not signs or "" in signs) and "+" in eq.latex
+        return ("supported" if ok else "contradicted"), f"{p['symbol']} has sign(s) {' '.join(sorted(signs)) or '+'}"
+    return _check_operation({"op": op}, eq)
+
+
+def _check_placement(p: dict, eq: _Equation) -> Result:
+    """'Multiplied by X' is false when X is only ever in a denominator, 'divided by X' when it never is."""
+    if not (key := _target(p["target"], eq)) or not eq.has(key):
+        return "unverifiable", f"'{p['target']}' is not a symbol of the equation"
+    where = placement(eq.latex).get(forms(key)[3], frozenset())
+    wanted = "den" if p["below"] else "num"
+    if not where or wanted in where:
+        return "supported", f"{key} is {'in a denominator' if p['below'] else 'a factor'}"
+    return "contradicted", f"{key} is {'never in a denominator' if p['below'] else 'only in a denominator'}"
 
 
 def _check_power(p: dict, eq: _Equation) -> Result:
@@ -246,7 +268,9 @@ def _check_relation(p: dict, eq: _Equation) -> Result:
     if claim == "=!" and actual == "approx":
         return "contradicted", "the equation is an approximation"
     stated = re.match(r"\s*(\$[^$]+\$)", p["after"])  # "... is at least $\frac{1}{k^2}$": about the top level
-    top = bool(stated) and canon(stated[1]) == canon(eq.facts.rhs)
+    clause = re.split(r"[,;.]|\b(?:while|but|which|where|because|since|is|are|equals?)\b", p["after"], maxsplit=1)[0]
+    rhs = {base_of(s) for s in eq.facts.rhs_symbols}  # "v is at most $H_0$ times its distance d" names all of it
+    top = bool(stated) and canon(stated[1]) == canon(eq.facts.rhs) or len(rhs) > 1 and rhs <= _named(clause, eq)
     shown = {actual} if top else eq.relations
     if family in shown or (family == "ineq" and shown & {"<=", ">="}):
         return "supported", f"the equation has {family}"
@@ -275,6 +299,9 @@ def _check_relation(p: dict, eq: _Equation) -> Result:
     return "unverifiable", f"the equation's relation is {eq.facts.relation}"
 
 
+_CLAUSE_END = r"[;.]|\b(?:while|but)\b|,\s*(?:with|where|so|which|as|because|since|meaning)\b"
+
+
 def _check_proportional(p: dict, eq: _Equation, top: bool) -> Result:
     """'Proportional to' said of an equality: true of a product, and 'inversely' only of what is in a denominator."""
     if top:
@@ -283,7 +310,7 @@ def _check_proportional(p: dict, eq: _Equation, top: bool) -> Result:
         return "contradicted", "a sum is not a proportionality"
     items = [
         re.sub(r"^\s*(?:to\s+)?(?:the\s+)?(?:(?:square|cube|product|inverse) of\s+)?", "", item)
-        for item in re.split(r",|\band\b", re.split(r"[;.]|\bwhile\b|\bbut\b", p["after"])[0])
+        for item in re.split(r",|\band\b", re.split(_CLAUSE_END, p["after"], maxsplit=1)[0])
     ]
     for key in filter(None, (_target(item, eq) for item in items)):
         spelled = re.escape("\\" * (len(forms(key)[3]) > 1) + forms(key)[3])
@@ -307,24 +334,38 @@ def _check_name(p: dict, eq: _Equation) -> Result:
     claimed, real = _name_words(p["name"]), _name_words(eq.name)
     if not claimed:
         return "unverifiable", "the name is too generic to check"
+    if claimed <= real or (real and real <= claimed):
+        return "supported", f"the equation is {eq.name}"
     person = re.search(r"\w['’]s?\s.*\b(?:equation|formula|relation)s?$", p["name"])  # "Einstein's equation"
     if person and not re.search(r"['’]|\s[A-Z]", eq.name):
         return "unverifiable", f"a person's name for what is known as {eq.name}"
-    if claimed <= real or (real and real <= claimed):
-        return "supported", f"the equation is {eq.name}"
     return "contradicted", f"the equation is {eq.name}, not {p['name']}"
 
 
+_FUNCTION_OF = (
+    r"^(?:(?:the|an?|its|their)\s+)?(?:(?:square root|square|cube|inverse|reciprocal|sum|product|logarithm|log"
+    r"|exponential|sine|cosine|absolute value|norm)\s+of\s+)*(?:(?:the|an?|its|their)\s+)?"
+)
+_PHRASE_END = r"(?=\s*$|\s+(?:of|in|on|at|from|for|with|to|between|the|that|which|as|when)\b)"
+
+
 def _target(phrase: str, eq: _Equation) -> str | None:
-    """The symbol a phrase points at: 'the particle mass m' -> 'm', 'the temperature' -> 'T' via the glossary."""
-    phrase = re.sub(r"^\s*(?:the|an?)\s+", "", phrase.strip())
-    m = re.fullmatch(rf"(?:[\w'’-]+\s+){{0,4}}?(?P<sym>{SYM})", phrase)
-    key = canon(m["sym"]) if m else eq.glossary.resolve(phrase)
+    """The symbol a phrase points at: 'the particle mass m' -> 'm', 'the square of the distance r from its centre'
+    -> 'r', 'the temperature' -> 'T' via the glossary."""
+    phrase = re.sub(_FUNCTION_OF, "", phrase.strip())
+    m = re.match(rf"(?:[\w'’-]+\s+){{0,5}}?(?P<sym>{SYM}){_PHRASE_END}", phrase)
+    if m and (m["sym"].startswith(("$", "\\")) or m["sym"] not in ("a", "A", "I") or eq.has(m["sym"])):
+        key = canon(m["sym"])
+    else:
+        key = eq.glossary.resolve(phrase)
     return key if key and SYMBOL_SHAPE.fullmatch(key) else None
 
 
 def _check_dependency(p: dict, eq: _Equation) -> Result:
     if not (key := _target(p["target"], eq)):
+        head = head_noun(p["target"])  # "depends on the intensity of the light": no symbol is an intensity
+        if head in KINDS and eq.glossary.entries and not any(head in t for _, _, t in eq.glossary.entries):
+            return ("supported" if p["negated"] else "contradicted"), f"no symbol of the equation is a {head}"
         return "unverifiable", f"'{p['target']}' is not a symbol of the equation"
     if p["negated"]:
         if forms(key)[3] in eq.rhs:

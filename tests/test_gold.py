@@ -149,8 +149,20 @@ CASES = [
     ),
     ("demo-stat-02/eq1", "It takes the integral of the design matrix.", "operation", {"contradicted"}, "wrong"),
     (EMC, "The energy is the mass times the speed of light c squared.", "operation", {"supported"}, "ok"),
-    (EMC, "The energy is the mass m squared times the speed of light.", "operation", {"contradicted"}, "wrong"),
-    (EMC, "The energy is the mass times the speed of light c cubed.", "operation", {"contradicted"}, "wrong"),
+    (
+        EMC,
+        "The energy is the mass m squared times the speed of light.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        EMC,
+        "The energy is the mass times the speed of light c cubed.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
     (
         HEAT,
         "The rate of change of u with respect to time is alpha times its second derivative in x.",

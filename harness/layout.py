@@ -1,0 +1,162 @@
+"""Where each symbol sits in an equation's raw LaTeX: the exponents on it, the signs of the terms it is in, the
+top-level terms of a side, and whether it is in a denominator. The gold checker (harness.gold) reads claims such as
+"c squared", "minus twice a b" or "multiplied by the viscosity" against these; they need no parser, so they work on
+LaTeX that harness.latex could not parse.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from harness.claims import GREEK, base_of
+
+_TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z]|\d+|\S")
+SYMBOL_TOKEN = re.compile(r"[A-Za-z]|\\(?:var)?(?:" + "|".join(GREEK) + r"|hbar|ell)", flags=re.IGNORECASE)
+_WORDS = ("\\mathrm", "\\text", "\\operatorname")  # their argument is a word, not symbols
+_FRACS = ("\\frac", "\\dfrac", "\\tfrac", "\\cfrac")
+_PREFIX = ("\\sqrt", "\\left", "\\hat", "\\bar", "\\tilde", "\\vec", "\\mathbf", "\\boldsymbol", "\\bm", "\\dot")
+_BIG = ("\\sum", "\\prod", "\\int")  # a term with one of these is found by it: "the sum enters with a minus sign"
+
+
+def _skip_group(toks: list[str], i: int) -> int:
+    """Index after the script or argument that starts at toks[i] (a braced group or one token)."""
+    j, depth = i, 0
+    while j < len(toks) and (j == i or depth > 0):
+        depth += {"{": 1, "}": -1}.get(toks[j], 0)
+        j += 1
+    return j
+
+
+@functools.lru_cache(maxsize=1024)
+def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Base symbol -> (exponents on it, signs of the terms it is in), read off the raw LaTeX: (y - \\hat{y})^2
+    squares both y's, c_0 \\exp(-k t) gives k a minus sign. Also says which symbols the LaTeX has at all."""
+    toks = _TOKEN.findall(latex)
+    found: dict[str, tuple[set[str], set[str]]] = {}
+    stack: list[tuple[list[str], list[str]]] = [([], [""])]  # per open bracket: its symbols, its current sign
+    last: list[str] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t in ("_", "^") or t in _WORDS:
+            j = _skip_group(toks, i + 1)
+            for s in last if t == "^" else []:
+                found[s][0].add("".join(toks[i + 1 : j]).strip("{}"))
+            i = i + 1 if t == "^" else j  # walk into an exponent: e^{-x} gives x a minus sign
+            continue
+        if t in ("{", "(", "["):
+            stack.append(([], [""]))
+        elif t in ("}", ")", "]") and len(stack) > 1:
+            last = stack.pop()[0]
+            stack[-1][0].extend(last)
+        elif t in ("+", "-", "\\pm", "\\mp", "=", "<", ">") or re.fullmatch(r"\\(?:leq?|geq?|approx|propto)", t):
+            stack[-1][1][0] = {"+": "+", "-": "-", "\\pm": "+-", "\\mp": "+-"}.get(t, "")  # a relation resets it
+        elif SYMBOL_TOKEN.fullmatch(t):
+            sign = next((s for _, (s,) in reversed(stack) if s), "")
+            last = [base_of(t)]
+            found.setdefault(last[0], (set(), set()))[1].update(sign or [""])  # "+-" adds both
+            stack[-1][0].extend(last)
+        elif t not in ("\\left", "\\right", "\\hat", "\\bar", "\\mathbf", "\\tilde", "\\vec", "\\boldsymbol"):
+            last = []
+        i += 1
+    return {k: (frozenset(e), frozenset(s)) for k, (e, s) in found.items()}
+
+
+def mentioned(latex: str) -> frozenset[str]:
+    """The symbol bases of a piece of LaTeX, and \\sum, \\prod or \\int if it has one."""
+    return frozenset(layout(latex)) | {b for b in _BIG if b in latex}
+
+
+@functools.lru_cache(maxsize=1024)
+def terms(side: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The top-level terms of one side of a relation as (sign, what they mention): a^2 + b^2 - 2ab\\cos\\gamma gives
+    ('+', {a}), ('+', {b}), ('-', {a, b, gamma}). The sign is '+', '-' or '+-' (for \\pm)."""
+    out, depth, start, sign = [], 0, 0, "+"
+    toks = [(m.start(), m[0]) for m in _TOKEN.finditer(side)]
+    for k, (pos, t) in enumerate(toks):
+        depth += (t in ("{", "(", "[")) - (t in ("}", ")", "]"))
+        if depth == 0 and t in ("+", "-", "\\pm", "\\mp") and (k == 0 or toks[k - 1][1] not in ("^", "_", "\\left")):
+            if piece := side[start:pos].strip():
+                out.append((sign, mentioned(piece)))
+            sign, start = {"+": "+", "-": "-"}.get(t, "+-"), pos + len(t)
+    if piece := side[start:].strip():
+        out.append((sign, mentioned(piece)))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def groups(side: str) -> tuple[str, ...]:
+    """The side and every bracketed part of it ({...}, (...), [...]), outermost first."""
+    out, opened = [side], []
+    for k, ch in enumerate(side):
+        if ch in "{([":
+            opened.append(k)
+        elif ch in "})]" and opened:
+            out.append(side[opened.pop() + 1 : k])
+    return tuple(out)
+
+
+def signs_of(sides: list[str], named: frozenset[str]) -> set[str]:
+    """The signs of the innermost terms that hold everything named: -k (T - T_a) gives T_a '-', exp(-E/(RT)) gives
+    E/(RT) '-'. Empty when no term holds it all."""
+    found = [(len(has), sign) for side in sides for group in groups(side) for sign, has in terms(group) if named <= has]
+    smallest = min((n for n, _ in found), default=0)
+    return {sign for n, sign in found if n == smallest}
+
+
+@functools.lru_cache(maxsize=1024)
+def placement(latex: str) -> dict[str, frozenset[str]]:
+    """Base symbol -> {'num', 'den'}: whether it appears outside any denominator, inside one, or both. A denominator
+    is the second argument of \\frac, what follows '/', or a base raised to a negative power."""
+    toks = _TOKEN.findall(latex)
+    where: dict[str, set[str]] = {}
+    _walk(toks, 0, False, where)
+    return {k: frozenset(v) for k, v in where.items()}
+
+
+def _walk(toks: list[str], i: int, below: bool, where: dict[str, set[str]]) -> tuple[int, list[str]]:
+    """Walk one group from toks[i] to its closing bracket; returns (index after it, the bases it mentions)."""
+    seen: list[str] = []
+    last: list[str] = []
+    while i < len(toks) and toks[i] not in ("}", ")", "]"):
+        i, last = _atom(toks, i, below, where, last)
+        seen += last
+    return i + 1, seen
+
+
+def _atom(toks: list[str], i: int, below: bool, where: dict[str, set[str]], last: list[str]) -> tuple[int, list[str]]:
+    """Read one atom at toks[i]; returns (index after it, the bases of the atom for a following exponent)."""
+    t = toks[i]
+    if t in _FRACS:
+        i, top = _argument(toks, i + 1, below, where)
+        i, bottom = _argument(toks, i, True, where)
+        return i, top + bottom
+    if t == "/":
+        return _argument(toks, i + 1, True, where)
+    if t in ("{", "(", "["):
+        return _walk(toks, i + 1, below, where)
+    if t == "_" or t in _WORDS:
+        return _skip_group(toks, i + 1), last
+    if t == "^":
+        negative = toks[i + 1 : i + 2] == ["-"] or toks[i + 1 : i + 3] == ["{", "-"]
+        for base in last if negative else []:
+            where[base].add("den")
+        j, _ = _argument(toks, i + 1, below, where)
+        return j, last
+    if SYMBOL_TOKEN.fullmatch(t):
+        base = base_of(t)
+        where.setdefault(base, set()).add("den" if below else "num")
+        return i + 1, [base]
+    return i + 1, last if t in _PREFIX or t == "\\right" else []
+
+
+def _argument(toks: list[str], i: int, below: bool, where: dict[str, set[str]]) -> tuple[int, list[str]]:
+    """One argument: a group, or one atom with the macros in front of it (/ \\sqrt{n}, / 2 \\sigma^2 stops at 2)."""
+    while i < len(toks) and toks[i] in _PREFIX:
+        i += 1
+    if i >= len(toks):
+        return i, []
+    if toks[i] in ("{", "(", "["):
+        return _walk(toks, i + 1, below, where)
+    return _atom(toks, i, below, where, [])
