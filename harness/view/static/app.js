@@ -15,7 +15,7 @@ function el(tag, attrs = {}, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -205,8 +205,14 @@ class RunPage {
     }
     this.index();
     if (!this.selected || !this.nodes.has(this.selected)) this.selected = this.run.roots[0] || null;
+    this.reveal(this.selected);
     this.render();
     this.watch();
+  }
+
+  // Open every ancestor of a node, so that a node named in the URL shows in the tree.
+  reveal(id) {
+    for (let up = this.nodes.get(id)?.parent_id; up; up = this.nodes.get(up)?.parent_id) this.expanded.add(up);
   }
 
   index() {
@@ -545,7 +551,7 @@ function candidateCard(c, rank, current) {
       el("tr", { class: cl.status }, el("td", {}, badge(cl.status, `claim-${cl.status}`)), el("td", {}, cl.kind),
         el("td", {}, cl.claim), el("td", { class: "muted" }, cl.evidence)))));
   }
-  const judge = el("div", { class: "judge" });
+  const judge = el("div", { class: "judge-call" });
   if (c.judge) {
     judge.append(el("div", {}, el("b", {}, "judge call "), `${c.judge.model}, template ${c.judge.prompt}: proxy ${fmt(c.judge.proxy)}`), distribution(c.distribution));
     if (c.judge.messages) {
@@ -619,6 +625,7 @@ function compareCell(node) {
       return el("div", { class: `cmp-cand${c.chosen ? " chosen" : ""}${isPbw(c) ? " is-pbw" : ""}` },
         el("div", {}, el("span", { class: "rank" }, `#${rank + 1}`), c.chosen ? badge("★ chosen", "chosen") : null,
           el("span", { class: "proxy" }, ` proxy ${fmt(c.proxy)} `), verdictBadge(c.verdict),
+          c.gold_score !== null ? el("span", { class: "muted" }, ` gold ${fmt(c.gold_score, 2)} `) : null,
           isPbw(c) ? badge("persuasive but wrong", "pbw") : null),
         markedText(c.text, spans));
     }));
