@@ -337,8 +337,8 @@ _VALUE = re.compile(
 )
 # "multiplied by the viscosity", "divided by the expected count", "G M m over r": where the factor sits
 PLACEMENT = re.compile(
-    r"(?:(?P<mul>\bmultiplied by|\btimes)|(?P<div>\bdivided by|(?:(?<=\$)|(?<=\b[A-Za-z])|(?<=squared)|(?<=cubed)"
-    r"|(?<=\bone))\s+over))\s+(?P<what>(?:(?!\b(?:times|plus|minus|over|divided|multiplied|and|while|which|squared"
+    r"(?:(?P<mul>\bmultipl(?:y|ies|ying|ied) by|\btimes)|(?P<div>\bdivid(?:e|es|ing|ed) by"
+    r"|(?:(?<=\$)|(?<=\b[A-Za-z])|(?<=squared)|(?<=cubed)|(?<=\bone))\s+over))\s+(?P<what>(?:(?!\b(?:times|plus|minus|over|divided|multiplied|and|while|which|squared"
     r"|cubed|raised)\b)[^,;.:])+)"
 )
 ORDER = re.compile(r"\b(?P<o>first|second|third)[- ](?:order )?(?:partial )?derivative")

@@ -349,10 +349,15 @@ _FUNCTION_OF = (
 _PHRASE_END = r"(?=\s*$|\s+(?:of|in|on|at|from|for|with|to|between|the|that|which|as|when)\b)"
 
 
+_AFTER_WORD = "".join(rf"(?<!\b{w})" for w in ("of", "in", "on", "at", "to", "by", "for", "from", "with", "over"))
+# where a noun phrase ends and a relative clause starts: "the time it took", "the path length the light travels"
+_RELATIVE = rf"\b(?:it|they|we|you|which|that|who|whose)\b|{_AFTER_WORD}\s+(?:the|an?)\s"
+
+
 def _target(phrase: str, eq: _Equation) -> str | None:
     """The symbol a phrase points at: 'the particle mass m' -> 'm', 'the square of the distance r from its centre'
     -> 'r', 'the temperature' -> 'T' via the glossary."""
-    phrase = re.sub(_FUNCTION_OF, "", phrase.strip())
+    phrase = re.sub(_FUNCTION_OF, "", re.split(_RELATIVE, phrase.strip())[0].strip())
     m = re.match(rf"(?:[\w'’-]+\s+){{0,5}}?(?P<sym>{SYM}){_PHRASE_END}", phrase)
     if m and (m["sym"].startswith(("$", "\\")) or m["sym"] not in ("a", "A", "I") or eq.has(m["sym"])):
         key = canon(m["sym"])

@@ -67,8 +67,12 @@ class Glossary:
         return []
 
     def resolve(self, phrase: str) -> str | None:
-        """The symbol whose meaning a noun phrase names ('the temperature' -> 'T'), where one clearly does."""
-        scored = sorted(((self.overlap(set(tokens(phrase)), t), k) for k, _, t in self.entries), reverse=True)
-        if scored and scored[0][0] >= 0.5 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.1):
+        """The symbol whose meaning a noun phrase names ('the temperature' -> 'T'), where one clearly does: most of
+        the phrase's word weight is in that meaning and clearly less in any other."""
+        words = set(tokens(phrase))
+        if not (total := sum(map(self.weight, words))):
+            return None
+        scored = sorted(((sum(map(self.weight, words & t)) / total, k) for k, _, t in self.entries), reverse=True)
+        if scored and scored[0][0] >= 0.6 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.2):
             return scored[0][1]
         return None
