@@ -344,6 +344,20 @@ def test_a_running_run_updates_live(tmp_path):
         assert get_json(url, "/api/state?id=live")["status"] == "finished"
 
 
+def test_a_damaged_transcript_is_reported_and_the_other_runs_still_served(payload_runs, tmp_path):
+    runs = tmp_path / "runs"
+    shutil.copytree(payload_runs[0], runs / payload_runs[0].name)
+    (runs / "broken").mkdir()
+    (runs / "broken" / "transcript.sqlite").write_bytes(b"not a database " * 100)
+    with serving(runs) as url:
+        rows = {r["key"]: r for r in get_json(url, "/api/runs")["runs"]}
+        assert rows["broken"]["error"].startswith("cannot read the transcript: file is not a database")
+        assert rows[payload_runs[0].name]["status"] == "finished"
+        status, _, body = get(url, "/api/run?id=broken")
+        assert status == 500 and "file is not a database" in json.loads(body)["error"]
+        assert get(url, f"/api/run?id={payload_runs[0].name}")[0] == 200
+
+
 def test_runs_in_sweep_folders_are_found(payload_runs, tmp_path):
     nested = tmp_path / "runs" / "sweeps" / "demo" / "n=2"
     shutil.copytree(payload_runs[1], nested / payload_runs[1].name)

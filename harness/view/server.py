@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import threading
+from collections.abc import Callable
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
@@ -56,24 +59,30 @@ class Catalog:
     def path(self, key: str) -> Path | None:
         return self.runs.get(key) or self.refresh().get(key)
 
-    def _cached(self, what: str, key: str, path: Path, make) -> dict:
+    def _cached(self, what: str, key: str, path: Path, make: Callable[[], dict]) -> dict:
         version = (what, key, *data.state(path).values())
         with self.lock:
             hit = self.cache.get(version)
         if hit is None:
             hit = make()
             with self.lock:
-                self.cache = {k: v for k, v in self.cache.items() if k[:3] != version[:3]} | {version: hit}
+                self.cache = {k: v for k, v in self.cache.items() if k[:2] != version[:2]} | {version: hit}
         return hit
 
     def summaries(self, threshold: float) -> list[dict]:
-        return [
-            self._cached(f"summary@{threshold}", key, path, lambda k=key, p=path: data.summary(k, p, threshold))
-            for key, path in self.refresh().items()
-        ]
+        """One row per run; a transcript that cannot be read is a row saying so, and the others still list."""
+        rows = []
+        for key, path in self.refresh().items():
+            try:
+                rows.append(
+                    self._cached(f"summary@{threshold}", key, path, partial(data.summary, key, path, threshold))
+                )
+            except sqlite3.Error as exc:
+                rows.append({"key": key, "error": f"cannot read the transcript: {exc}"})
+        return rows
 
     def detail(self, key: str, path: Path) -> dict:
-        return self._cached("detail", key, path, lambda: data.detail(key, path))
+        return self._cached("detail", key, path, partial(data.detail, key, path))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -114,6 +123,8 @@ class Handler(BaseHTTPRequestHandler):
             pass
         except FileNotFoundError as exc:  # a run deleted while served
             self._json(404, {"error": str(exc).splitlines()[0]})
+        except sqlite3.Error as exc:  # a damaged transcript: say which, keep serving the others
+            self._json(500, {"error": f"cannot read the transcript: {exc}"})
 
     def _route(self, path: str, query: dict[str, str]) -> None:
         if path in STATIC:

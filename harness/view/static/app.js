@@ -152,6 +152,9 @@ async function showList(previous = null) {
   });
   const head = el("tr", {}, el("th", {}, ""), el("th", {}, "run"), RUN_COLUMNS.map(([name]) => el("th", {}, name)));
   const rows = data.runs.map((r) => {
+    if (r.error) {
+      return el("tr", { "data-key": r.key }, el("td", {}, ""), el("td", {}, r.key), el("td", { colspan: RUN_COLUMNS.length, class: "error" }, r.error));
+    }
     const box = el("input", { type: "checkbox", "aria-label": `select ${r.key} to compare`, checked: ui.selectedRuns.has(r.key) });
     box.addEventListener("change", () => {
       if (box.checked) ui.selectedRuns.add(r.key);
@@ -292,7 +295,9 @@ class RunPage {
         ["objective", "optimizer", "seed", "depth", "trust", "temperature", "max_equations"].map((k) =>
           el("span", { class: "kv" }, el("b", {}, `${k} `), String(cfg[k]))),
         el("span", { class: "kv" }, el("b", {}, "created "), r.created),
-        el("span", { class: "kv" }, el("b", {}, "data "), cfg.data || "built-in demo corpus")));
+        el("span", { class: "kv" }, el("b", {}, "data "), cfg.data || "built-in demo corpus")),
+      el("details", { class: "config" }, el("summary", {}, "full config"),
+        kvTable(Object.entries(cfg).map(([k, v]) => [k, v === null ? "null" : String(v)]))));
   }
 
   filterBar() {
@@ -558,7 +563,7 @@ function candidateCard(c, rank, current) {
       judge.append(el("details", { class: "judge-prompt" }, el("summary", {}, "the judge's prompt (rendered again from its template, with this equation and candidate)"),
         messagesBlock(c.judge.messages, "judge")));
     } else {
-      judge.append(el("div", { class: "muted" }, "the judge's prompt could not be rendered again (its template changed since the run)"));
+      judge.append(el("div", { class: "muted" }, "the judge's prompt could not be rendered again (no equation in the prompt above, or its template changed since the run)"));
     }
   } else {
     judge.append(el("div", { class: "muted" }, "not rated: the parent did not check this output"));
