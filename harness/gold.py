@@ -219,11 +219,11 @@ def _check_sign(p: dict, eq: _Equation) -> Result:
         ok = any(("-" if op == "minus" else "+") in sign for sign in found)
         evidence = f"the term with {', '.join(sorted(named))} has sign {'/'.join(sorted(found))}"
         return ("supported" if ok else "contradicted"), evidence
-    if p["symbol"] and eq.has(p["symbol"]):
-        signs = eq.layout.get(forms(p["symbol"])[3], (frozenset(), frozenset()))[1]
-        ok = "-" in signs if op == "minus" else "+" in signs or (not signs or "" in signs) and "+" in eq.latex
-        return ("supported" if ok else "contradicted"), f"{p['symbol']} has sign(s) {' '.join(sorted(signs)) or '+'}"
-    return _check_operation({"op": op}, eq)
+    if not (base := next(iter(named), None) or (forms(p["symbol"])[3] if p["symbol"] and eq.has(p["symbol"]) else "")):
+        return _check_operation({"op": op}, eq)
+    signs = eq.layout.get(base, (frozenset(), frozenset()))[1]
+    ok = "-" in signs if op == "minus" else "+" in signs or (not signs or "" in signs) and "+" in eq.latex
+    return ("supported" if ok else "contradicted"), f"{base} has sign(s) {' '.join(sorted(signs)) or '+'}"
 
 
 def _check_placement(p: dict, eq: _Equation) -> Result:

@@ -5,12 +5,15 @@ import importlib.util
 import json
 import statistics
 import time
+import tomllib
+from pathlib import Path
 
 import pytest
 
-from harness import meanings
+from harness import claims, meanings
 from harness.gold import Claim, canon, check, extract_claims, score
 from harness.latex import EquationFacts, equation_facts
+from harness.layout import placement, signs_of, terms
 from harness.papers import load_jsonl
 from harness.resources import demo_corpus, share_dir
 
@@ -28,6 +31,92 @@ HEAT = {
         "t": "the time",
         "x": "the position along the rod",
         "\\alpha": "the thermal diffusivity of the material",
+    },
+}
+
+CARNOT = {
+    "latex": r"\eta = 1 - \frac{T_{C}}{T_{H}}",
+    "name": "Carnot efficiency",
+    "glossary": {
+        "\\eta": "the maximum efficiency of a heat engine",
+        "T_{C}": "the absolute temperature of the cold reservoir",
+        "T_{H}": "the absolute temperature of the hot reservoir",
+    },
+}
+SNELL = {
+    "latex": r"n_{1} \sin\theta_{1} = n_{2} \sin\theta_{2}",
+    "name": "Snell's law",
+    "glossary": {
+        "n_{1}": "the refractive index of the first medium",
+        "\\theta_{1}": "the angle of incidence",
+        "n_{2}": "the refractive index of the second medium",
+        "\\theta_{2}": "the angle of refraction",
+    },
+}
+WAVE = {
+    "latex": r"v = f \lambda",
+    "name": "Wave speed",
+    "glossary": {"v": "the speed of the wave", "f": "the frequency", "\\lambda": "the wavelength"},
+}
+COSINES = {
+    "latex": r"c^{2} = a^{2} + b^{2} - 2 a b \cos\gamma",
+    "name": "Law of cosines",
+    "glossary": {
+        "a": "the length of one side",
+        "b": "the length of a second side",
+        "c": "the length of the side opposite gamma",
+        "\\gamma": "the angle between a and b",
+    },
+}
+REYNOLDS = {
+    "latex": r"\mathrm{Re} = \frac{\rho u L}{\mu}",
+    "name": "Reynolds number",
+    "glossary": {
+        "\\mathrm{Re}": "the Reynolds number",
+        "\\rho": "the density of the fluid",
+        "u": "the flow speed",
+        "L": "a characteristic length",
+        "\\mu": "the dynamic viscosity",
+    },
+}
+PHOTO = {
+    "latex": r"K_{\max} = h f - \phi",
+    "name": "Photoelectric equation",
+    "glossary": {
+        "K_{\\max}": "the maximum kinetic energy of an emitted electron",
+        "h": "the Planck constant",
+        "f": "the frequency of the light",
+        "\\phi": "the work function of the metal",
+    },
+}
+COOLING = {
+    "latex": r"\frac{dT}{dt} = -k \left( T - T_{a} \right)",
+    "name": "Newton's law of cooling",
+    "glossary": {
+        "T": "the temperature of the object",
+        "t": "the time",
+        "k": "the cooling constant",
+        "T_{a}": "the ambient temperature",
+    },
+}
+HUBBLE = {
+    "latex": r"v = H_{0} d",
+    "name": "Hubble's law",
+    "glossary": {
+        "v": "the recession velocity of a galaxy",
+        "H_{0}": "the Hubble constant",
+        "d": "the distance to the galaxy",
+    },
+}
+EUCLID = {
+    "latex": r"d = \sqrt{\sum_{i=1}^{n} (q_{i} - p_{i})^{2}}",
+    "name": "Euclidean distance",
+    "glossary": {
+        "d": "the distance",
+        "q_{i}": "the i-th coordinate of q",
+        "p_{i}": "the i-th coordinate of p",
+        "n": "the number of dimensions",
+        "i": "the coordinate index",
     },
 }
 
@@ -282,6 +371,110 @@ CASES = [
     ),
     ("demo-stat-03/eq1", "The bound does not depend on $\\mu$.", "dependency", {"supported"}, "ok"),
     (EMC, "E depends on the momentum p.", "dependency", {"contradicted"}, "wrong"),
+    # natural phrasings: paraphrased and same-letter meanings, appositives
+    (CARNOT, "Here $T_C$ is the temperature of the cold reservoir.", "symbol", {"supported"}, "ok"),
+    (CARNOT, "Here $T_C$ is the temperature of the hot reservoir.", "symbol", {"contradicted"}, "wrong"),
+    (SNELL, "Here $\\theta_2$ is the angle at which the light leaves the interface.", "symbol", {"supported"}, "ok"),
+    (SNELL, "Here $\\theta_2$ is the angle at which the light arrives.", "symbol", {"contradicted"}, "wrong"),
+    (
+        WAVE,
+        "The speed is the product of f, its frequency, and $\\lambda$, its wavelength.",
+        "symbol",
+        {"supported"},
+        "ok",
+    ),
+    (
+        WAVE,
+        "The speed is the product of f, its wavelength, and $\\lambda$, its frequency.",
+        "symbol",
+        {"contradicted"},
+        "wrong",
+    ),
+    # signs of whole terms, factors above or below the line, numbers that are no subtraction
+    (
+        COSINES,
+        "The square of c is a squared plus b squared minus twice a b times the cosine of $\\gamma$.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        COSINES,
+        "The square of c is a squared plus b squared plus twice a b times the cosine of $\\gamma$.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        COOLING,
+        "The rate of change of the temperature has $T - T_a$, entering with a minus sign.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        COOLING,
+        "The rate of change of the temperature has $T - T_a$, entering with a plus sign.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        COOLING,
+        "The temperature relaxes exponentially toward the ambient one.",
+        "operation",
+        {"unverifiable"},
+        "unverifiable",
+    ),
+    (
+        REYNOLDS,
+        "It is the density times the flow speed times the length, divided by the dynamic viscosity.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        REYNOLDS,
+        "It is the density times the flow speed times the length, multiplied by the dynamic viscosity.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        EUCLID,
+        "Square the coordinate differences, add them up and take the square root.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        "demo-ml-02/eq1",
+        "For any x no smaller than minus one the loss sums squared errors.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    # invented symbols, dependencies on quantities the equation lacks, bounds on the whole right-hand side, names
+    (
+        PHOTO,
+        "The energy is h f minus the work function, less a contact term $\\kappa$.",
+        "symbol",
+        {"contradicted"},
+        "wrong",
+    ),
+    (PHOTO, "The energy is h f minus the work function $\\phi$.", "symbol", {"supported"}, "ok"),
+    (PHOTO, "The electrons' energy does not depend on the intensity of the light.", "dependency", {"supported"}, "ok"),
+    (PHOTO, "The electrons' energy depends on the intensity of the light.", "dependency", {"contradicted"}, "wrong"),
+    (HUBBLE, "The recession velocity v equals $H_0$ times its distance d.", "relation", {"supported"}, "ok"),
+    (HUBBLE, "The recession velocity v is at most $H_0$ times its distance d.", "relation", {"contradicted"}, "wrong"),
+    (EUCLID, "The Euclidean distance is the root of the summed squared differences.", "name", {"supported"}, "ok"),
+    (
+        EUCLID,
+        "The Manhattan distance is the root of the summed squared differences.",
+        "name",
+        {"contradicted"},
+        "wrong",
+    ),
 ]
 
 
@@ -534,9 +727,38 @@ def test_generated_labeled_set():
     assert hits > 0.9 and alarms < 0.05 and area > 0.95, (hits, alarms, area)
 
 
+def test_dev_labeled_set():
+    """The hand-written development set (evals/labeled/dev.jsonl) was used to improve extraction and checking, so it
+    guards against regressions; it says little about unseen text (the held-out set does)."""
+    hits, alarms, area = detection(labeled("dev.jsonl"))
+    assert hits > 0.85 and alarms < 0.1 and area > 0.9, (hits, alarms, area)
+
+
 def test_handwritten_heldout_report():
     """The hand-written set is held out: its numbers are reported (pytest -s), never tuned on; the assertion is only
     that gold does better than chance."""
     hits, alarms, area = detection(labeled("handwritten.jsonl"))
     print(f"held-out: wrong judged wrong {hits:.3f}, correct judged wrong {alarms:.3f}, AUROC {area:.3f}")
     assert area > 0.5
+
+
+def test_terms_signs_and_placement_read_off_the_latex():
+    assert terms(r"a^{2} + b^{2} - 2 a b \cos\gamma") == (
+        ("+", frozenset({"a"})),
+        ("+", frozenset({"b"})),
+        ("-", frozenset({"a", "b", "gamma"})),
+    )
+    assert terms(r"-\sum_{k=1}^{K} y_k \log p_k") == (("-", frozenset({"\\sum", "K", "y", "p"})),)
+    assert signs_of([r"A \exp\left(-\frac{E_a}{R T}\right)"], frozenset({"E", "R", "T"})) == {"-"}  # innermost term
+    assert signs_of([r"f(b) - f(a)"], frozenset({"f", "a"})) == {"-"}
+    where = placement(r"t = \frac{\bar{x} - \mu_{0}}{s / \sqrt{n}} + q^{-1}")
+    assert where["x"] == {"num"} and where["s"] == {"den"} and where["n"] == {"den"} and where["q"] == {"den", "num"}
+
+
+def test_lexicon_groups_are_disjoint_lowercase_and_used():
+    groups = tomllib.loads((Path(claims.__file__).with_name("lexicon.toml")).read_text(encoding="utf-8"))["synonyms"]
+    words = [w for head, ws in groups.items() for w in [head, *ws]]
+    assert all(w == w.lower() for w in words)
+    assert len(words) == len(set(words)), [w for w in words if words.count(w) > 1]
+    assert set(claims.tokens("the light arriving at the surface")) == set(claims.tokens("incident light surface"))
+    assert set(claims.tokens("the step size")) == set(claims.tokens("the learning rate"))
