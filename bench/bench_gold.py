@@ -1,6 +1,8 @@
-"""Gold checking: time per row of `check` (no model) and the claims detector's AUROC on both labeled sets.
+"""Gold checking: time per row of `check` (no model) and the claims detector's AUROC on the labeled sets.
 
 Run: python bench/bench_gold.py   (targets: median under 50 ms per row; AUROC >= 0.95 generated, >= 0.85 hand-written)
+The hand-written development set (dev.jsonl) was used to improve the checker, so its figure is not a target and
+says little about unseen text; the held-out hand-written set (handwritten.jsonl) is the one that does.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from harness.metrics.stats import auroc
 
 
 def main() -> None:
-    for name, target in (("labeled/generated.jsonl", 0.95), ("labeled/handwritten.jsonl", 0.85)):
+    sets = (("labeled/generated.jsonl", 0.95), ("labeled/dev.jsonl", None), ("labeled/handwritten.jsonl", 0.85))
+    for name, target in sets:
         items = labeled_items(name)
         times, scores = [], []
         for item in items:
@@ -25,9 +28,16 @@ def main() -> None:
         labels = [int(i.label == "wrong") for i in items]
         auc = auroc(scores, labels)
         median_ms = statistics.median(times) * 1000
-        print(f"{name:<28} rows {len(items):4d}  check median {median_ms:6.2f} ms/row (target < 50: "
-              f"{'meets' if median_ms < 50 else 'misses'})  max {max(times) * 1000:7.1f} ms  claims AUROC {auc:.3f} "
-              f"(target >= {target}: {'meets' if auc >= target else 'misses'})")
+        goal = (
+            "development set, no target"
+            if target is None
+            else f"target >= {target}: " + ("meets" if auc >= target else "misses")
+        )
+        print(
+            f"{name:<28} rows {len(items):4d}  check median {median_ms:6.2f} ms/row (target < 50: "
+            f"{'meets' if median_ms < 50 else 'misses'})  max {max(times) * 1000:7.1f} ms  claims AUROC {auc:.3f} "
+            f"({goal})"
+        )
 
 
 if __name__ == "__main__":

@@ -96,6 +96,7 @@ def test_quick_suite_reports_every_set_and_detector():
     results = run_suite(suite)
     assert [(r["set"], r["detector"]) for r in results] == [
         ("labeled/generated.jsonl", "claims"), ("labeled/generated.jsonl", "style"),
+        ("labeled/dev.jsonl", "claims"), ("labeled/dev.jsonl", "style"),
         ("labeled/handwritten.jsonl", "claims"), ("labeled/handwritten.jsonl", "style")]
     for r in results:
         assert 0 <= r["auroc"] <= 1 and r["auroc_ci"][0] <= r["auroc"] <= r["auroc_ci"][1]
