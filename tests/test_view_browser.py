@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from harness.cli import main
 from harness.config import RunConfig
+from harness.experiment import run_experiment
 from harness.transcript import AgentNode, Transcript
 from harness.view import data
 from tests.test_view_server import IMG_TAG, PERSUASIVE_WRONG, SCRIPT_TAG, make_payload_runs, real_run, serving
@@ -293,6 +295,51 @@ def test_a_running_run_updates_in_the_page(page, tmp_path):
             not_pwned(pg)
     finally:
         t.close()
+
+
+def test_refine_and_trust_runs_show_critiques_and_unrated_candidates(page, runs, script_file, tmp_path):
+    """Every agent of a refine(2) run and of a trusting parent's run opens without a script error; a revision
+    shows the critique it answered, and a candidate the parent did not check says so instead of a judge call."""
+    script = runs[0].parents[1] / "payload-script.json"
+    refine = run_experiment(
+        RunConfig(
+            data=str(runs[0].parents[1] / "payload-papers.jsonl"),
+            runs=str(tmp_path),
+            summarizer=f"scripted:{script}",
+            optimizer="refine(2)",
+        )
+    )
+    trust = run_experiment(
+        RunConfig(
+            summarizer=f"scripted:{script_file}",  # conftest's script: its describer passes checks, so trust grows
+            runs=str(tmp_path),
+            optimizer="best_of_n(2)",
+            trust=True,
+            objective="treacherous",
+        )
+    )
+    unrated = [
+        n["id"] for n in data.detail(trust.name, trust)["nodes"] if any(c["proxy"] is None for c in n["candidates"])
+    ]
+    assert unrated  # the demo corpus has enough delegations for trust to skip some checks
+    pg = page
+    with serving(tmp_path) as url:
+        for run_dir in (refine, trust):
+            detail = data.detail(run_dir.name, run_dir)
+            pg.goto(f"{url}/#/run/{run_dir.name}")
+            pg.click("#expand-all")
+            expect(pg.locator("#tree [role=treeitem]")).to_have_count(len(detail["nodes"]))
+            for node in detail["nodes"]:
+                pg.click(f"#tree [data-id='{node['id']}']")
+                expect(pg.locator("#detail h2 .id")).to_have_text(node["id"])
+                expect(pg.locator("#detail .candidate")).to_have_count(len(node["candidates"]))
+        pg.goto(f"{url}/#/run/{refine.name}/x1%2Feq1")
+        critique = pg.locator("#detail .critique").first
+        expect(critique).to_contain_text(f"Too vague. {IMG_TAG}")
+        pg.goto(f"{url}/#/run/{trust.name}/{quote(unrated[0], safe='')}")
+        expect(pg.locator("#detail .candidate", has_text="not rated: the parent did not check")).to_have_count(1)
+        expect(pg.locator("#detail .run-head, #detail table.kv-table")).to_contain_text("checked false")
+        not_pwned(pg)
 
 
 @pytest.mark.slow

@@ -57,6 +57,8 @@ PAYLOAD_PAPERS = [
 PAYLOAD_SCRIPT = {
     "replies": [
         {"when": "Write the abstract", "texts": [f"We study energy. {SCRIPT_TAG} {IMG_TAG}"]},
+        {"when": "what is wrong or missing", "texts": [f"Too vague. {IMG_TAG}"]},  # refine: the critique
+        {"when": "Write an improved description", "texts": ["E is the energy. A confident revision."]},
         {"when": "Plain areas", "texts": ["Here A is the area and a is the side length.", "It squares a."]},
         {
             "when": "what this equation states",

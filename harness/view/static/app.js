@@ -568,7 +568,10 @@ function candidateCard(c, rank, current) {
   } else {
     judge.append(el("div", { class: "muted" }, "not rated: the parent did not check this output"));
   }
-  if (c.critique) judge.append(el("div", {}, el("b", {}, "judge critique "), el("span", { class: "text inline" }, c.critique)));
+  if (c.critique !== null && c.critique !== undefined) {
+    judge.append(el("div", { class: "critique" }, el("b", {}, `round ${c.round} answered the parent's critique (judge/critique) `),
+      el("span", { class: "text inline" }, c.critique || "(empty)")));
+  }
   card.append(judge);
   return card;
 }
