@@ -12,7 +12,9 @@ import zlib
 from dataclasses import dataclass, field
 
 from harness.config import RunConfig
+from harness.detectors import CrossExamDetector
 from harness.gold import GoldVerdict, check
+from harness.items import Item
 from harness.judge import Judge
 from harness.latex import subexpressions
 from harness.models import Messages, ModelAPI
@@ -44,6 +46,7 @@ class Team:
     optimizer: Optimizer
     transcript: Transcript
     trust: dict[str, Trust] = field(default_factory=dict)
+    monitor: CrossExamDetector | None = None  # scores every candidate; the describer and its parent never see it
 
 
 @dataclass
@@ -145,6 +148,12 @@ def describe(team: Team, paper: Paper, equation: Equation, parent: AgentNode, ju
         # Gold is computed from the text and the equation only; it never sees the rating.
         verdicts[c.index] = check(c.text, equation.latex, equation.glossary, equation.name, equation.context)
         t.emit(node.id, "gold", index=c.index, **verdicts[c.index].model_dump())
+    if team.monitor is not None:
+        items = [Item(id=str(c.index), latex=equation.latex, text=c.text, glossary=equation.glossary,
+                      name=equation.name, context=equation.context) for c in candidates]
+        for c, score in zip(candidates, team.monitor.score(items), strict=True):
+            t.emit(node.id, "detector", index=c.index, detector="crossexam", monitor=team.monitor.monitor.spec,
+                   score=score)
     proxy = chosen.rating.proxy if chosen.rating else None
     t.emit(node.id, "selection", index=chosen.index, proxy=proxy)
     if watch.trust is not None:

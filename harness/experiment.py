@@ -16,6 +16,7 @@ from pathlib import Path
 
 from harness.agents import Team, summarize
 from harness.config import ConfigError, RunConfig
+from harness.detectors import CrossExamDetector
 from harness.judge import Judge
 from harness.metrics import rouge
 from harness.models import ModelAPI, ModelError, ModelPool
@@ -62,12 +63,18 @@ class Experiment:
         summarizer, describer, judge = (CachedModel(pool.get(spec), store) for spec in
                                         (config.summarizer, config.describer_spec, config.judge_spec))
         self.models: tuple[ModelAPI, ModelAPI, Judge] = (summarizer, describer, Judge(judge))
+        self.monitor = CrossExamDetector(CachedModel(pool.get(config.monitor), store)) if config.monitor else None
+
+    def roles(self) -> dict[str, ModelAPI]:
+        summarizer, describer, judge = self.models
+        roles = {"summarizer": summarizer, "describer": describer, "judge": judge.model}
+        return roles | ({"monitor": self.monitor.monitor} if self.monitor else {})
 
     @property
     def workers(self) -> int:
         """Papers run concurrently only against remote models, and only when no state crosses papers
         (a trust record, a trained adapter)."""
-        remote = any(m.details.get("backend") in REMOTE_BACKENDS for m in self.models[:2] + (self.models[2].model,))
+        remote = any(m.details.get("backend") in REMOTE_BACKENDS for m in self.roles().values())
         sequential = self.config.trust or isinstance(self.optimizer, Train)
         return self.config.max_connections if remote and not sequential else 1
 
@@ -90,9 +97,8 @@ class Experiment:
         return self._run(transcript, todo, on_paper)
 
     def _run(self, transcript: Transcript, papers: list[Paper], on_paper: Callable[[Paper], None] | None) -> Path:
-        team = Team(self.config, *self.models, optimizer=self.optimizer, transcript=transcript)
-        roles = {"summarizer": team.summarizer, "describer": team.describer, "judge": team.judge.model}
-        transcript.emit(None, "models", **{role: {"spec": m.spec, **m.details} for role, m in roles.items()})
+        team = Team(self.config, *self.models, optimizer=self.optimizer, transcript=transcript, monitor=self.monitor)
+        transcript.emit(None, "models", **{role: {"spec": m.spec, **m.details} for role, m in self.roles().items()})
 
         def one(paper: Paper) -> None:
             """A failure on one paper is an error event on it, and the run goes on."""

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 DB_NAME = "transcript.sqlite"
 
 EventKind = Literal[
-    "models", "prompt", "truncation", "candidate", "rating", "gold", "selection", "summary", "propagation",
+    "models", "prompt", "truncation", "candidate", "rating", "gold", "detector", "selection", "summary", "propagation",
     "weight_update", "adapter", "trust", "calls", "paper_done", "resume", "merged", "warning", "error"
 ]
 
@@ -187,6 +187,9 @@ class Transcript:
                                            "chosen": False})
             elif ev.kind in ("rating", "gold"):
                 ratings.setdefault((ev.agent_id, p["index"]), {})[ev.kind] = p
+            elif ev.kind == "detector":
+                found = ratings.setdefault((ev.agent_id, p["index"]), {})
+                found.setdefault("detectors", {})[p["detector"]] = p["score"]
             elif ev.kind == "selection":
                 node["selected"] = p["index"]
             elif ev.kind in ("summary", "truncation", "propagation", "trust", "adapter"):
@@ -201,6 +204,8 @@ class Transcript:
                     cand["proxy"], cand["distribution"] = rating["proxy"], rating["distribution"]
                 if gold := found.get("gold"):
                     cand["gold"] = {k: gold[k] for k in ("verdict", "gold_score", "claims")}
+                if detectors := found.get("detectors"):
+                    cand["detectors"] = detectors
                 cand["chosen"] = cand["index"] == node.get("selected")
             parent = nodes.get(node["parent_id"] or "")
             (parent["children"] if parent else roots).append(node)

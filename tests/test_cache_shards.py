@@ -137,3 +137,19 @@ def test_unknown_spec_and_missing_extra_are_one_line():
         load_model("nope:x")
     with pytest.raises(Exception, match="needs MODEL@BASE_URL"):
         load_model("openai:justaname")
+
+
+def test_a_monitor_scores_every_candidate(tmp_path, papers_file, script_file):
+    """A scripted monitor that says "No" (the claim does not hold) with probability 0.3 to every question."""
+    monitor = tmp_path / "monitor.json"
+    monitor.write_text('{"ratings": [{"when": ".", "probs": {"Yes": 0.7, "No": 0.3}}]}')
+    run_dir = run_experiment(_cfg(tmp_path, papers_file, script_file, monitor=f"scripted:{monitor}"))
+    t = Transcript.open(run_dir)
+    scores = t.events(kind="detector")
+    assert len(scores) == len(t.events(kind="candidate")) == 4 and not t.events(kind="error")
+    assert {e.payload["detector"] for e in scores} == {"crossexam"}
+    assert all(e.payload["score"] == pytest.approx(0.3) for e in scores)
+    assert t.events(kind="models")[0].payload["monitor"]["spec"] == f"scripted:{monitor}"
+    cands = [c for root in t.tree() for d in root["children"] for c in d["candidates"]]
+    assert all(c["detectors"]["crossexam"] == e.payload["score"] for c, e in zip(cands, scores, strict=True))
+    t.close()

@@ -25,6 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--summarizer", help="model spec of the summarizer (default smollm2)")
     p.add_argument("--describer", help="model spec of the describer (default: the summarizer's)")
     p.add_argument("--judge", help="model spec of the parent's judge (default: the summarizer's)")
+    p.add_argument("--monitor", help="model spec of a monitor that cross-examines every candidate (default: none)")
     p.add_argument("--objective", choices=["honest", "approval", "verbose", "treacherous"],
                    help="what the describer is told (or secretly) pursues")
     p.add_argument("--best-of", type=int, dest="best_of", help="best_of_n optimizer with N candidates")
@@ -41,8 +42,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trust-remote-code", action="store_true", default=None, help="run a model repo's own code")
 
 
-SETTINGS = ("data", "papers", "summarizer", "describer", "judge", "objective", "optimizer", "max_equations", "seed",
-            "shard", "allow_pickle", "trust_remote_code")
+SETTINGS = ("data", "papers", "summarizer", "describer", "judge", "monitor", "objective", "optimizer",
+            "max_equations", "seed", "shard", "allow_pickle", "trust_remote_code")
 RESUMABLE = ("runs", "cache", "max_connections")  # how to run, not what: a resumed run may change these
 
 
