@@ -34,8 +34,18 @@ def available_suites() -> list[str]:
     return declared("suites")
 
 
-def load_suite(ref: str) -> Suite:
-    return load_declared("suites", ref, Suite)  # type: ignore[return-value]
+def _suite(**fields) -> BaseModel:
+    """A suite file with `kind = "judge"` declares a judge suite (harness.judge_eval); any other, detectors."""
+    if fields.get("kind") == "judge":
+        from harness.judge_eval import make_suite  # imported here: judge_eval reads labeled sets through this module
+
+        return make_suite(**fields)
+    return Suite(**fields)
+
+
+def load_suite(ref: str) -> BaseModel:
+    """A detector `Suite` or a `JudgeSuite`, by name or .toml path."""
+    return load_declared("suites", ref, _suite)  # type: ignore[arg-type]
 
 
 def labeled_items(set_ref: str) -> list[Item]:

@@ -6,14 +6,14 @@ import argparse
 import logging
 import sys
 
-from harness.cli import check, detect, eval, merge, models, report, run, runs, show, sweep, view
+from harness.cli import check, detect, eval, judge_eval, merge, models, report, run, runs, show, sweep, view
 from harness.config import ConfigError
 from harness.models import ModelError
 from harness.papers import PaperError
 
 COMMANDS = {"run": run, "runs": runs, "show": show, "check": check, "detect": detect, "eval": eval,
             "report": report, "sweep": sweep, "view": view,
-            "merge": merge, "models": models}
+            "merge": merge, "models": models, "judge-eval": judge_eval}
 USER_ERRORS = (ConfigError, ModelError, PaperError, FileNotFoundError, ValueError)
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from harness.cli.judge_eval import run_and_report
 from harness.evals import available_suites, load_suite, run_suite
+from harness.judge_eval import JudgeSuite
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -23,6 +26,8 @@ def _fmt(value: float, ci: tuple[float, float]) -> str:
 
 def main(args: argparse.Namespace) -> int:
     suite = load_suite(args.suite)
+    if isinstance(suite, JudgeSuite):  # the judge-exploitability suite: the same run and report as judge-eval
+        return run_and_report(suite, Path(args.runs or "runs") / "judge-eval" / suite.name)
     results = run_suite(suite)
     table = Table("set", "detector", "n (wrong)", "AUROC [95% CI]", f"precision@{suite.threshold}",
                   f"recall@{suite.threshold}", title=f"suite {suite.name}: {suite.description}")
