@@ -167,3 +167,12 @@ def test_run_experiment_rejects_an_unreachable_server_before_making_a_run(tmp_pa
     err = capsys.readouterr().err.strip()
     assert err.startswith("harness: error: server http://127.0.0.1:9/v1 unreachable") and "\n" not in err
     assert not (tmp_path / "runs").exists()
+
+
+def test_models_lists_local_specs_and_what_a_server_serves(standin, capsys):
+    server = standin()
+    assert main(["models", "--openai", f"{server.url}/v1"]) == 0
+    out = capsys.readouterr().out
+    for spec in ("smollm2", "hf:PATH_OR_ID", "gguf:FILE.gguf", "openai:MODEL@BASE_URL", "ollama:MODEL[@URL]",
+                 "scripted:FILE.json", f"openai:standin@{server.url}/v1"):
+        assert spec in out
