@@ -642,6 +642,8 @@ function compareCell(node) {
 // ---- routing and keys -----------------------------------------------------------------------------------------
 function route() {
   stopPolling();
+  // The old page goes at once, so nothing on it can be clicked while the new one loads.
+  document.getElementById("app").replaceChildren(el("p", { class: "muted" }, "loading…"));
   const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   if (parts[0] === "run" && parts[1]) {
     const view = new RunPage(parts[1], parts[2]);
