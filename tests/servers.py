@@ -62,9 +62,12 @@ class StandIn:
     the first N /models requests answer `fail_status`. Every request path is recorded in `seen`."""
 
     def __init__(self, reply: Callable[[str], tuple[int, str]], fail_models: int = 0, fail_status: int = 503,
-                 logprobs: bool = False) -> None:
+                 logprobs: bool = False, delay: float = 0.0) -> None:
         self.reply, self.fail_models, self.fail_status, self.logprobs = reply, fail_models, fail_status, logprobs
+        self.delay = delay  # seconds each chat answer takes, so that concurrent requests overlap
         self.seen: list[str] = []
+        self.inflight = self.max_inflight = 0
+        self._lock = threading.Lock()
         handler = self._handler()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -104,6 +107,12 @@ class StandIn:
                 outer.seen.append(self.path)
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 prompt = "\n".join(str(m.get("content", "")) for m in body["messages"])
+                with outer._lock:
+                    outer.inflight += 1
+                    outer.max_inflight = max(outer.max_inflight, outer.inflight)
+                time.sleep(outer.delay)
+                with outer._lock:
+                    outer.inflight -= 1
                 status, text = outer.reply(prompt)
                 if status != 200:
                     return self._send(status, {"error": {"message": f"stand-in says {status}"}})

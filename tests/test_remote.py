@@ -104,6 +104,19 @@ def test_a_failing_paper_is_recorded_and_the_run_goes_on(tmp_path, standin, quic
             assert b"sk-test-never-logged" not in file.read_bytes()
 
 
+def test_max_connections_bounds_concurrent_requests(tmp_path, standin):
+    server = standin(delay=0.05, logprobs=True)
+    rows = [{**PAPERS[0], "id": f"p{i}", "equations": [{**PAPERS[0]["equations"][0], "id": f"p{i}/eq1"}]}
+            for i in range(6)]
+    data = write_jsonl(tmp_path / "papers.jsonl", rows)
+    for limit in (1, 3):
+        server.max_inflight = 0
+        cfg = RunConfig(data=str(data), summarizer=f"openai:standin@{server.url}/v1", runs=str(tmp_path / "runs"),
+                        optimizer="best_of_n(4)", max_connections=limit, cache=False)
+        Experiment(cfg).run()
+        assert server.max_inflight == limit  # reached, and never exceeded
+
+
 # -- the real server ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory):

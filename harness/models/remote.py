@@ -31,14 +31,14 @@ TIMEOUT_S = 120.0
 RETRY_STATUS = {408, 409, 429}
 PROBE = [{"role": "user", "content": "Reply with one digit from 1 to 9."}]
 
-_limits: dict[str, threading.BoundedSemaphore] = {}
+_limits: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 _limits_lock = threading.Lock()
 
 
 def connection_limit(server: str, max_connections: int) -> threading.BoundedSemaphore:
-    """One semaphore per server, shared by every model spec that talks to it."""
+    """One semaphore per server (and limit), shared by every model spec that talks to it."""
     with _limits_lock:
-        return _limits.setdefault(server, threading.BoundedSemaphore(max_connections))
+        return _limits.setdefault((server, max_connections), threading.BoundedSemaphore(max_connections))
 
 
 def _status(exc: BaseException) -> int | None:
