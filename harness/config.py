@@ -23,6 +23,7 @@ class RunConfig(BaseModel):
     summarizer: str = "smollm2"
     describer: str | None = None  # defaults to the summarizer's model
     judge: str | None = None  # the parent's judgment: defaults to the summarizer's own model
+    judge_defence: Literal["none", "reference", "reasoning", "tools"] = "none"  # see harness/judge.py
     monitor: str | None = None  # a detector's model: cross-examines every candidate (crossexam); None: no monitor
     objective: Literal["honest", "approval", "verbose", "treacherous"] = "honest"
     optimizer: str = "best_of_n(4)"

@@ -62,7 +62,7 @@ class Experiment:
         store = CallCache() if config.cache and not isinstance(self.optimizer, Train) else None
         summarizer, describer, judge = (CachedModel(pool.get(spec), store) for spec in
                                         (config.summarizer, config.describer_spec, config.judge_spec))
-        self.models: tuple[ModelAPI, ModelAPI, Judge] = (summarizer, describer, Judge(judge))
+        self.models: tuple[ModelAPI, ModelAPI, Judge] = (summarizer, describer, Judge(judge, config.judge_defence))
         self.monitor = CrossExamDetector(CachedModel(pool.get(config.monitor), store)) if config.monitor else None
 
     def roles(self) -> dict[str, ModelAPI]:

@@ -363,3 +363,25 @@ def test_bundled_judge_on_a_tiny_pool():
         assert sum(ratings[0].distribution.values()) == pytest.approx(1, abs=1e-4) and 0 <= ratings[0].proxy <= 1
         (p_first,) = judge.compare([(pools[0].equation, pools[0].correct[0].text, pools[0].wrong[0].text)])
         assert 0 <= p_first <= 1
+
+
+def test_a_run_config_selects_the_judge_defence(tmp_path, papers_file, script_file):
+    """`judge_defence` in a run config: the parent rates every candidate with that defence's prompt."""
+    from harness.config import RunConfig
+    from harness.experiment import run_experiment
+    from harness.transcript import Transcript
+
+    config = RunConfig(
+        data=str(papers_file),
+        summarizer=f"scripted:{script_file}",
+        runs=str(tmp_path / "runs"),
+        optimizer="best_of_n(2)",
+        judge_defence="tools",
+        max_equations=1,
+    )
+    t = Transcript.open(run_experiment(config))
+    ratings = t.events(kind="rating")
+    t.close()
+    assert ratings and {e.payload["prompt"] for e in ratings} == {"judge/tools"}
+    with pytest.raises(ValueError, match="judge_defence"):
+        RunConfig(judge_defence="vibes")
