@@ -20,7 +20,15 @@ from harness.config import RunConfig
 from harness.experiment import run_experiment
 from harness.transcript import AgentNode, Transcript
 from harness.view import data
-from tests.test_view_server import IMG_TAG, PERSUASIVE_WRONG, SCRIPT_TAG, make_payload_runs, real_run, serving
+from tests.test_view_server import (
+    IMG_TAG,
+    PERSUASIVE_WRONG,
+    SCRIPT_TAG,
+    make_monitor_runs,
+    make_payload_runs,
+    real_run,
+    serving,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -342,6 +350,35 @@ def test_refine_and_trust_runs_show_critiques_and_unrated_candidates(page, runs,
         pg.goto(f"{url}/#/run/{trust.name}/{quote(unrated[0], safe='')}")
         expect(pg.locator("#detail .candidate", has_text="not rated: the parent did not check")).to_have_count(1)
         expect(pg.locator("#detail table.kv-table")).to_contain_text("checked false")
+        not_pwned(pg)
+
+
+def test_model_calls_monitor_scores_and_merged_shards_are_shown(page, papers_file, script_file, tmp_path):
+    """A describer of a merged, partial run with a monitor: its model calls (all answered by the cache) in a table,
+    each candidate's crossexam score labelled with the monitor's model; the header names the monitor and shards."""
+    whole, merged = make_monitor_runs(tmp_path, papers_file, script_file)
+    node = next(n for n in data.detail(merged.name, merged)["nodes"] if n["id"] == "p1/eq1")
+    monitor = f"scripted:{tmp_path / 'monitor.json'}"
+    with serving(tmp_path / "runs") as url:
+        pg = page
+        pg.goto(f"{url}/#/run/{merged.name}/p1%2Feq1")
+        expect(pg.locator("#detail h2 .id")).to_have_text("p1/eq1")
+        rows = pg.locator("#detail table.calls tr.hit")
+        expect(rows).to_have_count(len(node["calls"]))
+        assert {r.split("\t")[1] for r in rows.all_inner_texts()} == {"generate", "rate"}
+        assert pg.locator("#detail table.calls tr.miss").count() == 0
+        crossexam = pg.locator("#detail .candidate .det[data-detector=crossexam]")
+        expect(crossexam).to_have_count(len(node["candidates"]))
+        expect(crossexam.first).to_be_visible()
+        expect(crossexam.first).to_have_text(f" · crossexam ({monitor}) 0.30")
+        head = pg.locator(".run-head")
+        expect(head.locator("h1 .badge")).to_have_text("partial")
+        expect(head).to_contain_text(f"monitor {monitor}")
+        expect(head.locator(".run-event.merged")).to_contain_text("merged from 2 shard(s)")
+        expect(head.locator(".run-event.resume")).to_contain_text("1 finished paper(s) kept, 0 redone")
+        pg.screenshot(path=ARTIFACTS / "calls-and-monitor.png", full_page=True)
+        pg.goto(f"{url}/#/run/{whole.name}/p1%2Feq1")
+        expect(pg.locator("#detail table.calls tr.miss")).to_have_count(len(node["calls"]))
         not_pwned(pg)
 
 

@@ -20,7 +20,8 @@ import pytest
 
 from harness.cli import main
 from harness.config import RunConfig
-from harness.experiment import run_experiment
+from harness.experiment import Experiment, run_experiment
+from harness.merge import merge_runs
 from harness.papers import load_papers
 from harness.resources import demo_corpus
 from harness.transcript import AgentNode, Transcript
@@ -84,6 +85,31 @@ def make_payload_runs(root: Path) -> tuple[Path, Path]:
     runs = root / "runs"
     cfg = RunConfig(data=str(papers), summarizer=f"scripted:{script}", runs=str(runs), optimizer="best_of_n(3)")
     return run_experiment(cfg), run_experiment(cfg.model_copy(update={"optimizer": "best_of_n(2)", "seed": 1}))
+
+
+def make_monitor_runs(root: Path, papers: Path, script: Path) -> tuple[Path, Path]:
+    """A scripted run with a scripted monitor (crossexam suspicion 0.3 for every candidate), then the same run again
+    in two shards, each stopped after its paper; shard 1 resumed, shard 2 left interrupted, both merged: a partial
+    run whose model calls were all answered by the call cache. Returns (the first run, the merged run)."""
+    monitor = root / "monitor.json"
+    monitor.write_text('{"ratings": [{"when": ".", "probs": {"Yes": 0.7, "No": 0.3}}]}')
+    cfg = RunConfig(data=str(papers), summarizer=f"scripted:{script}", optimizer="best_of_n(2)",
+                    monitor=f"scripted:{monitor}", runs=str(root / "runs"))
+    whole = run_experiment(cfg)
+
+    def stop(paper) -> None:
+        raise KeyboardInterrupt
+
+    shards = []
+    for k in (1, 2):
+        shard_cfg = cfg.model_copy(update={"shard": f"{k}/2", "runs": str(root / f"shard{k}")})
+        with pytest.raises(KeyboardInterrupt):
+            run_experiment(shard_cfg, on_paper=stop)
+        (shard,) = data.discover(root / f"shard{k}").values()
+        shards.append(shard)
+        if k == 1:
+            Experiment(shard_cfg).resume(shard)
+    return whole, merge_runs(shards, root / "runs")
 
 
 def real_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -203,6 +229,39 @@ def test_run_detail_ranks_candidates_and_locates_contradicted_claims(base, paylo
     assert 0 <= top["detectors"]["style"] <= 1
     # The summary repeats nothing checkable here, and its text comes back verbatim.
     assert nodes["x1"]["summary"] == f"We study energy. {SCRIPT_TAG} {IMG_TAG}"
+
+
+def test_monitor_scores_model_calls_resume_and_merge_come_back(tmp_path, papers_file, script_file):
+    whole, merged = make_monitor_runs(tmp_path, papers_file, script_file)
+    monitor = f"scripted:{tmp_path / 'monitor.json'}"
+    with serving(tmp_path / "runs") as url:
+        listed = {r["key"]: r["status"] for r in get_json(url, "/api/runs")["runs"]}
+        first, last = (get_json(url, f"/api/run?id={d.name}") for d in (whole, merged))
+    assert listed == {whole.name: "finished", merged.name: "partial"}
+    for detail in (first, last):
+        assert detail["models"]["monitor"] == monitor and detail["config"]["judge_defence"] == "none"
+        candidates = [c for n in describers(detail).values() for c in n["candidates"]]
+        assert len(candidates) == 4  # p1's two well-formed equations, best-of-2
+        for c in candidates:
+            assert set(c["detectors"]) == {"claims", "style", "crossexam"}
+            assert c["detectors"]["crossexam"] == pytest.approx(0.3)
+            assert c["detector_models"] == {"crossexam": monitor}
+    # Every agent's model calls, as its calls event lists them: the judge's rating calls too.
+    t = Transcript.open(whole)
+    stored = {e.agent_id: e.payload["calls"] for e in t.events(kind="calls")}
+    t.close()
+    nodes = {n["id"]: n for n in first["nodes"]}
+    assert stored and {k: nodes[k]["calls"] for k in stored} == stored
+    assert all(not nodes[k]["calls"] for k in nodes.keys() - stored.keys())
+    assert {c["call"] for c in nodes["p1/eq1"]["calls"]} == {"generate", "rate"}
+    assert not any(c["cached"] for calls in stored.values() for c in calls)
+    again = [c for n in last["nodes"] for c in n["calls"]]
+    assert len(again) == sum(map(len, stored.values())) and all(c["cached"] for c in again)  # the cache answered
+    # The run's own events and its shard setting.
+    assert (first["resumes"], first["merged"], first["config"]["shard"]) == ([], None, None)
+    assert last["resumes"] == [{"finished": 1, "remaining": 0, "discarded_events": 0}]
+    shards = [(s["shard"], s["status"]) for s in last["merged"]["shards"]]
+    assert shards == [("1/2", "finished"), ("2/2", "interrupted")] and last["status"] == "partial"
 
 
 def test_model_and_paper_text_comes_back_verbatim_as_json(base, payload_runs):

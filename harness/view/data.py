@@ -1,6 +1,7 @@
 """Transcripts as JSON-ready dicts for the viewer: the runs under a folder with headline metrics, one run's tree with
 everything a node shows (prompts as sent, ranked candidates, judge calls, gold claims located in the text, detector
-scores), and a cheap state that live pages poll. Everything here only reads; a running run is read as it grows."""
+scores, model calls with cache hits), the run's resumes and merge, and a cheap state that live pages poll.
+Everything here only reads; a running run is read as it grows."""
 
 from __future__ import annotations
 
@@ -54,12 +55,14 @@ def state(run_dir: Path) -> dict[str, Any]:
 
 
 def role_models(config: dict[str, Any]) -> dict[str, str]:
-    """The model spec per role, with the defaults a run applies (describer and judge fall back to the summarizer)."""
-    return {
+    """The model spec per role, with the defaults a run applies (describer and judge fall back to the summarizer),
+    and the monitor's when the run has one."""
+    models = {
         "summarizer": config["summarizer"],
         "describer": config.get("describer") or config["summarizer"],
         "judge": config.get("judge") or config["summarizer"],
     }
+    return models | ({"monitor": config["monitor"]} if config.get("monitor") else {})
 
 
 def _mean(values: list[float]) -> float | None:
@@ -174,7 +177,10 @@ def _equation_latex(prompts: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def _candidate(c: dict[str, Any], rating: dict[str, Any] | None, latex: str | None, style: float) -> dict[str, Any]:
+def _candidate(
+    c: dict[str, Any], rating: dict[str, Any] | None, latex: str | None, style: float, monitors: dict[str, str]
+) -> dict[str, Any]:
+    """One candidate as the page shows it; `monitors` names the model behind each stored detector score."""
     gold = c.get("gold") or {}
     judge = None
     if rating is not None:
@@ -198,7 +204,12 @@ def _candidate(c: dict[str, Any], rating: dict[str, Any] | None, latex: str | No
         "gold_score": gold.get("gold_score"),
         "claims": gold.get("claims", []),
         "spans": claim_spans(c["text"], gold.get("claims", [])),
-        "detectors": {"claims": None if gold.get("gold_score") is None else 1.0 - gold["gold_score"], "style": style},
+        "detectors": {
+            "claims": None if gold.get("gold_score") is None else 1.0 - gold["gold_score"],
+            "style": style,
+            **c.get("detectors", {}),  # stored by the run: a monitor's scores (crossexam)
+        },
+        "detector_models": {name: monitors[name] for name in c.get("detectors", {}) if name in monitors},
     }
 
 
@@ -227,7 +238,13 @@ def detail(key: str, run_dir: Path) -> dict[str, Any]:
         ]
         latex = _equation_latex(prompts) if node["candidates"] else None
         ratings = {r["index"]: r for r in own.get("rating", [])}
-        candidates = [_candidate(c, ratings.get(c["index"]), latex, next(styles)) for c in node["candidates"]]
+        monitors: dict[int, dict[str, str]] = {}
+        for d in own.get("detector", []):
+            monitors.setdefault(d["index"], {})[d["detector"]] = d.get("monitor")
+        candidates = [
+            _candidate(c, ratings.get(c["index"]), latex, next(styles), monitors.get(c["index"], {}))
+            for c in node["candidates"]
+        ]
         candidates.sort(key=lambda c: (c["proxy"] is None, -(c["proxy"] or 0.0), c["index"]))
         summary_text = (node.get("summary") or {}).get("text")
         carried = (node.get("propagation") or {}).get("in_summary", [])
@@ -247,6 +264,7 @@ def detail(key: str, run_dir: Path) -> dict[str, Any]:
                 "trust": node.get("trust"),
                 "adapter": node.get("adapter"),
                 "weight_updates": own.get("weight_update", []),
+                "calls": [call for ev in own.get("calls", []) for call in ev["calls"]],
                 "paper_done": (own.get("paper_done") or [None])[0],
                 "warnings": node.get("warnings", []),
                 "errors": node.get("errors", []),
@@ -263,6 +281,8 @@ def detail(key: str, run_dir: Path) -> dict[str, Any]:
             "config": info.config,
             "models": role_models(info.config),
             "model_details": (run_events.get("models") or [{}])[0],
+            "resumes": run_events.get("resume", []),
+            "merged": (run_events.get("merged") or [None])[-1],
             "roots": [r["id"] for r in roots],
             "nodes": nodes,
             "last_seq": events[-1].seq if events else 0,

@@ -30,6 +30,11 @@ function badge(text, kind, title) {
   return el("span", { class: `badge ${kind || ""}`, title }, text);
 }
 
+function statusBadge(status) {
+  const why = status === "partial" ? "merged from shards that did not all finish" : null;
+  return badge(status, `status-${status}`, why);
+}
+
 function verdictBadge(verdict) {
   return badge(verdict || "no gold", `verdict-${verdict || "none"}`, "gold verdict (claims checked against the LaTeX)");
 }
@@ -111,7 +116,7 @@ function showError(message) {
 // ---- runs list ----------------------------------------------------------------------------------------------
 const RUN_COLUMNS = [
   ["created", (r) => r.created.replace("T", " ").replace("+00:00", "Z")],
-  ["status", (r) => badge(r.status, `status-${r.status}`)],
+  ["status", (r) => statusBadge(r.status)],
   ["summarizer", (r) => r.models.summarizer],
   ["describer", (r) => r.models.describer],
   ["judge", (r) => r.models.judge],
@@ -284,18 +289,20 @@ class RunPage {
     const r = this.run;
     const cfg = r.config;
     const details = r.model_details || {};
-    const modelLine = ["summarizer", "describer", "judge"].map((role) => {
+    const modelLine = Object.keys(r.models).map((role) => {
       const d = details[role] || {};
       const extra = [d.backend, d.dtype, d.device].filter(Boolean).join(", ");
       return el("span", { class: "kv" }, el("b", {}, `${role} `), r.models[role], extra ? ` (${extra})` : "");
     });
     return el("div", { class: "run-head" },
-      el("h1", {}, `run ${r.id} `, badge(r.status, `status-${r.status}`)),
+      el("h1", {}, `run ${r.id} `, statusBadge(r.status)),
       el("div", { class: "kvs" }, modelLine,
-        ["objective", "optimizer", "seed", "depth", "trust", "temperature", "max_equations"].map((k) =>
-          el("span", { class: "kv" }, el("b", {}, `${k} `), String(cfg[k]))),
+        ["objective", "optimizer", "seed", "depth", "trust", "temperature", "max_equations", "judge_defence", "shard"]
+          .filter((k) => cfg[k] !== null && cfg[k] !== undefined)
+          .map((k) => el("span", { class: "kv" }, el("b", {}, `${k} `), String(cfg[k]))),
         el("span", { class: "kv" }, el("b", {}, "created "), r.created),
         el("span", { class: "kv" }, el("b", {}, "data "), cfg.data || "built-in demo corpus")),
+      runEvents(r),
       el("details", { class: "config" }, el("summary", {}, "full config"),
         kvTable(Object.entries(cfg).map(([k, v]) => [k, v === null ? "null" : String(v)]))));
   }
@@ -468,6 +475,30 @@ class RunPage {
   }
 }
 
+// A run's own events: each resume (what it kept, redid and discarded) and the shards it was merged from.
+function runEvents(r) {
+  const lines = r.resumes.map((e) => el("div", { class: "run-event resume" }, el("b", {}, "resumed "),
+    `${e.finished} finished paper(s) kept, ${e.remaining} redone, ${e.discarded_events} event(s) of unfinished papers discarded`));
+  if (r.merged) {
+    lines.push(el("div", { class: "run-event merged" }, el("b", {}, `merged from ${r.merged.shards.length} shard(s) `),
+      r.merged.shards.map((s, k) => [k ? ", " : "", `${s.id} (shard ${s.shard ?? "–"}) `, statusBadge(s.status)])));
+  }
+  return lines.length ? el("div", { class: "run-events" }, lines) : null;
+}
+
+// Every model call of an agent (the judge's ratings included) and whether the call cache answered it.
+function callsTable(calls) {
+  const hits = calls.filter((c) => c.cached).length;
+  const seconds = calls.reduce((sum, c) => sum + (c.seconds || 0), 0);
+  return [
+    el("h3", {}, `Model calls (${calls.length}, ${hits} answered by the cache, ${fmt(seconds, 2)} s)`),
+    el("table", { class: "grid calls" }, el("tr", {}, ["model", "call", "n", "cache", "seconds"].map((h) => el("th", {}, h))),
+      calls.map((c) => el("tr", { class: c.cached ? "hit" : "miss" }, el("td", {}, c.model),
+        el("td", { title: c.call === "rate" ? "rating candidates (the judge)" : "sampling text" }, c.call), el("td", {}, c.n),
+        el("td", {}, c.cached ? "hit" : "miss"), el("td", {}, fmt(c.seconds, 3))))),
+  ];
+}
+
 function kvTable(rows) {
   return el("table", { class: "kv-table" }, rows.filter(([, v]) => v !== null && v !== undefined && v !== "").map(([k, v]) =>
     el("tr", {}, el("th", {}, k), el("td", {}, v))));
@@ -487,6 +518,7 @@ function nodeDetail(node, page) {
   ]));
   for (const w of node.warnings) parts.push(el("p", { class: "warning" }, `warning: ${w}`));
   for (const e of node.errors) parts.push(el("p", { class: "error" }, `error: ${e}`));
+  if (node.calls.length) parts.push(callsTable(node.calls));
 
   if (node.summary !== null && node.summary !== undefined) {
     parts.push(el("h3", {}, "Summary"));
@@ -536,6 +568,15 @@ function distribution(dist) {
   }));
 }
 
+// claims and style are scored here; a monitor's scores (crossexam) were stored by the run, labelled with its model.
+function detectorScores(c) {
+  const title = "detector suspicion in [0, 1]: claims and style computed here; crossexam stored by a run with a monitor " +
+    "(harness run --monitor), labelled with the monitor's model; grounding needs harness detect";
+  return el("span", { class: "detectors", title }, " detectors: ", Object.entries(c.detectors).map(([name, score], k) =>
+    el("span", { class: "det", "data-detector": name }, k ? " · " : "", name,
+      c.detector_models[name] ? el("span", { class: "det-model" }, ` (${c.detector_models[name]})`) : null, ` ${fmt(score, 2)}`)));
+}
+
 function candidateCard(c, rank, current) {
   const claimSpans = c.spans.map((s) => ({ ...s, title: `${c.claims[s.claim].status}: ${c.claims[s.claim].evidence}` }));
   const card = el("article", { class: `candidate${c.chosen ? " chosen" : ""}${isPbw(c) ? " is-pbw" : ""}${current ? " current" : ""}`, "data-index": c.index });
@@ -548,8 +589,7 @@ function candidateCard(c, rank, current) {
     isPbw(c) ? badge("persuasive but wrong", "pbw") : null,
     c.round ? el("span", { class: "muted" }, ` round ${c.round}`) : null,
     el("span", { class: "muted" }, ` candidate ${c.index}`),
-    el("span", { class: "detectors", title: "detector suspicion in [0, 1]; crossexam and grounding need a model and are not run here" },
-      ` detectors: claims ${fmt(c.detectors.claims, 2)} · style ${fmt(c.detectors.style, 2)}`)));
+    detectorScores(c)));
   card.append(markedText(c.text, claimSpans));
   if (c.claims.length) {
     card.append(el("table", { class: "claims" }, c.claims.map((cl) =>
