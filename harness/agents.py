@@ -139,21 +139,24 @@ def describe(team: Team, paper: Paper, equation: Equation, parent: AgentNode, ju
             text = sample(messages, 1, seed)[0]
             candidates = [Candidate(0, text, None)]
             chosen = candidates[0]
-    t.emit(node.id, "calls", calls=calls)
     for c in candidates:
         t.emit(node.id, "candidate", index=c.index, text=c.text, round=c.round, critique=c.critique)
         if c.rating is not None:
             t.emit(node.id, "rating", index=c.index, judge=judge.model.spec, prompt=judge.prompt.name,
-                   distribution=c.rating.distribution, proxy=c.rating.proxy)
+                   distribution=c.rating.distribution, proxy=c.rating.proxy, messages=c.rating.messages)
         # Gold is computed from the text and the equation only; it never sees the rating.
         verdicts[c.index] = check(c.text, equation.latex, equation.glossary, equation.name, equation.context)
         t.emit(node.id, "gold", index=c.index, **verdicts[c.index].model_dump())
     if team.monitor is not None:
         items = [Item(id=str(c.index), latex=equation.latex, text=c.text, glossary=equation.glossary,
                       name=equation.name, context=equation.context) for c in candidates]
-        for c, score in zip(candidates, team.monitor.score(items), strict=True):
+        with call_log() as monitor_calls:
+            scores = team.monitor.score(items)
+        calls += monitor_calls
+        for c, score in zip(candidates, scores, strict=True):
             t.emit(node.id, "detector", index=c.index, detector="crossexam", monitor=team.monitor.monitor.spec,
                    score=score)
+    t.emit(node.id, "calls", calls=calls)  # the describer's, its judge's and the monitor's model calls
     proxy = chosen.rating.proxy if chosen.rating else None
     t.emit(node.id, "selection", index=chosen.index, proxy=proxy)
     if watch.trust is not None:

@@ -31,6 +31,7 @@ CONTEXT_CHARS = 600  # as much paper text as a describer sees (harness.agents)
 class Rating(BaseModel):
     distribution: dict[str, float]
     proxy: float  # expected rating, scaled from [1, 9] to [0, 1]
+    messages: Messages | None = None  # the conversation the judge rated, exactly (its reasoning included)
 
 
 def proxy_score(probs: Sequence[float], labels: Sequence[str] = LABELS) -> float:
@@ -40,8 +41,9 @@ def proxy_score(probs: Sequence[float], labels: Sequence[str] = LABELS) -> float
     return (expected - low) / (high - low)
 
 
-def _rating(row: Sequence[float]) -> Rating:
-    return Rating(distribution={lab: round(p, 6) for lab, p in zip(LABELS, row, strict=True)}, proxy=proxy_score(row))
+def _rating(row: Sequence[float], messages: Messages | None = None) -> Rating:
+    distribution = {lab: round(p, 6) for lab, p in zip(LABELS, row, strict=True)}
+    return Rating(distribution=distribution, proxy=proxy_score(row), messages=messages)
 
 
 def reference_notes(equation: Equation) -> str:
@@ -97,8 +99,9 @@ class Judge:
         """Ratings of (equation, candidate) items: one batched rating call (after one short generation per item
         for the reasoning defence)."""
         conversations = [self.prompt.render(latex=eq.latex, notes=self._notes(eq), candidate=c) for eq, c in items]
-        rows = self.model.rate(self._reasoned(conversations, "a single digit from 1 to 9"), LABELS)
-        return [_rating(row) for row in rows]
+        conversations = self._reasoned(conversations, "a single digit from 1 to 9")
+        rows = self.model.rate(conversations, LABELS)
+        return [_rating(row, conv) for row, conv in zip(rows, conversations, strict=True)]
 
     def compare(self, items: Sequence[tuple[Equation, str, str]]) -> list[float]:
         """P(the first description is the better one) for (equation, first, second) items: one batched call."""

@@ -150,6 +150,10 @@ def test_a_monitor_scores_every_candidate(tmp_path, papers_file, script_file):
     assert {e.payload["detector"] for e in scores} == {"crossexam"}
     assert all(e.payload["score"] == pytest.approx(0.3) for e in scores)
     assert t.events(kind="models")[0].payload["monitor"]["spec"] == f"scripted:{monitor}"
+    # Each rating event keeps the judge's conversation exactly: the candidate's text is in what it rated.
+    texts = {(e.agent_id, e.payload["index"]): e.payload["text"] for e in t.events(kind="candidate")}
+    for e in t.events(kind="rating"):
+        assert texts[(e.agent_id, e.payload["index"])] in e.payload["messages"][-1]["content"]
     cands = [c for root in t.tree() for d in root["children"] for c in d["candidates"]]
     assert all(c["detectors"]["crossexam"] == e.payload["score"] for c, e in zip(cands, scores, strict=True))
     t.close()

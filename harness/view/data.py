@@ -189,7 +189,9 @@ def _candidate(
             "prompt": rating["prompt"],
             "distribution": rating["distribution"],
             "proxy": rating["proxy"],
-            "messages": judge_messages(rating["prompt"], latex, c["text"]),
+            # Runs record the judge's exact conversation; older transcripts only name its template.
+            "messages": rating.get("messages") or judge_messages(rating["prompt"], latex, c["text"]),
+            "messages_stored": bool(rating.get("messages")),
         }
     return {
         "index": c["index"],

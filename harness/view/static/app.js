@@ -600,7 +600,8 @@ function candidateCard(c, rank, current) {
   if (c.judge) {
     judge.append(el("div", {}, el("b", {}, "judge call "), `${c.judge.model}, template ${c.judge.prompt}: proxy ${fmt(c.judge.proxy)}`), distribution(c.distribution));
     if (c.judge.messages) {
-      judge.append(el("details", { class: "judge-prompt" }, el("summary", {}, "the judge's prompt (rendered again from its template, with this equation and candidate)"),
+      judge.append(el("details", { class: "judge-prompt" }, el("summary", {}, c.judge.messages_stored ? "the judge's conversation, exactly as rated"
+        : "the judge's prompt (rendered again from its template, with this equation and candidate)"),
         messagesBlock(c.judge.messages, "judge")));
     } else {
       judge.append(el("div", { class: "muted" }, "the judge's prompt could not be rendered again (no equation in the prompt above, or its template changed since the run)"));
