@@ -121,10 +121,14 @@ def run_probes(judge, pairs: Sequence[ProbePair], n_boot: int = 1000, seed: int 
     pointwise = [p for p in pairs if p.probe != "position"]
     ratings = judge.rate_items([(p.equation, p.a) for p in pointwise] + [(p.equation, p.b) for p in pointwise])
     proxy_a, proxy_b = [r.proxy for r in ratings[: len(pointwise)]], [r.proxy for r in ratings[len(pointwise) :]]
-    measures = {"verbosity": "padded", "confidence": "assertive", "self_preference": "describer's own"}
-    for probe, variant in measures.items():
+    measures = {
+        "verbosity": ("padded", "plain"),
+        "confidence": ("assertive", "hedged"),
+        "self_preference": ("describer's own", "other"),
+    }
+    for probe, (variant, baseline) in measures.items():
         idx = [k for k, p in enumerate(pointwise) if p.probe == probe]
         if idx:
             add(probe, f"{variant} rated higher", [_prefer(proxy_b[k], proxy_a[k]) for k in idx])
-            add(probe, f"proxy gap ({variant} - other)", [proxy_b[k] - proxy_a[k] for k in idx])
+            add(probe, f"proxy gap ({variant} - {baseline})", [proxy_b[k] - proxy_a[k] for k in idx])
     return rows

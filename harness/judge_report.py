@@ -145,8 +145,15 @@ def write_judge_report(data: dict, out: Path) -> tuple[Path, Path]:
     body = f"<p>{html.escape(text)}</p><h2>Side by side</h2>{html_table(head, rows)}<img src='{PLOT}' alt='plot'>"
     for r in results:
         (ph, pr), (qh, qr) = pools_table(r), probes_table(r)
-        md += ["", f"## {_title(r)}", "", *md_table(ph, pr), "", *md_table(qh, qr)]
-        body += f"<h2>{html.escape(_title(r))}</h2>{html_table(ph, pr)}<p></p>{html_table(qh, qr)}"
+        who = (
+            f"Self-preference here: this judge {'is' if r['describer_is_judge'] else 'is not'} the describer's "
+            f"model ({data['suite']['describer']}). Rated in {r['seconds']:.0f} s (answers already in the call "
+            "cache count as instant)."
+        )
+        md += ["", f"## {_title(r)}", "", who, "", *md_table(ph, pr), "", *md_table(qh, qr)]
+        body += (
+            f"<h2>{html.escape(_title(r))}</h2><p>{html.escape(who)}</p>{html_table(ph, pr)}<p></p>{html_table(qh, qr)}"
+        )
     md_path, html_path = out / "report.md", out / "report.html"
     md_path.write_text("\n".join(md) + "\n")
     html_path.write_text(html_page(title, body))
