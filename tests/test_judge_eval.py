@@ -272,6 +272,10 @@ def test_sneaky_pools_keep_what_gold_confirms_and_are_cached(tmp_path):
     assert len(e2.correct) == 2 and len(e2.wrong) == 2  # both samples repeat the one scripted reply
     sneaky_rows(papers, describer, samples=2, tokens=32, temperature=0.8, seed=1, cache=cache)
     assert Counting.calls == 8  # another seed is another sample
+    lines = cache.read_text().splitlines()
+    cache.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:20])  # a kill cut the last row short
+    assert sneaky_rows(papers, describer, samples=2, tokens=32, temperature=0.8, seed=1, cache=cache)
+    assert Counting.calls == 9  # only the equation whose row was cut is sampled again
 
 
 def suite_file(tmp_path: Path, **extra) -> Path:
