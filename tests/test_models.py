@@ -37,6 +37,21 @@ def test_hf_rate_batched_equals_one_by_one(tiny_llama, monkeypatch):
     assert batched[0] != pytest.approx(batched[1], abs=1e-6)
 
 
+def test_hf_device_override(tiny_llama, monkeypatch):
+    """HARNESS_DEVICE=cpu keeps a model on the CPU even where a GPU is visible; a bad value is one clear error."""
+    import torch
+
+    monkeypatch.setenv("HARNESS_DEVICE", "cpu")
+    assert load_model(f"hf:{tiny_llama}").details["device"] == "cpu"
+    monkeypatch.setenv("HARNESS_DEVICE", "tpu")
+    with pytest.raises(ModelError, match="HARNESS_DEVICE must be cpu or cuda"):
+        load_model(f"hf:{tiny_llama}")
+    if not torch.cuda.is_available():
+        monkeypatch.setenv("HARNESS_DEVICE", "cuda")
+        with pytest.raises(ModelError, match="no CUDA device"):
+            load_model(f"hf:{tiny_llama}")
+
+
 def test_hf_refuses_pickle_weights(tmp_path, tiny_llama):
     import shutil
 

@@ -20,6 +20,14 @@ PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
 
 
 def _device() -> str:
+    """cuda when a GPU is visible, else cpu; HARNESS_DEVICE=cpu|cuda overrides the choice."""
+    forced = os.environ.get("HARNESS_DEVICE")
+    if forced:
+        if forced not in ("cpu", "cuda"):
+            raise ModelError(f"HARNESS_DEVICE must be cpu or cuda, not {forced!r}")
+        if forced == "cuda" and not torch.cuda.is_available():
+            raise ModelError("HARNESS_DEVICE=cuda but torch sees no CUDA device")
+        return forced
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
