@@ -57,6 +57,11 @@ def start_llama_server(gguf: Path, log: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"llama_cpp.server did not answer within 120 s: {log.read_text()[-2000:]}")
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default backlog of 5 refuses connections when papers run concurrently
+    daemon_threads = True
+
+
 class StandIn:
     """A stand-in model server. `reply(prompt) -> (status, text)` decides each chat answer; `fail_models` makes
     the first N /models requests answer `fail_status`. Every request path is recorded in `seen`."""
@@ -69,7 +74,7 @@ class StandIn:
         self.inflight = self.max_inflight = 0
         self._lock = threading.Lock()
         handler = self._handler()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = _Server(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+_compute = threading.Lock()  # an `evaluate` module keeps per-call state: papers running in threads take turns
 
 
 @cache
@@ -16,4 +18,5 @@ def load_metric(name: str):
 
 
 def rouge(prediction: str, reference: str) -> dict[str, float]:
-    return load_metric("rouge").compute(predictions=[prediction], references=[reference])
+    with _compute:
+        return load_metric("rouge").compute(predictions=[prediction], references=[reference])
