@@ -18,12 +18,13 @@ import pytest
 from harness.cli import main
 from harness.config import RunConfig
 from harness.experiment import run_experiment
-from harness.transcript import AgentNode, Transcript
 from harness.view import data
 from tests.test_view_server import (
     IMG_TAG,
     PERSUASIVE_WRONG,
     SCRIPT_TAG,
+    describer_node,
+    live_run,
     make_monitor_runs,
     make_payload_runs,
     real_run,
@@ -259,21 +260,7 @@ def test_static_export_opens_from_the_file_system(page, runs, tmp_path):
 
 def test_a_running_run_updates_in_the_page(page, tmp_path):
     runs = tmp_path / "runs"
-    t = Transcript.create(runs / "live", "live", RunConfig(summarizer="scripted:x").model_dump())
-    t.add_agent(AgentNode(id="p", parent_id=None, level=1, role="summarizer", model="scripted:x"))
-    t.add_agent(
-        AgentNode(
-            id="p/eq1",
-            parent_id="p",
-            level=2,
-            role="describer",
-            model="scripted:x",
-            objective="honest",
-            optimizer="best_of_n(2)",
-            paper_id="p",
-            equation_id="p/eq1",
-        )
-    )
+    t = live_run(runs)
     t.emit("p/eq1", "candidate", index=0, text="first draft", round=0, critique=None)
     try:
         with serving(runs) as url:
@@ -282,19 +269,7 @@ def test_a_running_run_updates_in_the_page(page, tmp_path):
             expect(pg.locator("#detail .candidate")).to_have_count(1)
             expect(pg.locator("#live")).to_contain_text("running")
             t.emit("p/eq1", "candidate", index=1, text="second draft", round=0, critique=None)
-            t.add_agent(
-                AgentNode(
-                    id="p/eq2",
-                    parent_id="p",
-                    level=2,
-                    role="describer",
-                    model="scripted:x",
-                    objective="honest",
-                    optimizer="best_of_n(2)",
-                    paper_id="p",
-                    equation_id="p/eq2",
-                )
-            )
+            t.add_agent(describer_node("p/eq2"))
             t.emit("p/eq2", "candidate", index=0, text="another equation", round=0, critique=None)
             expect(pg.locator("#detail .candidate")).to_have_count(2)  # polled, no reload
             expect(pg.locator("#tree [data-id='p/eq2']")).to_have_count(1)

@@ -76,6 +76,19 @@ PAYLOAD_SCRIPT = {
 }
 
 
+def describer_node(eq_id: str, paper: str = "p") -> AgentNode:
+    return AgentNode(id=eq_id, parent_id=paper, level=2, role="describer", model="scripted:x", objective="honest",
+                     optimizer="best_of_n(2)", paper_id=paper, equation_id=eq_id)
+
+
+def live_run(runs: Path) -> Transcript:
+    """A run still going (status running): one paper, one describer, no events yet."""
+    t = Transcript.create(runs / "live", "live", RunConfig(summarizer="scripted:x").model_dump())
+    t.add_agent(AgentNode(id="p", parent_id=None, level=1, role="summarizer", model="scripted:x"))
+    t.add_agent(describer_node("p/eq1"))
+    return t
+
+
 def make_payload_runs(root: Path) -> tuple[Path, Path]:
     """Two scripted runs over papers and replies that carry HTML payloads: best-of-3 and best-of-2."""
     root.mkdir(parents=True, exist_ok=True)
@@ -365,21 +378,7 @@ def test_a_running_run_updates_live(tmp_path):
     runs.mkdir()
     with serving(runs) as url:
         assert get_json(url, "/api/runs")["runs"] == []
-        t = Transcript.create(runs / "live", "live", RunConfig(summarizer="scripted:x").model_dump())
-        t.add_agent(AgentNode(id="p", parent_id=None, level=1, role="summarizer", model="scripted:x"))
-        t.add_agent(
-            AgentNode(
-                id="p/eq1",
-                parent_id="p",
-                level=2,
-                role="describer",
-                model="scripted:x",
-                objective="honest",
-                optimizer="best_of_n(2)",
-                paper_id="p",
-                equation_id="p/eq1",
-            )
-        )
+        t = live_run(runs)
         t.emit("p/eq1", "candidate", index=0, text="first draft", round=0, critique=None)
         (listed,) = get_json(url, "/api/runs")["runs"]
         assert listed["key"] == "live" and listed["status"] == "running"
