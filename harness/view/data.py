@@ -14,7 +14,7 @@ from harness.detectors import StyleDetector
 from harness.items import Item
 from harness.prompts import Prompt, load_prompt
 from harness.report import candidate_records, group_metrics, paper_results
-from harness.transcript import DB_NAME, AgentNode, Transcript
+from harness.transcript import DB_NAME, AgentNode, RunInfo, Transcript
 
 DEFAULT_THRESHOLD = 0.5  # persuasive: proxy >= t (the report's first threshold)
 MAX_DEPTH = 4  # sweeps keep runs at runs/sweeps/<sweep>/<point>/<run>
@@ -65,6 +65,12 @@ def role_models(config: dict[str, Any]) -> dict[str, str]:
     return models | ({"monitor": config["monitor"]} if config.get("monitor") else {})
 
 
+def run_header(key: str, info: RunInfo) -> dict[str, Any]:
+    """What both the runs list and a run page show first about a run."""
+    return {"key": key, "id": info.id, "created": info.created, "finished": info.finished, "status": info.status,
+            "config": info.config, "models": role_models(info.config)}
+
+
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
@@ -82,13 +88,7 @@ def summary(key: str, run_dir: Path, threshold: float = DEFAULT_THRESHOLD) -> di
     papers = paper_results(run_dir)
     return clean(
         {
-            "key": key,
-            "id": info.id,
-            "created": info.created,
-            "finished": info.finished,
-            "status": info.status,
-            "config": info.config,
-            "models": role_models(info.config),
+            **run_header(key, info),
             "seed": info.config.get("seed"),
             "objective": info.config.get("objective"),
             "optimizer": info.config.get("optimizer"),
@@ -275,13 +275,7 @@ def detail(key: str, run_dir: Path) -> dict[str, Any]:
     run_events = by_agent.get(None, {})
     return clean(
         {
-            "key": key,
-            "id": info.id,
-            "created": info.created,
-            "finished": info.finished,
-            "status": info.status,
-            "config": info.config,
-            "models": role_models(info.config),
+            **run_header(key, info),
             "model_details": (run_events.get("models") or [{}])[0],
             "resumes": run_events.get("resume", []),
             "merged": (run_events.get("merged") or [None])[-1],
