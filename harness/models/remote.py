@@ -62,7 +62,8 @@ def retryable(exc: BaseException) -> bool:
 def with_retries(call: Callable[[], T], what: str, tries: int = TRIES, backoff: float = BACKOFF_S) -> T:
     """Retry transient failures with exponential backoff and jitter; anything else, or the last failure, is a
     one-line ModelError (the experiment records it on the paper and goes on)."""
-    for attempt in range(1, tries + 1):
+    attempt = 1
+    while True:
         try:
             return call()
         except Exception as exc:  # noqa: BLE001 - classified right below
@@ -72,7 +73,7 @@ def with_retries(call: Callable[[], T], what: str, tries: int = TRIES, backoff: 
             if attempt == tries:
                 raise ModelError(f"{what}: failed after {tries} tries: {reason}") from exc
             time.sleep(backoff * 2 ** (attempt - 1) * (1 + random.random() / 2))
-    raise AssertionError("unreachable")
+            attempt += 1
 
 
 def label_probs(top: Sequence[tuple[str, float]], labels: Sequence[str]) -> list[float] | None:
