@@ -45,10 +45,12 @@ _WRAPPER = re.compile(r"\\(?:mathbf|mathrm|boldsymbol|mathcal|mathit|operatornam
 
 
 def canon(mention: str) -> str:
-    """One spelling per symbol: '$\\hat{\\beta}$', 'β̂' and 'beta-hat' all become 'hat:beta', 'x sub i' 'x_i'."""
+    """One spelling per symbol: '$\\hat{\\beta}$', 'β̂' and 'beta-hat' all become 'hat:beta', 'x sub i' 'x_i',
+    '\\varepsilon' 'epsilon'."""
     s = unicodedata.normalize("NFD", mention.strip().strip("$").strip())
     s = "".join(UNICODE_GREEK.get(ch, ch) for ch in s)
     s = re.sub(r"\s+sub\s+", "_", s).replace("\\mid", "|").replace("\\|", "||")
+    s = re.sub(r"(?<![A-Za-z])var(?=epsilon|theta|phi|rho|sigma|pi|kappa)", "", s)  # a text writes epsilon for both
     deco = _DECORATION.search(s)
     s = re.sub(r"[\\{}\s]", "", _WRAPPER.sub("", _DECORATION.sub("", s)))
     if not deco:
@@ -140,8 +142,8 @@ KINDS = {
 
 def head_noun(meaning: str) -> str:
     """The head noun of a noun phrase: 'the predicted probability of class k' -> 'probability'."""
-    first = re.split(
-        r"\b(?:of|at|in|on|for|per|that|which|whose|with|to|from|over|after|between|given)\b", meaning.lower()
+    first = re.split(  # "the real-valued input (logit)" is an input: a parenthesis is an aside
+        r"\b(?:of|at|in|on|for|per|that|which|whose|with|to|from|over|after|between|given)\b|\(", meaning.lower()
     )[0]
     words = tokens(first)
     return words[-1] if words else ""
@@ -194,6 +196,10 @@ _NAME_WORDS = (
     r"|function|loss|error|update|normali[sz]ation|attention|descent|bound|equivalence|distance|metric|score"
     r"|coefficient|number|index|statistic|similarity|impurity|criterion"
 )
+# words that start a noun phrase or a sentence, never a name: "Double the distance", "Every introductory statistics"
+_DETERMINERS = (
+    "The|This|That|These|Those|It|Its|Their|In|An?|Here|We|For|By|Each|Every|All|Any|Some|No|Our|When|Where|Using"
+)
 _NAME_END = (
     r"(?=\s*(?:[,;:.()!?]|$)|\s+(?:and|which|that|because|but|from|in|for|is|was|states|gives|relates|says"
     r"|describes|expresses)\b)"
@@ -205,8 +211,8 @@ NAME_PATTERNS = [
         rf"{_NAME_END}",
         rf"\b(?i:this is|it is|which is|equation is|looking at)\s+(?P<name>(?:the\s+)?[A-Z][^,;:.()]{{2,60}}?|the\s+"
         rf"(?:[\w'’-]+\s+){{0,4}}?(?:{_TITLES})s?\b(?: of (?:[a-z-]+\s?){{1,3}})?){_NAME_END}",
-        rf"(?P<name>\b(?!(?:The|This|That|It|In|An?|Here|We|For|By|Each|Our|When|Where|Using)\b)(?:[A-Z][\w'’-]*\s+)+"
-        rf"(?:[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",  # "Newton's second law", "the Arrhenius equation"
+        rf"(?P<name>\b(?!(?i:{_DETERMINERS})\b)(?:[A-Z][\w'’-]*\s+)+"
+        rf"(?:(?!(?i:{_DETERMINERS})\b)[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",  # "Newton's second law"
         rf"^\s*[Tt]he\s+(?P<name>(?:[a-z-]+\s+){{1,3}}(?:{_TITLES})|(?:{_TITLES}) of (?:[a-z-]+\s?){{1,3}})\b",
     )
 ]
@@ -276,6 +282,8 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     ),
     "gradient": ("".join(rf"(?<!{w} )" for w in _FIELDS) + r"\bgradients?\b", {"gradient"}, r"\\nabla"),
     "laplacian": (r"\blaplacian\b", {"laplacian"}, r"\\nabla\^\{?2|\\Delta|\\nabla\s*\\cdot\s*\\nabla"),
+    "curl": (r"\bcurl\b", set(), r"\\nabla\s*\\times|\{(?:curl|rot)\}"),
+    "divergence": (r"\bthe divergence of\b", set(), r"\\nabla\s*\\cdot|\{div\}"),  # not "the KL divergence of"
     "log": (r"\blog(?:arithm\w*|s)?\b|\bln\b", {"log"}, r"\\log|\\ln"),
     "exp": (r"\bexponentials?\b|\bexponentially\b|\bexponentiat\w*", {"exp"}, r"\\exp|(?<![A-Za-z\\])e\^"),
     "fraction": (
@@ -406,14 +414,15 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
         for pattern in NAME_PATTERNS:
             for m in pattern.finditer(rest):
                 before = rest[: m.start("name")].split()
+                previous = next((w.lower() for w in reversed(before) if w.lower() not in ("the", "a", "an")), "")
                 initial = (
                     not before
                     and pattern is NAME_PATTERNS[2]
                     and not re.search(r"\w['’]", m["name"])
                     and re.search(r"(?:error|loss|function|bound|update|density|estimator)s?$", m["name"])
                 )
-                if not initial and (not before or before[-1].lower() not in _NOT_THE_NAME):
-                    claims.append((m[0].strip(), "name", {"name": m["name"]}))
+                if not initial and previous not in _NOT_THE_NAME:  # "by the Cauchy-Schwarz inequality": another result
+                    claims.append((m[0].strip(), "name", {"name": m["name"], "bare": pattern is NAME_PATTERNS[2]}))
                 rest = _blank(rest, m.start("name"), m.end("name"))
         for pattern in SYMBOL_PATTERNS:
             for m in pattern.finditer(rest):
@@ -512,6 +521,11 @@ def _sign_claims(rest: str, out: list[tuple[str, ClaimKind, dict]]) -> str:
 
 
 _VERB = r"\b(?:is|are|was|equals?|gives|of|times|by|over|plus|minus|and)\b"
+# "squared deviation", "squared L2 norm": the word after 'squared' is what is squared, unless it continues the sum
+_NOUN_NEXT = (
+    r"\s+(?!(?:and|or|plus|minus|times|over|divided|multiplied|is|are|was|equals?|gives|by|in|to|with|than|for|from"
+    r"|at|on|which|that|while|where|so|but|as|then|gets|yields|makes)\b)[A-Za-z]"
+)
 
 
 def _exponent(word: str) -> str | None:
@@ -529,12 +543,15 @@ def _power_claims(rest: str, out: list[tuple[str, ClaimKind, dict]]) -> str:
         raw = m["p"] or m["q"]
         exponent = _exponent(m["w"] or m["w2"] or m["q2"] or "") if not raw else _exponent(raw) or raw.strip("{}")
         if exponent:
-            sym = m["sym"] or m["sym2"]
-            near = (
-                re.split(r"[,;:]", rest[m.end() :])[0].split()[:5]
-                if m["w2"]
-                else re.split(_VERB, re.split(r"[,;:]", rest[: m.start()])[-1])[-1].split()[-4:]
-            )  # "the square of its speed", "c squared", "the acceleration is the speed squared"
+            sym, after = m["sym"] or m["sym2"], re.split(r"[,;:]", rest[m.end() :])[0]
+            if m["w"] and not sym and re.match(_NOUN_NEXT, after):  # "the squared deviation of X", "squared errors"
+                named = (s[0] for s in re.finditer(SYM, " ".join(after.split()[:5])))
+                sym = next((s for s in named if s not in ("a", "A", "I")), None)
+                near = []
+            elif m["w2"]:  # "the square of its speed"
+                near = after.split()[:5]
+            else:  # "c squared", "the acceleration is the speed squared"
+                near = re.split(_VERB, re.split(r"[,;:]", rest[: m.start()])[-1])[-1].split()[-4:]
             parts = {
                 "op": "power",
                 "exponent": exponent,

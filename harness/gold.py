@@ -240,9 +240,10 @@ def _check_placement(p: dict, eq: _Equation) -> Result:
 def _check_power(p: dict, eq: _Equation) -> Result:
     want = p["exponent"]
     key = p["symbol"] or _target(p["phrase"], eq)
-    if key and eq.has(key):
+    if key and eq.has(key) and forms(key)[3] in eq.layout:  # a glossary key such as the norm of w has no layout
         got = eq.layout.get(forms(key)[3], (frozenset(), frozenset()))[0]
-        if want in got or f"-{want}" in got:
+        partial = not want[-1:].isdigit() and any(base_of(want) in mentioned(e) for e in got)  # "e to the power i"
+        if want in got or f"-{want}" in got or partial:
             return "supported", f"{key} has exponent {want}"
         return "contradicted", f"{key} has exponent(s) {', '.join(sorted(got)) or 'none'}, not {want}"
     every = set(eq.facts.exponents).union(*(e for e, _ in eq.layout.values()))
@@ -390,6 +391,14 @@ CHECKS = {
 }
 
 
+def _cited(p: dict, result: Result) -> Result:
+    """Once the text has named the equation rightly, another bare name ("Lenz's law in disguise", "like Newton's law
+    of gravity") cites a related result rather than naming this one."""
+    if p.get("bare") and result[0] == "contradicted":
+        return "unverifiable", f"{p['name']} is cited beside the equation's own name"
+    return result
+
+
 def score(claims: list[Claim]) -> float:
     """Gold score in [0, 1], ordered like the verdict (wrong < 0.5 = unverifiable < ok) and, within a verdict, by
     the evidence: with s supported and c contradicted claims, 0.5 * s / (s + c) if c else 0.5 + 0.5 * s / (s + 1)."""
@@ -413,10 +422,12 @@ def check(
     eq = _Equation(latex, facts or _facts(latex), glossary or {}, name)
     found = extract_claims(text or "")
     embed([p["meaning"] for _, _, p in found if "meaning" in p] + [m for _, m, _ in eq.glossary.entries])
+    results = [(claim, kind, parts, CHECKS[kind](parts, eq)) for claim, kind, parts in found]
+    named = any(kind == "name" and status == "supported" for _, kind, _, (status, _) in results)
     claims = [
         Claim(claim=claim, kind=kind, status=status, evidence=evidence)
-        for claim, kind, parts in found
-        for status, evidence in [CHECKS[kind](parts, eq)]
+        for claim, kind, parts, result in results
+        for status, evidence in [_cited(parts, result) if named and kind == "name" else result]
     ]
     s = score(claims)
     return GoldVerdict(verdict="wrong" if s < 0.5 else "ok" if s > 0.5 else "unverifiable", gold_score=s, claims=claims)

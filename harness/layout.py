@@ -16,6 +16,8 @@ SYMBOL_TOKEN = re.compile(r"[A-Za-z]|\\(?:var)?(?:" + "|".join(GREEK) + r"|hbar|
 _WORDS = ("\\mathrm", "\\text", "\\operatorname")  # their argument is a word, not symbols
 _FRACS = ("\\frac", "\\dfrac", "\\tfrac", "\\cfrac")
 _PREFIX = ("\\sqrt", "\\left", "\\hat", "\\bar", "\\tilde", "\\vec", "\\mathbf", "\\boldsymbol", "\\bm", "\\dot")
+_OPEN = ("{", "(", "[", "\\lVert", "\\lvert", "\\langle")  # ||w||_2^2 squares w
+_CLOSE = ("}", ")", "]", "\\rVert", "\\rvert", "\\rangle")
 _BIG = ("\\sum", "\\prod", "\\int")  # a term with one of these is found by it: "the sum enters with a minus sign"
 
 
@@ -45,9 +47,9 @@ def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
                 found[s][0].add("".join(toks[i + 1 : j]).strip("{}"))
             i = i + 1 if t == "^" else j  # walk into an exponent: e^{-x} gives x a minus sign
             continue
-        if t in ("{", "(", "["):
+        if t in _OPEN:
             stack.append(([], [""]))
-        elif t in ("}", ")", "]") and len(stack) > 1:
+        elif t in _CLOSE and len(stack) > 1:
             last = stack.pop()[0]
             stack[-1][0].extend(last)
         elif t in ("+", "-", "\\pm", "\\mp", "=", "<", ">") or re.fullmatch(r"\\(?:leq?|geq?|approx|propto)", t):
