@@ -149,13 +149,12 @@ def read_labeled(name: str) -> list[dict]:
     return [json.loads(line) for line in (default_path().parent / name).read_text(encoding="utf-8").splitlines()]
 
 
-def test_dev_set_counts_balance_and_fields(papers):
-    """The hand-written development set: one correct and one wrong row per equation, style balanced by label, every
-    error kind present, and no equation of the demo corpus or of the held-out set (compared by LaTeX and name only)."""
-    rows = read_labeled("dev.jsonl")
+def check_hand_written(rows: list[dict], prefix: str, min_equations: int) -> set[str]:
+    """Fields, ids, one correct and one wrong row per equation, style balanced by label and every error kind present
+    (at least 5 rows each) in a hand-written set; returns the set's LaTeX strings."""
     fields = {"id", "latex", "glossary", "name", "text", "label", "error_kind", "error_note", "style"}
     assert all(set(r) == fields for r in rows)
-    assert [r["id"] for r in rows] == [f"dev-{k:03d}" for k in range(1, len(rows) + 1)]
+    assert [r["id"] for r in rows] == [f"{prefix}-{k:03d}" for k in range(1, len(rows) + 1)]
     by_equation: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         by_equation[r["latex"]].append(r)
@@ -163,7 +162,7 @@ def test_dev_set_counts_balance_and_fields(papers):
         kinds = (*ERROR_KINDS, "wrong_dependency")
         assert (r["label"] == "wrong") == (r["error_kind"] in kinds) == bool(r["error_note"]), r["id"]
         assert r["style"] in STYLES
-    assert len(by_equation) >= 40
+    assert len(by_equation) >= min_equations
     assert all(sorted(r["label"] for r in pair) == ["correct", "wrong"] for pair in by_equation.values())
     counts = Counter((r["label"], r["style"]) for r in rows)
     assert (
@@ -174,8 +173,34 @@ def test_dev_set_counts_balance_and_fields(papers):
     )
     kinds = Counter(r["error_kind"] for r in rows if r["label"] == "wrong")
     assert set(kinds) == {*ERROR_KINDS, "wrong_dependency"} and min(kinds.values()) >= 5
+    return set(by_equation)
+
+
+def test_dev_set_counts_balance_and_fields(papers):
+    """The hand-written development set: one correct and one wrong row per equation, style balanced by label, every
+    error kind present, and no equation of the demo corpus or of the held-out set (compared by LaTeX and name only)."""
+    rows = read_labeled("dev.jsonl")
+    latexes = check_hand_written(rows, "dev", 40)
     held_out = read_labeled("handwritten.jsonl")
     taken = {eq.latex for p in papers for eq in p.equations} | {r["latex"] for r in held_out}
     names = {eq.name for p in papers for eq in p.equations} | {r["name"] for r in held_out}
-    assert not set(by_equation) & taken
+    assert not latexes & taken
+    assert not {r["name"] for r in rows} & names
+
+
+def test_heldout_set_counts_balance_and_fields(papers):
+    """The fresh held-out set: 48 equations, one correct and one wrong row each, 24 rows per label and style, every
+    error kind on 6 to 8 wrong rows, each wrong row with its note, and no equation of the demo corpus, handwritten.jsonl
+    or dev.jsonl (compared by LaTeX and name only)."""
+    rows = read_labeled("heldout.jsonl")
+    latexes = check_hand_written(rows, "ho", 48)
+    assert len(rows) == 96 and len(latexes) == 48
+    assert Counter((r["label"], r["style"]) for r in rows)["correct", "plain"] == 24
+    kinds = Counter(r["error_kind"] for r in rows if r["label"] == "wrong")
+    assert all(6 <= n <= 8 for n in kinds.values())
+    assert all(r["error_note"].strip() for r in rows if r["label"] == "wrong")
+    others = read_labeled("handwritten.jsonl") + read_labeled("dev.jsonl")
+    taken = {eq.latex for p in papers for eq in p.equations} | {r["latex"] for r in others}
+    names = {eq.name for p in papers for eq in p.equations} | {r["name"] for r in others}
+    assert not latexes & taken
     assert not {r["name"] for r in rows} & names
