@@ -269,7 +269,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     "minus": (r"\bminus\b|\bsubtract\w*|\bdifference\b|\bnegat(?:ed|ive (?:sign|of|sum|log))\b", set(), r"-|\\pm|\\mp"),
     "cube_root": (r"\bcube roots?\b", set(), r"\\sqrt\[3\]"),
     "integral": (r"\bintegra(?:l|te|ted|tes|ting|tion)\b", {"integral"}, r"\\i+nt|\\oint"),
-    "sqrt": (r"\bsquare roots?\b", {"sqrt"}, r"\\sqrt|\^\{?(?:1/2|0\.5)"),
+    "sqrt": (r"\bsquare roots?\b|\bsqrt\b", {"sqrt"}, r"\\sqrt|\^\{?(?:1/2|0\.5)"),
     "derivative": (
         rf"\bderivatives?\b|\bdifferentiat\w+|\brate of change\b|\b(?:{'|'.join(_FIELDS)})\s+gradients?\b",
         {"derivative", "partial_derivative", "gradient", "laplacian"},
@@ -295,8 +295,18 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     "transpose": (r"\btranspos\w+", {"transpose"}, r"\^\{?(?:T|\\top)\b"),
     "expectation": (r"\bexpected value\b|\bexpectation\b", {"expectation"}, r"\\mathbb\{?E|\\langle|\\sum.*P\s*\("),
     "probability": (r"\bprobability of\b", {"probability", "conditional"}, r"(?<![A-Za-z\\])[Pp]\s*\(|\\Pr"),
-    "max": (r"\b(?:maximum|supremum|argmax|arg max)\b", {"max", "argmax", "supremum"}, r"\\max|\\sup|\\arg"),
-    "min": (r"\b(?:minimum|infimum|argmin|arg min)\b", {"min", "argmin", "infimum"}, r"\\min|\\inf(?!ty)|\\arg"),
+    "max": (
+        r"\b(?:maximum|supremum|argmax|arg max)\b"
+        r"|\b(?:the (?:larger|greater|bigger) of|whichever is (?:larger|greater))\b",  # not "the larger the mass"
+        {"max", "argmax", "supremum"},
+        r"\\max|\\sup|\\arg",
+    ),
+    "min": (
+        r"\b(?:minimum|infimum|argmin|arg min)\b"
+        r"|\b(?:the (?:smaller|lesser|lower) of|whichever is (?:smaller|lower))\b",
+        {"min", "argmin", "infimum"},
+        r"\\min|\\inf(?!ty)|\\arg",
+    ),
     "limit": (r"\bthe limit\b|\blimit as\b", {"limit"}, r"\\lim"),
     "norm": (r"\bnorm\b", {"norm"}, r"\\\||\\lVert"),
     "abs": (r"\babsolute value\b", {"abs"}, r"\|"),
@@ -394,10 +404,12 @@ POSITIONAL = {
 
 
 # Clauses about what the equation is for or leads to, not what it contains: "minimises the sum of squares",
-# "to keep gradients stable", "solves to n log n".
+# "to keep gradients stable", "solves to n log n", "taking the square root gives c = sqrt(a^2 + b^2)", "its derivative
+# is 1 for positive x" (a property of the function, not an operator in it).
 _ASIDE = re.compile(
     r"\b(?:(?:minimi|maximi|optimi)[sz]\w*|to (?:keep|make|avoid|prevent|ensure|stabili[sz]e)|so that"
-    r"|in order to|solves to|grows like|scales (?:like|as)|asymptotically)\b[^,;.]*"
+    r"|in order to|solves to|grows like|scales (?:like|as)|asymptotically|taking the|rearrang\w+|solving for"
+    r"|solved for|(?:[Ii]ts|[Tt]heir) (?:derivative|gradient|integral|antiderivative)s?)\b[^,;.]*"
 )
 
 
@@ -480,11 +492,13 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
         below = bool(m["div"]) or re.search(r"\b(?:divided by|over)\s+(?:\w+\s+){0,2}$", rest[: m.start()]) is not None
         what = re.sub(r"\b(?:the|an?|its|their)\b", "", m["what"])  # a derivative's variables are below the line
         if re.search(r"[A-Za-z$\\]", what) and not re.search(r"derivative|gradient|rate of change|divergence", what):
-            out.append((m[0].strip(), "operation", {"op": "placement", "below": below, "target": m["what"]}))
+            parts = {"op": "placement", "below": below, "target": m["what"], "loose": below and not m["div"]}
+            out.append((m[0].strip(), "operation", parts))
     rest = _sign_claims(rest, out)
     rest = _power_claims(rest, out)
     for op, (pattern, _, _) in OPERATIONS.items():
-        out += [(m[0], "operation", {"op": op}) for m in re.finditer(pattern, rest, flags=re.IGNORECASE)]
+        found = re.finditer(pattern, rest, flags=re.IGNORECASE)  # not "the vanishing-gradient problem"
+        out += [(m[0], "operation", {"op": op}) for m in found if not re.search(r"[A-Za-z]-$", rest[: m.start()])]
     for m in DEPENDENCY.finditer(rest):
         target = re.split(_LIST_END, rest[m.end() :], maxsplit=1)[0]
         for item in re.split(r",|\band\b|\bor\b", target)[:4]:

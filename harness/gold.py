@@ -227,13 +227,16 @@ def _check_sign(p: dict, eq: _Equation) -> Result:
 
 
 def _check_placement(p: dict, eq: _Equation) -> Result:
-    """'Multiplied by X' is false when X is only ever in a denominator, 'divided by X' when it never is."""
+    """'Multiplied by X' is false when X is only ever in a denominator, 'divided by X' when it never is; 'over Y times
+    X' leaves open whether X is below the line."""
     if not (key := _target(p["target"], eq)) or not eq.has(key):
         return "unverifiable", f"'{p['target']}' is not a symbol of the equation"
     where = placement(eq.latex).get(forms(key)[3], frozenset())
     wanted = "den" if p["below"] else "num"
     if not where or wanted in where:
         return "supported", f"{key} is {'in a denominator' if p['below'] else 'a factor'}"
+    if p.get("loose"):  # "RT over zF times ln Q" may multiply the whole fraction
+        return "unverifiable", f"'{p['target']}' may multiply the fraction before it"
     return "contradicted", f"{key} is {'never in a denominator' if p['below'] else 'only in a denominator'}"
 
 
