@@ -183,6 +183,10 @@ SYMBOL_PATTERNS = [
         rf"(?P<sym>{SYM})\s*(?:\(\s*|,\s+){_POSS}(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,5}}{_LAST})\s*(?:[),;.]|$)",
     )
 ]
+SYMBOL_LIST = re.compile(
+    rf"(?P<syms>{SYM}(?:\s*,\s*{SYM})*,?\s+(?:and|times)\s+{SYM}),?\s+(?:which|that)\s+(?:are|denote|represent)\s+"
+    rf"(?:{_ART})?{_MEANING}"
+)
 _ARITHMETIC = re.compile(r"\b(?:over|times|divided|multiplied|plus|minus)\b")
 _OPERATION_MEANING = re.compile(
     r"^(?:\w+\s+)?(?:function|sum|product|ratio|difference|quotient|square|cube|root"
@@ -285,6 +289,17 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     "curl": (r"\bcurl\b", set(), r"\\nabla\s*\\times|\{(?:curl|rot)\}"),
     "divergence": (r"\bthe divergence of\b", set(), r"\\nabla\s*\\cdot|\{div\}"),  # not "the KL divergence of"
     "log": (r"\blog(?:arithm\w*|s)?\b|\bln\b", {"log"}, r"\\log|\\ln"),
+    "natural_log": (r"\bnatural log(?:arithm)?s?\b", set(), r"\\ln(?![a-z])|\\log(?!\s*_)|\\log_\{?e\b"),
+    "log2": (
+        r"\blog(?:arithm)? (?:to )?base[- ]?(?:2|two)\b|\bbase[- ](?:2|two) log|\bbinary log",
+        set(),
+        r"\\log_\{?2\b|\\lg\b",
+    ),
+    "log10": (
+        r"\blog(?:arithm)? (?:to )?base[- ]?(?:10|ten)\b|\bbase[- ](?:10|ten) log|\b(?:common|decimal) log",
+        set(),
+        r"\\log_\{?10\b",
+    ),
     "exp": (r"\bexponentials?\b|\bexponentially\b|\bexponentiat\w*", {"exp"}, r"\\exp|(?<![A-Za-z\\])e\^"),
     "fraction": (
         r"\bdivided by\b|\bdivid(?:es|ing)\b|\bratios?\b|\bquotient\b",
@@ -436,6 +451,7 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                 if not initial and previous not in _NOT_THE_NAME:  # "by the Cauchy-Schwarz inequality": another result
                     claims.append((m[0].strip(), "name", {"name": m["name"], "bare": pattern is NAME_PATTERNS[2]}))
                 rest = _blank(rest, m.start("name"), m.end("name"))
+        rest = _list_claims(rest, claims)
         for pattern in SYMBOL_PATTERNS:
             for m in pattern.finditer(rest):
                 key, meaning = canon(m["sym"]), m["meaning"].strip()
@@ -471,6 +487,20 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
     for claim in claims:
         unique.setdefault(repr((claim[1], sorted(claim[2].items()))), claim)
     return list(unique.values())
+
+
+def _list_claims(rest: str, claims: list[tuple[str, ClaimKind, dict]]) -> str:
+    """One meaning for each symbol of a list: 'sigma_X times sigma_Y, which are the standard deviations of X and Y'."""
+    for m in SYMBOL_LIST.finditer(rest):
+        meaning = m["meaning"].strip()
+        if not set(tokens(meaning)) - _GENERIC or _ARITHMETIC.search(meaning) or _OPERATION_MEANING.match(meaning):
+            continue
+        for sym in re.finditer(SYM, m["syms"]):
+            if SYMBOL_SHAPE.fullmatch(key := canon(sym[0])):
+                parts = {"symbol": key, "meaning": meaning, "clear": True, "structural": False, "weak": False}
+                claims.append((m[0].strip(), "symbol", parts))
+        rest = _blank(rest, m.start("meaning"), m.end("meaning"))
+    return rest
 
 
 def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:

@@ -195,6 +195,8 @@ def _check_operation(p: dict, eq: _Equation) -> Result:
         return "supported", f"the equation has {op.replace('_', ' ')}"
     if any(re.search(OPERATIONS[op][0], m, flags=re.IGNORECASE) for _, m, _ in eq.glossary.entries):
         return "supported", f"the glossary mentions {op.replace('_', ' ')}"
+    if op in ("log2", "log10") and re.search(r"\\log(?!\s*_)", latex):
+        return "unverifiable", "the logarithm's base is not written"
     # "the probability of finding the particle in the box" talks about, not of, the equation
     return ("unverifiable" if op == "probability" else "contradicted"), f"the equation has no {op.replace('_', ' ')}"
 
