@@ -112,14 +112,15 @@ def _stem(word: str) -> str:
     return word
 
 
-def _read_lexicon() -> tuple[dict[str, str], dict[str, str]]:
-    """lexicon.toml as (word stem -> group stem, multi-word phrase -> group name)."""
-    groups = tomllib.loads(Path(__file__).with_name("lexicon.toml").read_text(encoding="utf-8"))["synonyms"]
+def _read_lexicon() -> tuple[dict[str, str], dict[str, str], dict[str, list[str]]]:
+    """lexicon.toml as (word stem -> group stem, multi-word phrase -> group name, word -> its opposites)."""
+    lexicon = tomllib.loads(Path(__file__).with_name("lexicon.toml").read_text(encoding="utf-8"))
+    groups = lexicon["synonyms"]
     words = {_stem(w): _stem(head) for head, ws in groups.items() for w in ws if " " not in w}
-    return words, {w: head for head, ws in groups.items() for w in ws if " " in w}
+    return words, {w: head for head, ws in groups.items() for w in ws if " " in w}, lexicon["antonyms"]
 
 
-_LEXICON, _PHRASES = _read_lexicon()
+_LEXICON, _PHRASES, _ANTONYMS = _read_lexicon()
 _PHRASE = re.compile(rf"\b(?:{'|'.join(map(re.escape, sorted(_PHRASES, key=len, reverse=True)))})\b")
 
 
@@ -127,6 +128,16 @@ def _word(word: str) -> str:
     """A word as meanings are compared: stemmed, then its lexicon group ('arriving' -> 'incident')."""
     stem = _stem(word)
     return _LEXICON.get(stem, stem)
+
+
+_OPPOSITES = {frozenset((_word(a), _word(b))) for a, bs in _ANTONYMS.items() for b in bs}
+
+
+def opposed(claimed: set[str], meaning: set[str]) -> tuple[str, str] | None:
+    """A word of a claimed meaning whose opposite is in the glossary meaning, neither in both ('fail' vs 'success')."""
+    return next(
+        ((a, b) for a in claimed - meaning for b in meaning - claimed if frozenset((a, b)) in _OPPOSITES), None
+    )
 
 
 # Kinds of quantity that a meaning's head noun can name: a mass is never a momentum, a variance never a deviation.

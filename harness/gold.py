@@ -29,6 +29,7 @@ from harness.claims import (
     extract_claims,
     forms,
     head_noun,
+    opposed,
     tokens,
 )
 from harness.latex import EquationFacts, equation_facts
@@ -139,6 +140,8 @@ def _check_symbol(p: dict, eq: _Equation) -> Result:
         return ("supported" if own_score >= 0.45 else "unverifiable"), f"glossary: {key} is '{meaning}'"
     if best[0] >= 0.45 and best[0] >= own_score + 0.2:
         return "contradicted", f"'{p['meaning']}' is the glossary meaning of {best[1]} ('{best[2]}'), not of {key}"
+    if pair := opposed(set(tokens(p["meaning"])), set(tokens(meaning))):
+        return "contradicted", f"glossary: {key} is '{meaning}': '{pair[0]}' where it says '{pair[1]}'"
     heads = head_noun(p["meaning"]), head_noun(meaning)
     if tok < 0.45 and heads[0] in KINDS and heads[1] in KINDS and heads[0] != heads[1] and not p["structural"]:
         return "contradicted", f"glossary: {key} is '{meaning}', a {heads[1]}, not a {heads[0]}"
