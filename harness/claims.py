@@ -403,7 +403,11 @@ RELATIONS = [
     ("<", r"\bis (?:strictly )?(?:less|smaller) than\b(?!\s+-?\d)"),
     (">", r"\bis (?:strictly )?(?:greater|larger) than\b(?!\s+-?\d)|\bexceeds\b(?!\s+-?\d)"),
     ("ineq", r"\binequalit(?:y|ies)\b|\bbounds\b"),
-    ("=!", r"\bequals exactly\b|\bexactly equal"),
+    (  # not "is exactly why", "is exactly one"
+        "=!",
+        r"\bequals exactly\b|\bexactly equal|\b(?:is|are|gives) exactly\b"
+        r"(?!\s+(?:zero|one|two|half|the same|why|how|what|where|when|because|as|like|\d))",
+    ),
     ("=", r"\bequals\b|(?<!or )\bequal to\b|\bis defined as\b|\bidentity\b(?! matrix)"),
 ]
 DEPENDENCY = re.compile(
@@ -518,7 +522,7 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     """Invented-term, relation, operation, exponent, sign, placement and dependency claims in what symbol claims
     left. Each pattern blanks what it used, so that 'is at most' is not also read as an operation."""
     rest = _VALUE.sub(lambda m: " " * len(m[0]), rest)
-    out = _invented_claims(rest)
+    out = _invented_claims(rest) + _formula_claims(rest)
     for rel, pattern in RELATIONS:
         for m in re.finditer(pattern, rest):
             parts = {"relation": rel, "inverse": m[0].startswith("inversely"), "after": rest[m.end() : m.end() + 100]}
@@ -545,6 +549,48 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
         for item in re.split(r",|\band\b|\bor\b", target)[:4]:
             if item := re.sub(r"^\s*(?:the|an?)\s+", "", item.strip()):
                 out.append((f"{m[0]} {item}", "dependency", {"target": item, "negated": bool(m["neg"])}))
+    return out
+
+
+# --- formulas written inline without $...$: "the discriminant b^2 + 4ac", "g(t + tau)", "1 / (1 + e^{-(z + b)})" ----
+_FUNCTIONS = "sqrt|ln|log|exp|sin|cos|tan|max|min|det|lim"
+_OPERATOR = re.compile(r"[-+=/*<>^±−×·≤≥]")
+_NOT_LETTERS = {"of", "is", "to", "in", "or", "as", "at", "by", "on", "an", "be", "it", "we", "no", "so", "if", "th"}
+
+
+def to_latex(token: str) -> str | None:
+    """A token of plain-text maths as LaTeX ('tau)' -> '\\tau)', 'v-hat_t' -> '\\hat{v}_t', 'Cov(X,' -> '(X,'),
+    or None for a word: a run of three or more letters that is no Greek letter or function."""
+    s = re.sub(r"\b([A-Za-z])-(hat|bar)\b", r"\\\2{\1}", token.strip("$")).replace("−", "-")
+    s = re.sub(rf"(?<![\\A-Za-z])({'|'.join(GREEK)}|{_FUNCTIONS})(?![A-Za-z])", r"\\\1", s)
+    s = re.sub(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?=[(\[])", "", s)  # a function's name: Cov(X, Y), PR(q)
+    runs = re.findall(r"(?<![\\A-Za-z])[A-Za-z]{2,}", s)
+    return None if any(len(r) > 2 or r.lower() in _NOT_LETTERS for r in runs) else s
+
+
+def _is_maths(token: str) -> bool:
+    """Whether a whitespace-separated token is maths: an operator, or a symbol with maths around or inside it."""
+    if _OPERATOR.fullmatch(token) or re.fullmatch(rf"\\?(?:{'|'.join(GREEK)})|[A-Za-z]", token):
+        return True
+    return bool(re.search(r"[-+=/*^_\\{}()\[\]|0-9−]", token)) and to_latex(token) is not None
+
+
+def _formula_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
+    """Runs of maths tokens with an operator and a symbol: what they say of the equation's symbols and signs."""
+    out: list[tuple[str, ClaimKind, dict]] = []
+    run: list[str] = []
+    for token in [*rest.split(), "."]:
+        core = token.strip(".,;:!?\"'")
+        if core and _is_maths(core):
+            run.append(core)
+            opened = sum(t.count("(") + t.count("[") - t.count(")") - t.count("]") for t in run)
+            if token[-1:] not in ".,;:!?" or opened > 0 and token[-1:] == ",":  # "Cov(X, Y)" goes on
+                continue
+        maths = " ".join(run)
+        if _OPERATOR.search(maths) and re.search(r"[A-Za-z]", maths):
+            latex = " ".join(filter(None, map(to_latex, run)))
+            out.append((maths, "operation", {"op": "formula", "math": latex}))
+        run = []
     return out
 
 

@@ -33,7 +33,7 @@ from harness.claims import (
     tokens,
 )
 from harness.latex import EquationFacts, equation_facts
-from harness.layout import layout, mentioned, placement, signs_of, terms
+from harness.layout import groups, layout, mentioned, placement, signs_of, terms
 from harness.meanings import Glossary, embed
 from harness.papers import glossary_from_text
 
@@ -179,6 +179,8 @@ def _check_operation(p: dict, eq: _Equation) -> Result:
         return _check_power(p, eq)
     if op == "placement":
         return _check_placement(p, eq)
+    if op == "formula":
+        return _check_formula(p["math"], eq)
     if op == "exp" and eq.implicit:
         return "unverifiable", "exponential behaviour of a differential equation's or recurrence's solution"
     if "growth" in p:
@@ -245,6 +247,46 @@ def _check_placement(p: dict, eq: _Equation) -> Result:
     return "contradicted", f"{key} is {'never in a denominator' if p['below'] else 'only in a denominator'}"
 
 
+def _check_formula(math: str, eq: _Equation) -> Result:
+    """Maths written in the text: a symbol the equation lacks, among symbols it has, is invented ('e^{-(z + b)}' for
+    e^{-z}); a term whose sign differs from the same term in a part of the equation with the same symbols is a sign
+    error ('g(t + tau)' for g(t - tau)). A formula mostly of other symbols ('3 m/s') is about something else."""
+    named = set(mentioned(math)) - {"\\sum", "\\prod", "\\int"}
+    shown = (("e", OPERATIONS["exp"][2]), ("d", r"\\i+nt|\\frac\{d"))  # e^x for exp(x), the dx of an integral
+    implied = {b for b, pattern in shown if re.search(pattern, eq.latex)}
+    absent = sorted(b for b in named if b not in eq.bases | implied)
+    if absent and len(named) - len(absent) > max(1, len(absent)):
+        return "contradicted", f"the equation has no {', '.join(absent)} (in ${math}$)"
+    if absent or len(named) < 2:
+        return "unverifiable", f"${math}$ is not about the equation's symbols"
+    return _check_signs(math, eq)
+
+
+def _check_signs(math: str, eq: _Equation) -> Result:
+    """The terms of each side of a written formula against the parts of the equation that hold them all."""
+    parts = [g for side in (eq.facts.lhs, eq.facts.rhs) for g in groups(side)]
+    compared = False
+    for piece in (g for side in re.split(r"=|<|>|\\le|\\ge", math) for g in groups(side)):
+        said = [(sign, has) for sign, has in terms(piece) if has]
+        if len(said) < 2:
+            continue
+        wanted = frozenset().union(*(has for _, has in said))
+        fits = [terms(g) for g in parts if wanted <= mentioned(g)]
+        fits = [t for t in fits if all(any(has == h for _, h in t) for _, has in said)]
+        if fits and not any(all(_same_sign(sign, has, t) for sign, has in said) for t in fits):
+            return "contradicted", f"a term of ${piece.strip()}$ has the other sign in the equation"
+        if not fits and any(len(terms(g)) == 1 and mentioned(g) == wanted for g in parts):
+            return "contradicted", f"the equation has one product where ${piece.strip()}$ has a sum"
+        compared = compared or bool(fits)
+    if compared:
+        return "supported", f"the terms of ${math}$ have the equation's signs"
+    return "unverifiable", f"no part of the equation has the terms of ${math}$"
+
+
+def _same_sign(sign: str, has: frozenset[str], part: tuple[tuple[str, frozenset[str]], ...]) -> bool:
+    return any(h == has and (s == sign or "+-" in (s, sign)) for s, h in part)
+
+
 def _check_power(p: dict, eq: _Equation) -> Result:
     want = p["exponent"]
     key = p["symbol"] or _target(p["phrase"], eq)
@@ -269,12 +311,15 @@ def _top_level_sum(side: str) -> bool:
     return False
 
 
+_ASYMPTOTIC = r"(?<![A-Za-z\\])O\s*(?:\\left)?\(|\\mathcal\{O\}|\\approx|\\simeq"  # an error term O(1/n)
+
+
 def _check_relation(p: dict, eq: _Equation) -> Result:
     """Contradicted only for clear mismatches: a bound or proportionality for an equality, <= for >=, equality
     for an inequality. A relation anywhere in the LaTeX counts: Chebyshev's P(|X - mu| >= k sigma) has >= too."""
     claim, actual = p["relation"], _FAMILY.get(eq.facts.relation or "")
     family = {"<": "<=", ">": ">=", "=!": "="}.get(claim, claim)
-    if claim == "=!" and actual == "approx":
+    if claim == "=!" and (actual == "approx" or re.search(_ASYMPTOTIC, eq.latex)):
         return "contradicted", "the equation is an approximation"
     stated = re.match(r"\s*(\$[^$]+\$)", p["after"])  # "... is at least $\frac{1}{k^2}$": about the top level
     clause = re.split(r"[,;.]|\b(?:while|but|which|where|because|since|is|are|equals?)\b", p["after"], maxsplit=1)[0]
@@ -431,6 +476,8 @@ def check(
     found = extract_claims(text or "")
     embed([p["meaning"] for _, _, p in found if "meaning" in p] + [m for _, m, _ in eq.glossary.entries])
     results = [(claim, kind, parts, CHECKS[kind](parts, eq)) for claim, kind, parts in found]
+    # written maths that no part of the equation can be compared with ('3 m/s', 'n = 10') is no claim about it
+    results = [r for r in results if not (r[2].get("op") == "formula" and r[3][0] == "unverifiable")]
     named = any(kind == "name" and status == "supported" for _, kind, _, (status, _) in results)
     claims = [
         Claim(claim=claim, kind=kind, status=status, evidence=evidence)
