@@ -209,7 +209,7 @@ _TITLES = r"law|rule|theorem|equation|inequality|formula|identity|principle|lemm
 _NAME_WORDS = (
     rf"{_TITLES}|recurrence|distribution|density|estimator|divergence|entropy|approximation|transform"
     r"|function|loss|error|update|normali[sz]ation|attention|descent|bound|equivalence|distance|metric|score"
-    r"|coefficient|number|index|statistic|similarity|impurity|criterion"
+    r"|coefficient|number|index|statistic|similarity|impurity|criterion|objective"
 )
 # words that start a noun phrase or a sentence, never a name: "Double the distance", "Every introductory statistics"
 _DETERMINERS = (
@@ -225,10 +225,10 @@ NAME_PATTERNS = [
         rf"\b(?i:known as|called|named|referred to as|termed|name is)\s+(?:the\s+)?(?P<name>[^,;:.()]{{2,60}}?)"
         rf"{_NAME_END}",
         rf"\b(?i:this is|it is|which is|equation is|looking at)\s+(?P<name>(?:the\s+)?[A-Z][^,;:.()]{{2,60}}?|the\s+"
-        rf"(?:[\w'’-]+\s+){{0,4}}?(?:{_TITLES})s?\b(?: of (?:[a-z-]+\s?){{1,3}})?){_NAME_END}",
+        rf"(?:[\w'’-]+\s+){{0,4}}?(?:{_NAME_WORDS})s?\b(?: of (?:[a-z-]+\s?){{1,3}})?){_NAME_END}",
         rf"(?P<name>\b(?!(?i:{_DETERMINERS})\b)(?:[A-Z][\w'’-]*\s+)+"
         rf"(?:(?!(?i:{_DETERMINERS})\b)[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",  # "Newton's second law"
-        rf"^\s*[Tt]he\s+(?P<name>(?:[a-z-]+\s+){{1,3}}(?:{_TITLES})|(?:{_TITLES}) of (?:[a-z-]+\s?){{1,3}})\b",
+        rf"^\s*[Tt]he\s+(?P<name>(?:[a-z-]+\s+){{1,3}}(?:{_NAME_WORDS})|(?:{_TITLES}) of (?:[a-z-]+\s?){{1,3}})\b",
     )
 ]
 NAME_ALIASES = {
@@ -526,6 +526,7 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     for rel, pattern in RELATIONS:
         for m in re.finditer(pattern, rest):
             parts = {"relation": rel, "inverse": m[0].startswith("inversely"), "after": rest[m.end() : m.end() + 100]}
+            parts["strict"] = _strictness(m[0])
             out.append((m[0], "relation", parts))
             rest = _blank(rest, m.start(), m.end())
     for m in GROWTH.finditer(rest):
@@ -592,6 +593,14 @@ def _formula_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
             out.append((maths, "operation", {"op": "formula", "math": latex}))
         run = []
     return out
+
+
+def _strictness(said: str) -> bool | None:
+    """True for 'strictly less than', False for 'at most' or 'no less than', None where the words leave it open
+    ('less than' is said of <= too)."""
+    if "strictly" in said:
+        return True
+    return False if re.search(r"\bat (?:most|least)\b|\bno \w+ than\b|\bor equal", said) else None
 
 
 def _invented_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:

@@ -326,6 +326,8 @@ def _check_relation(p: dict, eq: _Equation) -> Result:
     rhs = {base_of(s) for s in eq.facts.rhs_symbols}  # "v is at most $H_0$ times its distance d" names all of it
     top = bool(stated) and canon(stated[1]) == canon(eq.facts.rhs) or len(rhs) > 1 and rhs <= _named(clause, eq)
     shown = {actual} if top else eq.relations
+    if family in ("<=", ">=") and family in shown and p.get("strict") is not None:
+        return _check_strictness(p["strict"], family, eq)
     if family in shown or (family == "ineq" and shown & {"<=", ">="}):
         return "supported", f"the equation has {family}"
     if actual is None:
@@ -351,6 +353,22 @@ def _check_relation(p: dict, eq: _Equation) -> Result:
     if (family, actual) in clear:
         return "contradicted", f"the equation's relation is {eq.facts.relation}"
     return "unverifiable", f"the equation's relation is {eq.facts.relation}"
+
+
+_STRICT = {  # family -> (a strict bound, one that can be met)
+    "<=": (r"(?<![\\<])<(?!=)", r"\\leq?(?![a-z])|\\leqslant|≤"),
+    ">=": (r"(?<![\\>])>(?!=)", r"\\geq?(?![a-z])|\\geqslant|≥"),
+}
+
+
+def _check_strictness(strict: bool, family: str, eq: _Equation) -> Result:
+    """'Strictly less than' is false of a bound that can be met (\\le), 'at most' of a strict one (|r| < 1)."""
+    has_strict, has_loose = (re.search(pattern, eq.inner) is not None for pattern in _STRICT[family])
+    if strict and has_loose and not has_strict:
+        return "contradicted", "the bound can be met: the equation is not strict"
+    if not strict and has_strict and not has_loose:
+        return "contradicted", "the bound is strict: the equation does not allow equality"
+    return "supported", f"the equation has {family}"
 
 
 _CLAUSE_END = r"[;.]|\b(?:while|but)\b|,\s*(?:with|where|so|which|as|because|since|meaning)\b"
