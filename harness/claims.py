@@ -435,11 +435,12 @@ POSITIONAL = {
 
 # Clauses about what the equation is for or leads to, not what it contains: "minimises the sum of squares",
 # "to keep gradients stable", "solves to n log n", "taking the square root gives c = sqrt(a^2 + b^2)", "its derivative
-# is 1 for positive x" (a property of the function, not an operator in it).
+# is 1 for positive x", "integrates to one" (properties of the function, not operators in it).
 _ASIDE = re.compile(
     r"\b(?:(?:minimi|maximi|optimi)[sz]\w*|to (?:keep|make|avoid|prevent|ensure|stabili[sz]e)|so that"
     r"|in order to|solves to|grows like|scales (?:like|as)|asymptotically|taking the|rearrang\w+|solving for"
-    r"|solved for|(?:[Ii]ts|[Tt]heir) (?:derivative|gradient|integral|antiderivative)s?)\b[^,;.]*"
+    r"|solved for|(?:[Ii]ts|[Tt]heir) (?:derivative|gradient|integral|antiderivative)s?"
+    r"|(?:integrat|sum|add)\w* (?:up )?to (?:one|1|unity|zero|0))\b[^,;.]*"
 )
 
 

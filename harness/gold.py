@@ -257,7 +257,7 @@ def _check_formula(math: str, eq: _Equation) -> Result:
     absent = sorted(b for b in named if b not in eq.bases | implied)
     if absent and len(named) - len(absent) > max(1, len(absent)):
         return "contradicted", f"the equation has no {', '.join(absent)} (in ${math}$)"
-    if absent or len(named) < 2:
+    if absent or not named:
         return "unverifiable", f"${math}$ is not about the equation's symbols"
     return _check_signs(math, eq)
 
@@ -267,8 +267,8 @@ def _check_signs(math: str, eq: _Equation) -> Result:
     parts = [g for side in (eq.facts.lhs, eq.facts.rhs) for g in groups(side)]
     compared = False
     for piece in (g for side in re.split(r"=|<|>|\\le|\\ge", math) for g in groups(side)):
-        said = [(sign, has) for sign, has in terms(piece) if has]
-        if len(said) < 2:
+        said = list(terms(piece))  # constants too: "n + 1" for n - 1
+        if len(said) < 2 or not any(has for _, has in said):
             continue
         wanted = frozenset().union(*(has for _, has in said))
         fits = [terms(g) for g in parts if wanted <= mentioned(g)]
