@@ -32,7 +32,7 @@ _HATTED = "".join(
 )  # ŷ, x̄ precomposed
 _SUB = r"(?:_\{[^{}]{1,12}\}|_[A-Za-z0-9]{1,4}|\s+sub\s+[A-Za-z0-9]{1,3}\b)"
 _SUP = r"(?:\^\{[^{}]{1,8}\}|\^[A-Za-z0-9*])"
-_HAT = r"(?:[- ](?:hat|bar)\b)"
+_HAT = r"(?:[- ](?:hat|bar)(?![A-Za-z]))"  # 'beta-hat', 'v-hat_t'
 SYM = (
     rf"(?:\$[^$]{{1,40}}\$|\\[A-Za-z]+(?:\{{[^{{}}]{{1,20}}\}})?{_SUB}?{_SUP}?(?:\([^()]{{1,24}}\))?"
     rf"|\b(?i:{'|'.join(sorted(GREEK, key=len, reverse=True))})(?![A-Za-z]){_HAT}?{_SUB}?{_SUP}?"
@@ -40,7 +40,9 @@ SYM = (
     rf"|\b[A-Za-z{_HATTED}][\u0302\u0304]?(?![A-Za-z0-9']){_HAT}?{_SUB}?{_SUP}?(?:\([^()]{{1,24}}\))?(?![\w'’-]))"
 )
 SYMBOL_SHAPE = re.compile(r"(?:\w+:)?[A-Za-z]+(?:_[A-Za-z0-9,]+)?(?:\^-?\w+)?(?:\([^=<>]*\))?(?:_[A-Za-z0-9]+)?")
-_DECORATION = re.compile(r"\\(hat|bar|tilde|vec|dot|ddot|widehat|overline)(?![a-z])|[- ](hat|bar)$|(\u0302)|\u0304")
+_DECORATION = re.compile(
+    r"\\(hat|bar|tilde|vec|dot|ddot|widehat|overline)(?![a-z])|[- ](hat|bar)(?=[_^]|$)|(\u0302)|\u0304"
+)
 _WRAPPER = re.compile(r"\\(?:mathbf|mathrm|boldsymbol|mathcal|mathit|operatorname|bm)(?![a-z])")
 
 
@@ -103,12 +105,17 @@ _GENERIC = {
 
 
 def _stem(word: str) -> str:
+    """A crude stem; a plural loses its 's' first, so that 'deviations' and 'deviation' meet."""
     word = word.replace("iz", "is")
     if word.endswith(("ss", "us", "is", "as")):
         return word
-    for suffix in ("ation", "ion", "ing", "ies", "ed", "es", "s", "e"):
+    if word.endswith("ies") and len(word) > 5:
+        return word[:-3] + "y"
+    if word.endswith("s") and len(word) > 4:
+        word = word[:-1]
+    for suffix in ("ation", "ion", "ing", "ed", "es", "e"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            return word[: -len(suffix)]
     return word
 
 
@@ -215,6 +222,8 @@ _NAME_WORDS = (
 _DETERMINERS = (
     "The|This|That|These|Those|It|Its|Their|In|An?|Here|We|For|By|Each|Every|All|Any|Some|No|Our|When|Where|Using"
 )
+# what names a whole equation, not a quantity in it ("which is the charge density" gives a meaning, not a name)
+_WHOLE = rf"{_TITLES}|distribution|objective|transform|divergence|estimator|approximation|recurrence|series|criterion"
 _NAME_END = (
     r"(?=\s*(?:[,;:.()!?]|$)|\s+(?:and|which|that|because|but|from|in|for|is|was|states|gives|relates|says"
     r"|describes|expresses)\b)"
@@ -225,10 +234,11 @@ NAME_PATTERNS = [
         rf"\b(?i:known as|called|named|referred to as|termed|name is)\s+(?:the\s+)?(?P<name>[^,;:.()]{{2,60}}?)"
         rf"{_NAME_END}",
         rf"\b(?i:this is|it is|which is|equation is|looking at)\s+(?P<name>(?:the\s+)?[A-Z][^,;:.()]{{2,60}}?|the\s+"
-        rf"(?:[\w'’-]+\s+){{0,4}}?(?:{_NAME_WORDS})s?\b(?: of (?:[a-z-]+\s?){{1,3}})?){_NAME_END}",
+        rf"(?:[\w'’-]+\s+){{0,4}}?(?:{_WHOLE})s?\b(?: of (?:[a-z-]+\s?){{1,3}})?){_NAME_END}",
         rf"(?P<name>\b(?!(?i:{_DETERMINERS})\b)(?:[A-Z][\w'’-]*\s+)+"
         rf"(?:(?!(?i:{_DETERMINERS})\b)[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",  # "Newton's second law"
-        rf"^\s*[Tt]he\s+(?P<name>(?:[a-z-]+\s+){{1,3}}(?:{_NAME_WORDS})|(?:{_TITLES}) of (?:[a-z-]+\s?){{1,3}})\b",
+        rf"^\s*[Tt]he\s+(?P<name>(?:[a-z-]+\s+){{1,3}}(?:{_TITLES})|(?:{_TITLES}) of (?:[a-z-]+\s?){{1,3}}"
+        rf"|(?:[a-z-]+\s+){{1,3}}(?:{_WHOLE})(?=\s+(?:gives|says|states|describes|models|assigns)\b))\b",
     )
 ]
 NAME_ALIASES = {
@@ -536,7 +546,7 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     for m in ORDER.finditer(rest):
         out.append((m[0], "operation", {"op": "derivative", "order": ["first", "second", "third"].index(m["o"]) + 1}))
     for m in PLACEMENT.finditer(rest):
-        below = bool(m["div"]) or re.search(r"\b(?:divided by|over)\s+(?:\w+\s+){0,2}$", rest[: m.start()]) is not None
+        below = bool(m["div"]) or re.search(r"\b(?:divid\w+ by|over)\s+(?:\w+\s+){0,2}$", rest[: m.start()]) is not None
         what = re.sub(r"\b(?:the|an?|its|their)\b", "", m["what"])  # a derivative's variables are below the line
         if re.search(r"[A-Za-z$\\]", what) and not re.search(r"derivative|gradient|rate of change|divergence", what):
             parts = {"op": "placement", "below": below, "target": m["what"], "loose": below and not m["div"]}
@@ -563,7 +573,7 @@ _NOT_LETTERS = {"of", "is", "to", "in", "or", "as", "at", "by", "on", "an", "be"
 def to_latex(token: str) -> str | None:
     """A token of plain-text maths as LaTeX ('tau)' -> '\\tau)', 'v-hat_t' -> '\\hat{v}_t', 'Cov(X,' -> '(X,'),
     or None for a word: a run of three or more letters that is no Greek letter or function."""
-    s = re.sub(r"\b([A-Za-z])-(hat|bar)\b", r"\\\2{\1}", token.strip("$")).replace("−", "-")
+    s = re.sub(r"\b([A-Za-z])-(hat|bar)(?![A-Za-z])", r"\\\2{\1}", token.strip("$")).replace("−", "-")
     s = re.sub(rf"(?<![\\A-Za-z])({'|'.join(GREEK)}|{_FUNCTIONS})(?![A-Za-z])", r"\\\1", s)
     s = re.sub(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?=[(\[])", "", s)  # a function's name: Cov(X, Y), PR(q)
     runs = re.findall(r"(?<![\\A-Za-z])[A-Za-z]{2,}", s)

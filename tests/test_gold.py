@@ -486,6 +486,317 @@ def test_claims_on_real_equations(eq, text, kind, expected, verdict):
     assert result.verdict == verdict, result.claims
 
 
+# --- natural phrasings: cited names, inline maths, opposite words, strict bounds, log bases ------------------
+SIGMOID = {
+    "latex": r"\sigma(z) = \frac{1}{1 + e^{-z}}",
+    "name": "Logistic sigmoid",
+    "glossary": {"\\sigma(z)": "the output of the logistic sigmoid", "z": "the real-valued input (logit)", "e": "e"},
+}
+GAUSS = {
+    "latex": r"\nabla \cdot \mathbf{E} = \frac{\rho}{\varepsilon_{0}}",
+    "name": "Gauss's law",
+    "glossary": {
+        "\\mathbf{E}": "the electric field",
+        "\\rho": "the electric charge density",
+        "\\varepsilon_{0}": "the vacuum permittivity",
+    },
+}
+PYTHAGORAS = {
+    "latex": r"a^{2} + b^{2} = c^{2}",
+    "name": "Pythagorean theorem",
+    "glossary": {"a": "the length of one leg", "b": "the length of the other leg", "c": "the length of the hypotenuse"},
+}
+RELU = {
+    "latex": r"\mathrm{ReLU}(x) = \max(0, x)",
+    "name": "Rectified linear unit",
+    "glossary": {"\\mathrm{ReLU}(x)": "the rectified linear unit applied to x", "x": "the real-valued input"},
+}
+NERNST = {
+    "latex": r"E = E^{\circ} - \frac{R T}{z F} \ln Q",
+    "name": "Nernst equation",
+    "glossary": {
+        "E": "the cell potential",
+        "E^{\\circ}": "the standard cell potential",
+        "R": "the gas constant",
+        "T": "the absolute temperature",
+        "z": "the number of electrons transferred",
+        "F": "the Faraday constant",
+        "Q": "the reaction quotient",
+    },
+}
+SHANNON = {
+    "latex": r"C = B \log_{2}\left( 1 + \frac{S}{N} \right)",
+    "name": "Shannon-Hartley theorem",
+    "glossary": {
+        "C": "the channel capacity",
+        "B": "the bandwidth",
+        "S": "the average signal power",
+        "N": "the average noise power",
+    },
+}
+PEARSON = {
+    "latex": r"\rho_{X,Y} = \frac{\mathrm{Cov}(X, Y)}{\sigma_{X} \sigma_{Y}}",
+    "name": "Pearson correlation coefficient",
+    "glossary": {
+        "\\rho_{X,Y}": "the Pearson correlation coefficient of X and Y",
+        "\\mathrm{Cov}(X, Y)": "the covariance of X and Y",
+        "\\sigma_{X}": "the standard deviation of X",
+        "\\sigma_{Y}": "the standard deviation of Y",
+    },
+}
+BINOMIAL = {
+    "latex": r"P(X = k) = \binom{n}{k} p^{k} (1 - p)^{n - k}",
+    "name": "Binomial probability mass function",
+    "glossary": {
+        "X": "the number of successes",
+        "k": "a number of successes",
+        "n": "the number of trials",
+        "p": "the probability of success on each trial",
+    },
+}
+HARMONIC = {
+    "latex": r"H_{n} = \sum_{k=1}^{n} \frac{1}{k} = \ln n + \gamma + O\left( \frac{1}{n} \right)",
+    "name": "Harmonic number asymptotics",
+    "glossary": {"H_{n}": "the n-th harmonic number", "n": "a positive integer", "\\gamma": "the Euler constant"},
+}
+GEOMETRIC = {
+    "latex": r"\sum_{k=0}^{\infty} r^{k} = \frac{1}{1 - r}, \quad |r| < 1",
+    "name": "Geometric series",
+    "glossary": {"r": "the common ratio", "k": "the summation index"},
+}
+CAUCHY = {
+    "latex": r"\left| \langle u, v \rangle \right| \le \lVert u \rVert \, \lVert v \rVert",
+    "name": "Cauchy-Schwarz inequality",
+    "glossary": {"u": "a vector", "v": "a vector"},
+}
+CONVOLUTION = {
+    "latex": r"(f * g)(t) = \int_{-\infty}^{\infty} f(\tau) \, g(t - \tau) \, d\tau",
+    "name": "Convolution",
+    "glossary": {"f": "a function", "g": "a function", "t": "the point of evaluation", "\\tau": "the variable"},
+}
+MUTUAL = {
+    "latex": r"I(X; Y) = \sum_{x} \sum_{y} p(x, y) \log \frac{p(x, y)}{p(x) \, p(y)}",
+    "name": "Mutual information",
+    "glossary": {"p(x, y)": "the joint pmf", "p(x)": "the marginal pmf of X", "p(y)": "the marginal pmf of Y"},
+}
+VARIANCE = {
+    "latex": r"s^{2} = \frac{1}{n - 1} \sum_{i=1}^{n} (x_{i} - \bar{x})^{2}",
+    "name": "Sample variance",
+    "glossary": {"s^{2}": "the sample variance", "n": "the sample size", "x_{i}": "the i-th observation"},
+}
+RIDGE = {
+    "latex": r"L(w) = \frac{1}{n} \sum_{i=1}^{n} \ell_{i}(w) + \lambda \lVert w \rVert_{2}^{2}",
+    "name": "Ridge regression objective",
+    "glossary": {
+        "w": "the weight vector",
+        "\\lambda": "the regularization strength",
+        "\\ell_{i}": "the loss on example i",
+    },
+}
+POISSON = {
+    "latex": r"P(X = k) = \frac{\lambda^{k} e^{-\lambda}}{k!}",
+    "name": "Poisson probability mass function",
+    "glossary": {"X": "the number of events", "k": "a count", "\\lambda": "the expected number of events"},
+}
+
+NATURAL = [
+    # a second, bare name cites another result once the equation is named; alone it names the equation
+    (
+        HUBBLE,
+        "Hubble's law says v equals H_0 times d. The same proportion shows up in Ohm's law.",
+        "name",
+        {"supported", "unverifiable"},
+        "ok",
+    ),
+    (HUBBLE, "Ohm's law says the recession velocity v equals H_0 times d.", "name", {"contradicted"}, "wrong"),
+    (
+        PEARSON,
+        "It is dimensionless and, by the Cauchy-Schwarz inequality, lies in [-1, 1].",
+        "name",
+        set(),
+        "unverifiable",
+    ),
+    # \varepsilon is written epsilon
+    (GAUSS, "The charge density rho divided by epsilon_0, the vacuum permittivity.", "symbol", {"supported"}, "ok"),
+    (GAUSS, "Here epsilon_0 is the charge density.", "symbol", {"contradicted"}, "wrong"),
+    # curl and divergence
+    (
+        GAUSS,
+        "It equates the divergence of the electric field with rho over epsilon_0.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        GAUSS,
+        "It equates the curl of the electric field with rho over epsilon_0.",
+        "operation",
+        {"contradicted"},
+        "wrong",
+    ),
+    # a parenthesis in a glossary meaning is an aside, not its head noun
+    (SIGMOID, "The sigmoid sends a real number z to 1 over 1 plus e to the minus z.", "symbol", {"unverifiable"}, "ok"),
+    # maths written without $...$: invented symbols, signs of terms, sums for products, constants
+    (SIGMOID, "It computes 1 / (1 + e^{-z}) for the input z.", "operation", {"supported"}, "ok"),
+    (SIGMOID, "It computes 1 / (1 + e^{-(z + b)}) with an offset b.", "operation", {"contradicted"}, "wrong"),
+    (CONVOLUTION, "It integrates f(tau) times g(t - tau) over tau.", "operation", {"supported"}, "ok"),
+    (
+        CONVOLUTION,
+        "It integrates f(tau) times g(t + tau) over tau.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (MUTUAL, "It sums p(x,y) log(p(x,y) / (p(x) p(y))) over x and y.", "operation", {"supported"}, "ok"),
+    (MUTUAL, "The log compares p(x,y) with the sum p(x) + p(y).", "operation", {"supported", "contradicted"}, "wrong"),
+    (
+        VARIANCE,
+        "The squared deviations of x_i from x-bar are summed, and the sum is over n - 1.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        VARIANCE,
+        "The squared deviations of x_i from x-bar are summed, and the sum is over n + 1.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    # 'squared' before a noun squares that noun; an exponent named by one of its symbols; the exponent of a norm
+    (EUCLID, "The distance is the square root of the summed squared differences.", "operation", {"supported"}, "ok"),
+    (
+        EUCLID,
+        "The distance is the square root of the summed cubed differences.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (RIDGE, "It adds lambda times the squared L2 norm of the weights w.", "operation", {"supported"}, "ok"),
+    (
+        RIDGE,
+        "It adds lambda times the cubed L2 norm of the weights w.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    # a derivation or a property of the function is no operator of the equation
+    (
+        PYTHAGORAS,
+        "The squares of a and b add up to the square of c; taking the square root gives c = sqrt(a^2 + b^2).",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        PYTHAGORAS,
+        "The hypotenuse c is the square root of the sum of the squares of a and b.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        RELU,
+        "It returns the larger of 0 and x. Its derivative is 1 for positive x, easing the vanishing-gradient problem.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (RELU, "It returns whichever is smaller, 0 or the input x.", "operation", {"contradicted"}, "wrong"),
+    # 'over zF times ln Q' may multiply the fraction; 'divided by Q' may not
+    (
+        NERNST,
+        "E equals the standard potential minus RT over zF times the natural log of the quotient Q.",
+        "operation",
+        {"supported", "unverifiable"},
+        "ok",
+    ),
+    (
+        NERNST,
+        "E equals the standard potential minus RT divided by the quotient Q.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    # the base of a logarithm
+    (SHANNON, "The capacity takes the base-2 logarithm of one plus the ratio S/N.", "operation", {"supported"}, "ok"),
+    (
+        SHANNON,
+        "The capacity takes the natural logarithm of one plus the ratio S/N.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    # one meaning for a list of symbols
+    (
+        PEARSON,
+        "It divides by sigma_X times sigma_Y, which are the standard deviations of X and Y.",
+        "symbol",
+        {"supported"},
+        "ok",
+    ),
+    (
+        PEARSON,
+        "It divides by sigma_X times sigma_Y, which are the variances of X and Y.",
+        "symbol",
+        {"contradicted"},
+        "wrong",
+    ),
+    # opposite words in a meaning
+    (BINOMIAL, "Here p is the probability that a single trial succeeds.", "symbol", {"supported"}, "ok"),
+    (BINOMIAL, "Here p is the probability that a single trial fails.", "symbol", {"contradicted"}, "wrong"),
+    # 'exactly' for an equation with an error term; strict and non-strict bounds
+    (HARMONIC, "H_n sums 1/k; this is exactly why it grows like ln n.", "relation", set(), "ok"),
+    (HARMONIC, "H_n is exactly ln n plus gamma for every n.", "relation", {"contradicted"}, "wrong"),
+    (GEOMETRIC, "The sum of r^k is 1/(1 - r) whenever |r| is strictly less than one.", "relation", {"supported"}, "ok"),
+    (GEOMETRIC, "The sum of r^k is 1/(1 - r) whenever |r| is at most 1.", "relation", {"contradicted"}, "wrong"),
+    (CAUCHY, "The inner product of u and v is at most the product of their norms.", "relation", {"supported"}, "ok"),
+    (
+        CAUCHY,
+        "The inner product of u and v is strictly less than the product of their norms.",
+        "relation",
+        {"contradicted"},
+        "wrong",
+    ),
+    # names after 'this is the ...' and at the start of a sentence
+    (
+        RIDGE,
+        "This is the ridge regression objective: the mean loss plus lambda times the squared norm.",
+        "name",
+        {"supported"},
+        "ok",
+    ),
+    (
+        RIDGE,
+        "This is the classic lasso objective: the mean loss plus lambda times the squared norm of w.",
+        "name",
+        {"contradicted"},
+        "wrong",
+    ),
+    (POISSON, "The Poisson distribution gives the probability of k events.", "name", {"supported"}, "ok"),
+    (POISSON, "The exponential distribution gives the probability of k events.", "name", {"contradicted"}, "wrong"),
+]
+
+
+@pytest.mark.parametrize(("eq", "text", "kind", "expected", "verdict"), NATURAL)
+def test_claims_in_natural_phrasings(eq, text, kind, expected, verdict):
+    result = check(text, **eq)
+    assert {c.status for c in result.claims if c.kind == kind} == expected, result.claims
+    assert result.verdict == verdict, result.claims
+
+
+def test_written_maths_is_read_as_latex():
+    assert claims.to_latex("e^{-(z") == "e^{-(z"
+    assert claims.to_latex("tau)") == "\\tau)"
+    assert claims.to_latex("v-hat_t") == "\\hat{v}_t"
+    assert claims.to_latex("Cov(X,") == "(X,"
+    assert claims.to_latex("non-negative") is None and claims.to_latex("i-th") is None
+    assert [c for c, kind, _ in extract_claims("It is about 3 m/s, so the i-th x-axis.") if kind == "operation"] == [
+        "3 m/s"
+    ]
+    assert check("The speed is about 3 m/s.", **EMC).verdict == "unverifiable"  # mostly other symbols: no claim
+
+
 def test_swapped_meanings_name_the_other_symbol():
     claims = check("Here E is the mass and m is the energy.", **EMC).claims
     assert all(c.status == "contradicted" for c in claims)
