@@ -142,9 +142,7 @@ _OPPOSITES = {frozenset((_word(a), _word(b))) for a, bs in _ANTONYMS.items() for
 
 def opposed(claimed: set[str], meaning: set[str]) -> tuple[str, str] | None:
     """A word of a claimed meaning whose opposite is in the glossary meaning, neither in both ('fail' vs 'success')."""
-    return next(
-        ((a, b) for a in claimed - meaning for b in meaning - claimed if frozenset((a, b)) in _OPPOSITES), None
-    )
+    return next(((a, b) for a in claimed - meaning for b in meaning - claimed if frozenset((a, b)) in _OPPOSITES), None)
 
 
 # Kinds of quantity that a meaning's head noun can name: a mass is never a momentum, a variance never a deviation.
@@ -423,9 +421,25 @@ RELATIONS = [
 DEPENDENCY = re.compile(
     r"(?P<neg>\b(?:does not|doesn't|do not|don't|never)\s+depends?\s+on|\bindependent of"
     r"|\bregardless of|\bunaffected by)|\b(?:depends?|depending|relies|dependent)\s+(?:only\s+|"
-    r"solely\s+|directly\s+)?on|\bis a function of|\b(?:vary|varies|grows?|increases?|decreases?|rises?|falls?"
-    r"|changes?|shrinks?)\s+with\b|\bis (?:affected|determined|set|governed|controlled) by"
+    r"solely\s+|directly\s+)?on|\bis a function of|\b(?:vary|varies|changes?|(?P<up>grows?|increases?|rises?)"
+    r"|(?P<down>decreases?|falls?|shrinks?))(?:\s+(?P<how>linearly|quadratically))?\s+with\b"
+    r"|\bis (?:affected|determined|set|governed|controlled) by|\bis (?P<how2>linear|quadratic) in\b"
 )
+# the power a dependency or proportionality claims: "grows linearly with v", "proportional to the square root of L"
+_CLAIMED_POWER = [
+    ("1/2", r"\bsquare roots? of\b|\bsqrt\b"),
+    ("1/3", r"\bcube roots? of\b"),
+    ("2", r"\bsquares? of\b|\bsquared\b|\bquadratic"),
+    ("3", r"\bcubes? of\b|\bcubed\b"),
+    ("1", r"\blinear"),
+]
+
+
+def claimed_power(said: str) -> str | None:
+    """The power of its target that a phrase claims, None where it claims none."""
+    return next((power for power, pattern in _CLAIMED_POWER if re.search(pattern, said)), None)
+
+
 _LIST_END = (  # where the list of things something depends on ends
     r"[.;:()]|\bbut\b|\bwhile\b|\bwhich\b|,\s*(?:so|as|because|since|making|meaning|whereas|with)\b"
     r"|\bas well\b|\btoo\b|\balso\b"
@@ -560,7 +574,10 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
         target = re.split(_LIST_END, rest[m.end() :], maxsplit=1)[0]
         for item in re.split(r",|\band\b|\bor\b", target)[:4]:
             if item := re.sub(r"^\s*(?:the|an?)\s+", "", item.strip()):
-                out.append((f"{m[0]} {item}", "dependency", {"target": item, "negated": bool(m["neg"])}))
+                trend = "up" if m["up"] else "down" if m["down"] else None
+                power = claimed_power(f"{m['how'] or m['how2'] or ''} {item}")
+                parts = {"target": item, "negated": bool(m["neg"]), "trend": trend, "power": power}
+                out.append((f"{m[0]} {item}", "dependency", parts))
     return out
 
 

@@ -26,6 +26,7 @@ from harness.claims import (
     ClaimKind,
     base_of,
     canon,
+    claimed_power,
     extract_claims,
     forms,
     head_noun,
@@ -375,21 +376,50 @@ _CLAUSE_END = r"[;.]|\b(?:while|but)\b|,\s*(?:with|where|so|which|as|because|sin
 
 
 def _check_proportional(p: dict, eq: _Equation, top: bool) -> Result:
-    """'Proportional to' said of an equality: true of a product, and 'inversely' only of what is in a denominator."""
+    """'Proportional to' said of an equality: true of a product, 'inversely' only of what is in a denominator, and
+    'to the speed' only of what is not squared."""
+    said = re.split(r",|\band\b", re.split(_CLAUSE_END, p["after"], maxsplit=1)[0])
+    targets = [(item, key) for item in said if (key := _target(_OF_FUNCTION.sub("", item), eq))]
+    for item, key in targets:
+        if (power := _power_fits(key, claimed_power(item) or "1", eq)) and power[0] == "contradicted":
+            return power
     if top:
         return ("contradicted" if p["inverse"] else "supported"), "the two sides are equal"
     if _top_level_sum(eq.facts.rhs) or _top_level_sum(eq.facts.lhs):
         return "contradicted", "a sum is not a proportionality"
-    items = [
-        re.sub(r"^\s*(?:to\s+)?(?:the\s+)?(?:(?:square|cube|product|inverse) of\s+)?", "", item)
-        for item in re.split(r",|\band\b", re.split(_CLAUSE_END, p["after"], maxsplit=1)[0])
-    ]
-    for key in filter(None, (_target(item, eq) for item in items)):
-        spelled = re.escape("\\" * (len(forms(key)[3]) > 1) + forms(key)[3])
-        below = re.search(rf"\\frac\{{[^{{}}]*\}}\{{[^{{}}]*{spelled}|/\s*{spelled}|{spelled}\^\{{?-", eq.latex)
-        if bool(below) != p["inverse"]:
+    for _, key in targets:
+        if (where := placement(eq.latex).get(forms(key)[3])) and ("den" in where) != p["inverse"]:
             return "contradicted", f"{key} is {'not ' if p['inverse'] else ''}in a denominator"
     return "supported", "an equality with a product on one side implies proportionality"
+
+
+_OF_FUNCTION = re.compile(r"^\s*(?:to\s+)?(?:the\s+)?(?:(?:square|cube|product|inverse) of\s+)?")
+
+
+def _power_fits(key: str, claimed: str, eq: _Equation) -> Result | None:
+    """Whether a symbol enters with the claimed power (1/2 under a square root); None when its power is no number."""
+    got = {e.lstrip("-") for e in eq.layout.get(forms(key)[3], (frozenset(), frozenset()))[0]}
+    if not all(re.fullmatch(r"\d+(?:/\d+)?", e) for e in got):
+        return None
+    if claimed in (got or {"1"}):
+        return "supported", f"{key} enters with power {claimed}"
+    return "contradicted", f"{key} enters with power {', '.join(sorted(got or {'1'}))}, not {claimed}"
+
+
+def _trend(p: dict, key: str, eq: _Equation) -> Result | None:
+    """'Grows linearly with v', 'falls with g': the power and the direction of a right-hand-side symbol, where the
+    left side is one term and the right a product without functions, so that a denominator means decrease."""
+    base, lhs = forms(key)[3], {base_of(s) for s in eq.facts.lhs_symbols}
+    if base not in eq.rhs or base in lhs or len(terms(eq.facts.lhs)) != 1 or _top_level_sum(eq.facts.rhs):
+        return None
+    if p.get("power") and (power := _power_fits(key, p["power"], eq)) and power[0] == "contradicted":
+        return power
+    plain = not re.search(r"\\exp|e\^|\\log|\\ln|\\sin|\\cos|\\tan", eq.facts.rhs)
+    where, signs = placement(eq.latex).get(base, frozenset()), eq.layout.get(base, (frozenset(), frozenset()))[1]
+    if p.get("trend") and plain and "-" not in signs and where in ({"num"}, {"den"}):
+        if (p["trend"] == "up") == (where == {"den"}):
+            return "contradicted", f"{key} is only {'in a denominator' if where == {'den'} else 'a factor'}"
+    return None
 
 
 def _name_words(name: str) -> set[str]:
@@ -449,7 +479,7 @@ def _check_dependency(p: dict, eq: _Equation) -> Result:
             return "contradicted", f"{key} appears on the right-hand side"
         return "supported", f"{key} is not on the right-hand side"
     if eq.has(key):
-        return "supported", f"{key} appears in the equation"
+        return _trend(p, key, eq) or ("supported", f"{key} appears in the equation")
     return "contradicted", f"the equation has no {key}"
 
 

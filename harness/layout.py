@@ -36,11 +36,17 @@ def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     squares both y's, c_0 \\exp(-k t) gives k a minus sign. Also says which symbols the LaTeX has at all."""
     toks = _TOKEN.findall(latex)
     found: dict[str, tuple[set[str], set[str]]] = {}
-    stack: list[tuple[list[str], list[str]]] = [([], [""])]  # per open bracket: its symbols, its current sign
+    stack: list[tuple[list[str], list[str], str]] = [([], [""], "")]  # per bracket: symbols, current sign, root
     last: list[str] = []
+    root = ""  # \sqrt{x} raises x to 1/2, \sqrt[3]{x} to 1/3
     i = 0
     while i < len(toks):
         t = toks[i]
+        if t == "\\sqrt":
+            j = toks.index("]", i) + 1 if toks[i + 1 : i + 2] == ["["] and "]" in toks[i:] else i + 1
+            root = f"1/{''.join(toks[i + 2 : j - 1]) or 2}" if j < len(toks) and toks[j] in _OPEN else ""
+            i = j
+            continue
         if t in ("_", "^") or t in _WORDS:
             j = _skip_group(toks, i + 1)
             for s in last if t == "^" else []:
@@ -48,14 +54,17 @@ def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
             i = i + 1 if t == "^" else j  # walk into an exponent: e^{-x} gives x a minus sign
             continue
         if t in _OPEN:
-            stack.append(([], [""]))
+            stack.append(([], [""], root))
+            root = ""
         elif t in _CLOSE and len(stack) > 1:
-            last = stack.pop()[0]
+            last, _, rooted = stack.pop()
+            for s in last if rooted else []:
+                found[s][0].add(rooted)
             stack[-1][0].extend(last)
         elif t in ("+", "-", "\\pm", "\\mp", "=", "<", ">") or re.fullmatch(r"\\(?:leq?|geq?|approx|propto)", t):
             stack[-1][1][0] = {"+": "+", "-": "-", "\\pm": "+-", "\\mp": "+-"}.get(t, "")  # a relation resets it
         elif SYMBOL_TOKEN.fullmatch(t):
-            sign = next((s for _, (s,) in reversed(stack) if s), "")
+            sign = next((s for _, (s,), _ in reversed(stack) if s), "")
             last = [base_of(t)]
             found.setdefault(last[0], (set(), set()))[1].update(sign or [""])  # "+-" adds both
             stack[-1][0].extend(last)

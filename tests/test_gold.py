@@ -13,7 +13,7 @@ import pytest
 from harness import claims, meanings
 from harness.gold import Claim, canon, check, extract_claims, score
 from harness.latex import EquationFacts, equation_facts
-from harness.layout import placement, signs_of, terms
+from harness.layout import layout, placement, signs_of, terms
 from harness.papers import load_jsonl
 from harness.resources import demo_corpus, share_dir
 
@@ -599,6 +599,22 @@ POISSON = {
     "glossary": {"X": "the number of events", "k": "a count", "\\lambda": "the expected number of events"},
 }
 
+COULOMB = {
+    "latex": r"F = k_{e} \frac{q_{1} q_{2}}{r^{2}}",
+    "name": "Coulomb's law",
+    "glossary": {"F": "the force", "q_{1}": "the first charge", "q_{2}": "the second charge", "r": "the distance"},
+}
+PENDULUM = {
+    "latex": r"T = 2 \pi \sqrt{\frac{L}{g}}",
+    "name": "Period of a simple pendulum",
+    "glossary": {"T": "the period", "L": "the length of the pendulum", "g": "the gravitational acceleration"},
+}
+KINETIC = {
+    "latex": r"E_{k} = \frac{1}{2} m v^{2}",
+    "name": "Kinetic energy",
+    "glossary": {"E_{k}": "the kinetic energy", "m": "the mass of the body", "v": "its speed"},
+}
+
 NATURAL = [
     # a second, bare name cites another result once the equation is named; alone it names the equation
     (
@@ -758,6 +774,15 @@ NATURAL = [
         {"contradicted"},
         "wrong",
     ),
+    # the power and direction a proportionality or dependency claims
+    (COULOMB, "The force is inversely proportional to the square of the distance r.", "relation", {"supported"}, "ok"),
+    (COULOMB, "The force is inversely proportional to the distance r.", "relation", {"contradicted"}, "wrong"),
+    (PENDULUM, "The period is proportional to the square root of the length L.", "relation", {"supported"}, "ok"),
+    (PENDULUM, "The period is proportional to the length L.", "relation", {"contradicted"}, "wrong"),
+    (PENDULUM, "The period falls with the gravitational acceleration g.", "dependency", {"supported"}, "ok"),
+    (PENDULUM, "The period grows with the gravitational acceleration g.", "dependency", {"contradicted"}, "wrong"),
+    (KINETIC, "The kinetic energy grows linearly with the mass m.", "dependency", {"supported"}, "ok"),
+    (KINETIC, "The kinetic energy grows linearly with the speed v.", "dependency", {"contradicted"}, "wrong"),
     # names after 'this is the ...' and at the start of a sentence
     (
         RIDGE,
@@ -1064,6 +1089,8 @@ def test_terms_signs_and_placement_read_off_the_latex():
     assert signs_of([r"f(b) - f(a)"], frozenset({"f", "a"})) == {"-"}
     where = placement(r"t = \frac{\bar{x} - \mu_{0}}{s / \sqrt{n}} + q^{-1}")
     assert where["x"] == {"num"} and where["s"] == {"den"} and where["n"] == {"den"} and where["q"] == {"den", "num"}
+    roots = layout(r"T = 2 \pi \sqrt{\frac{L}{g}} + \sqrt[3]{x} + \lVert w \rVert_{2}^{2}")
+    assert roots["L"][0] == roots["g"][0] == {"1/2"} and roots["x"][0] == {"1/3"} and roots["w"][0] == {"2"}
 
 
 def test_lexicon_groups_are_disjoint_lowercase_and_used():
