@@ -440,9 +440,10 @@ def claimed_power(said: str) -> str | None:
     return next((power for power, pattern in _CLAIMED_POWER if re.search(pattern, said)), None)
 
 
-_LIST_END = (  # where the list of things something depends on ends
+_LIST_END = (  # where the list of things something depends on ends: "grows with M and falls with r", "... and it"
     r"[.;:()]|\bbut\b|\bwhile\b|\bwhich\b|,\s*(?:so|as|because|since|making|meaning|whereas|with)\b"
-    r"|\bas well\b|\btoo\b|\balso\b"
+    r"|\bas well\b|\btoo\b|\balso\b|\b(?:it|they|this|that)\b|\b(?:does|do|is|are|falls?|grows?|rises?|decreases?"
+    r"|increases?|shrinks?|varies|vary|changes?|depends?)\b"
 )
 INVENTED = re.compile(  # "plus a correction term", "less an account fee $f$", "scaled by a parameter $\beta$"
     rf"\b(?:plus|adds?|added|adding|includes?|including|an? additional|an? extra|minus|less|subtracts?"
@@ -459,12 +460,23 @@ POSITIONAL = {
 
 # Clauses about what the equation is for or leads to, not what it contains: "minimises the sum of squares",
 # "to keep gradients stable", "solves to n log n", "taking the square root gives c = sqrt(a^2 + b^2)", "its derivative
-# is 1 for positive x", "integrates to one" (properties of the function, not operators in it).
+# is 1 for positive x", "integrates to one" (properties of the function, not operators in it), "Exponentiating both
+# sides gives the odds" (a derivation from it).
 _ASIDE = re.compile(
     r"\b(?:(?:minimi|maximi|optimi)[sz]\w*|to (?:keep|make|avoid|prevent|ensure|stabili[sz]e)|so that"
     r"|in order to|solves to|grows like|scales (?:like|as)|asymptotically|taking the|rearrang\w+|solving for"
-    r"|solved for|(?:[Ii]ts|[Tt]heir) (?:derivative|gradient|integral|antiderivative)s?"
+    r"|solved for|(?:[Ii]ts|[Tt]heir) (?:derivative|gradient|integral|antiderivative|rate of change)s?"
     r"|(?:integrat|sum|add)\w* (?:up )?to (?:one|1|unity|zero|0))\b[^,;.]*"
+    r"|^\s*[A-Z][a-z]+ing\b(?:\s+[^\s,;.]+){0,5}\s+(?:gives|yields|leads to|produces|turns)\b[^;.]*"
+)
+
+
+# a clause that says what some named quantity is; harness.gold sets aside its claims when no glossary meaning, no
+# part of the equation and not the equation's name is that quantity
+_SUBJECT = re.compile(
+    r"(?:^\s*|[,;:]\s+|\b(?:and|so|while|whereas|hence|thus)\s+)(?:[Tt]he|[Ii]ts|[Tt]heir)\s+"
+    r"(?P<subject>(?:[a-z'’-]+\s+){0,3}?[a-z'’-]{3,})\s+(?P<body>(?:is|are|equals|becomes)\s+"
+    r"(?!(?:that|why|how|what|because)\b)[^,;:.]+)"  # not "the key property is that x is ..."
 )
 
 
@@ -476,7 +488,8 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
     """(claim text, kind, parsed parts) for each claim found. Names and symbol meanings are taken first and blanked
     out, so 'p_k is the predicted probability of class k' is not read as a claim that the equation has P(.)."""
     claims: list[tuple[str, ClaimKind, dict]] = []
-    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z$\\(\"'])|\n+", text[:20000]):  # longer texts are cut
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z$\\(\"'])|\n+", text[:20000])  # longer texts are cut
+    for index, sentence in enumerate(sentences):
         rest = sentence
         for pattern in NAME_PATTERNS:
             for m in pattern.finditer(rest):
@@ -489,7 +502,8 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                     and re.search(r"(?:error|loss|function|bound|update|density|estimator)s?$", m["name"])
                 )
                 if not initial and previous not in _NOT_THE_NAME:  # "by the Cauchy-Schwarz inequality": another result
-                    claims.append((m[0].strip(), "name", {"name": m["name"], "bare": pattern is NAME_PATTERNS[2]}))
+                    bare = pattern is NAME_PATTERNS[2]  # not "this is ...", "known as ..."
+                    claims.append((m[0].strip(), "name", {"name": m["name"], "bare": bare, "later": index > 0}))
                 rest = _blank(rest, m.start("name"), m.end("name"))
         rest = _list_claims(rest, claims)
         for pattern in SYMBOL_PATTERNS:
@@ -522,6 +536,9 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                 )
                 rest = rest if structural else _blank(rest, m.start("meaning"), m.end("meaning"))
         rest = re.sub(_ASIDE, lambda m: " " * len(m[0]), rest)
+        for m in _SUBJECT.finditer(rest):  # "the half-life is ln 2 divided by lambda": what the clause is about
+            claims += [(c, k, {**p, "subject": m["subject"]}) for c, k, p in _structure_claims(m["body"])]
+            rest = _blank(rest, m.start("body"), m.end("body"))
         claims += _structure_claims(rest)
     unique: dict[str, tuple[str, ClaimKind, dict]] = {}
     for claim in claims:

@@ -492,11 +492,32 @@ CHECKS = {
 }
 
 
-def _cited(p: dict, result: Result) -> Result:
-    """Once the text has named the equation rightly, another bare name ("Lenz's law in disguise", "like Newton's law
-    of gravity") cites a related result rather than naming this one."""
-    if p.get("bare") and result[0] == "contradicted":
-        return "unverifiable", f"{p['name']} is cited beside the equation's own name"
+def _cited(p: dict, result: Result, named: bool) -> Result:
+    """A bare name ("Lenz's law in disguise", "Newton's second law is about its rate of change") cites a related
+    result rather than naming this one once the text has named the equation rightly, or after the first sentence
+    (descriptions name their equation first)."""
+    if p.get("bare") and (named or p.get("later")) and result[0] == "contradicted":
+        return "unverifiable", f"{p['name']} is cited beside the equation"
+    return result
+
+
+# nouns for parts of an equation: "the denominator is ...", "the exponent is negative" are about this equation
+_PARTS = set(
+    tokens(
+        "numerator denominator exponent argument side term result sum product ratio fraction prefactor factor "
+        "coefficient expression formula equation output input answer quantity value total difference bracket "
+        "logarithm root power constant sign"
+    )
+)
+
+
+def _elsewhere(p: dict, result: Result, eq: _Equation) -> Result:
+    """A claim in a clause about a quantity that is none of the equation's ('the half-life is ln 2 over lambda'):
+    that quantity is derived from the equation, so its operators are not the equation's."""
+    words = set(tokens(p["subject"]))
+    known = set().union(*(t for _, _, t in eq.glossary.entries), set(tokens(eq.name or "")), _PARTS)
+    if result[0] == "contradicted" and words and not words & known:
+        return "unverifiable", f"about the {p['subject']}, which is not a quantity of the equation"
     return result
 
 
@@ -530,7 +551,13 @@ def check(
     claims = [
         Claim(claim=claim, kind=kind, status=status, evidence=evidence)
         for claim, kind, parts, result in results
-        for status, evidence in [_cited(parts, result) if named and kind == "name" else result]
+        for status, evidence in [
+            _cited(parts, result, named)
+            if kind == "name"
+            else _elsewhere(parts, result, eq)
+            if "subject" in parts
+            else result
+        ]
     ]
     s = score(claims)
     return GoldVerdict(verdict="wrong" if s < 0.5 else "ok" if s > 0.5 else "unverifiable", gold_score=s, claims=claims)

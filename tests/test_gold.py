@@ -615,6 +615,22 @@ KINETIC = {
     "glossary": {"E_{k}": "the kinetic energy", "m": "the mass of the body", "v": "its speed"},
 }
 
+DECAY = {
+    "latex": r"N(t) = N_{0} e^{-\lambda t}",
+    "name": "Radioactive decay law",
+    "glossary": {
+        "N(t)": "the number of nuclei left",
+        "N_{0}": "the initial number",
+        "\\lambda": "the decay constant",
+        "t": "the time",
+    },
+}
+ESCAPE = {
+    "latex": r"v_{e} = \sqrt{\frac{2 G M}{r}}",
+    "name": "Escape velocity",
+    "glossary": {"v_{e}": "the escape velocity", "M": "the mass of the body", "r": "the distance from its centre"},
+}
+
 NATURAL = [
     # a second, bare name cites another result once the equation is named; alone it names the equation
     (
@@ -783,6 +799,38 @@ NATURAL = [
     (PENDULUM, "The period grows with the gravitational acceleration g.", "dependency", {"contradicted"}, "wrong"),
     (KINETIC, "The kinetic energy grows linearly with the mass m.", "dependency", {"supported"}, "ok"),
     (KINETIC, "The kinetic energy grows linearly with the speed v.", "dependency", {"contradicted"}, "wrong"),
+    # asides: a name after the first sentence, a derivation, a quantity derived from the equation
+    (
+        KINETIC,
+        "The energy is half m v squared. Newton's second law is about how momentum changes.",
+        "name",
+        {"unverifiable"},
+        "ok",
+    ),
+    (KINETIC, "Newton's second law: the energy is half m v squared.", "name", {"contradicted"}, "wrong"),
+    (
+        DECAY,
+        "The count N falls exponentially from N_0. Taking logs gives a straight line in t.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        DECAY,
+        "The count N falls exponentially from N_0; the half-life is ln 2 divided by lambda.",
+        "operation",
+        {"supported", "unverifiable"},
+        "ok",
+    ),
+    (
+        DECAY,
+        "The count N falls exponentially from N_0; the decay constant is divided by the time.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (ESCAPE, "It grows with the mass M and falls with the distance r.", "dependency", {"supported"}, "ok"),
+    (ESCAPE, "It grows with the mass M and with the distance r.", "dependency", {"supported", "contradicted"}, "wrong"),
     # names after 'this is the ...' and at the start of a sentence
     (
         RIDGE,
