@@ -373,7 +373,7 @@ _EXPONENT_WORDS = {
 POWER = re.compile(
     rf"(?:(?P<sym>{SYM})\s+(?:appears\s+|is\s+|enters\s+)?)?\b(?:(?P<w>squared|cubed)\b|raised to the"
     rf"(?: power of)?\s+(?P<p>minus one|[\w{{}}-]+)|to the (?:power(?: of)?\s+(?P<q>minus one|"
-    rf"[\w{{}}-]+)|(?P<q2>\w+) power))|\bthe (?P<w2>square|cube|(?:second|third|fourth|fifth|[a-z]-?th) power) of\s+"
+    rf"[\w{{}}-]+)|(?P<q2>\w+) power))|\b[Tt]he (?P<w2>square|cube|(?:second|third|fourth|fifth|[a-z]-?th) power) of\s+"
     rf"(?:the\s+)?(?P<sym2>{SYM})?"
 )
 _UNTIL_NEXT_TERM = r"(?:(?!\b(?:plus|minus|equals|while|which|but)\b)[^,;.])*"
@@ -571,6 +571,8 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
             parts["strict"] = _strictness(m[0])
             out.append((m[0], "relation", parts))
             rest = _blank(rest, m.start(), m.end())
+    for m in COMBINATION.finditer(rest):
+        out.append((m[0], "operation", {"op": "combination", "how": m["how"], "a": m["a"], "b": m["b"]}))
     for m in GROWTH.finditer(rest):
         out.append((m[0], "operation", {"op": "exp", "growth": (m["a"] or m["b"]).startswith("grow")}))
         rest = _blank(rest, m.start(), m.end())
@@ -638,6 +640,14 @@ def _formula_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
             out.append((maths, "operation", {"op": "formula", "math": latex}))
         run = []
     return out
+
+
+# "the sum of a and b", "the product of the mass and the acceleration", "the ratio of the signal power to the noise"
+COMBINATION = re.compile(
+    r"\b(?P<how>sum|product|difference|ratio|quotient)\s+of\s+(?P<a>[^,;:.()]{1,40}?)\s+(?:and|to)\s+"
+    r"(?P<b>[^,;:.()]{1,40}?)(?=\s*(?:[,;:.)]|$)|\s+(?:is|are|was|divided|times|plus|minus|over|which|while|gives"
+    r"|equals|then|raised|squared|all)\b)"
+)
 
 
 def _strictness(said: str) -> bool | None:

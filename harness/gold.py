@@ -182,6 +182,8 @@ def _check_operation(p: dict, eq: _Equation) -> Result:
         return _check_placement(p, eq)
     if op == "formula":
         return _check_formula(p["math"], eq)
+    if op == "combination":
+        return _check_combination(p, eq)
     if op == "exp" and eq.implicit:
         return "unverifiable", "exponential behaviour of a differential equation's or recurrence's solution"
     if "growth" in p:
@@ -246,6 +248,28 @@ def _check_placement(p: dict, eq: _Equation) -> Result:
     if p.get("loose"):  # "RT over zF times ln Q" may multiply the whole fraction
         return "unverifiable", f"'{p['target']}' may multiply the fraction before it"
     return "contradicted", f"{key} is {'never in a denominator' if p['below'] else 'only in a denominator'}"
+
+
+def _check_combination(p: dict, eq: _Equation) -> Result:
+    """'The sum of a and b' needs a and b in different terms of one part of the equation, 'the product of a and b'
+    one term with both, 'the ratio of a to b' a above the line and b below it."""
+    keys = [_target(re.sub(r"\s+(?:squared|cubed)$", "", p[side]), eq) for side in ("a", "b")]
+    bases = [forms(k)[3] for k in keys if k and eq.has(k)]
+    if len(bases) != 2 or bases[0] == bases[1] or not all(b in eq.layout for b in bases):
+        return "unverifiable", f"'{p['a']}' and '{p['b']}' are not two symbols of the equation"
+    a, b = bases
+    parts = [terms(g) for side in (eq.facts.lhs, eq.facts.rhs) for g in groups(side)]
+    where = placement(eq.latex)
+    if p["how"] == "product":  # not one above and one below the line of a fraction
+        split = {frozenset(where.get(a, ())), frozenset(where.get(b, ()))} == {frozenset({"num"}), frozenset({"den"})}
+        ok = not split and any({a, b} <= has for part in parts for _, has in part)
+    elif p["how"] in ("sum", "difference"):
+        ok = any(a in x and b in y and b not in x and a not in y for part in parts for _, x in part for _, y in part)
+    else:
+        ok = "num" in where.get(a, ()) and "den" in where.get(b, ())
+        if ok or not ({"den"} == where.get(a) and {"num"} == where.get(b)):
+            return ("supported" if ok else "unverifiable"), f"{a} over {b}"
+    return ("supported" if ok else "contradicted"), f"{a} and {b} {'are' if ok else 'are not'} in a {p['how']}"
 
 
 def _check_formula(math: str, eq: _Equation) -> Result:

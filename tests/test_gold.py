@@ -831,6 +831,37 @@ NATURAL = [
     ),
     (ESCAPE, "It grows with the mass M and falls with the distance r.", "dependency", {"supported"}, "ok"),
     (ESCAPE, "It grows with the mass M and with the distance r.", "dependency", {"supported", "contradicted"}, "wrong"),
+    # what a sum, product or ratio of two named symbols says
+    (PYTHAGORAS, "The square of c is the sum of a squared and b squared.", "operation", {"supported"}, "ok"),
+    (PYTHAGORAS, "The square of c is the product of a and b.", "operation", {"supported", "contradicted"}, "wrong"),
+    (
+        COULOMB,
+        "The force is the product of k_e and the first charge, times the second charge over r squared.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        COULOMB,
+        "The force is the product of k_e and the distance r.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        SHANNON,
+        "It takes the log of one plus the ratio of the signal power to the noise power.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        SHANNON,
+        "It takes the log of one plus the ratio of the noise power to the signal power.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
     # names after 'this is the ...' and at the start of a sentence
     (
         RIDGE,
