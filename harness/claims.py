@@ -205,7 +205,7 @@ SYMBOL_LIST = re.compile(
 )
 _ARITHMETIC = re.compile(r"\b(?:over|times|divided|multiplied|plus|minus)\b")
 _OPERATION_MEANING = re.compile(
-    r"^(?:\w+\s+)?(?:function|sum|product|ratio|difference|quotient|square|cube|root"
+    r"^(?:\w+\s+)?(?P<op>function|sum|product|ratio|difference|quotient|square|cube|root"
     r"|inverse|derivative|logarithm|log|exponential|integral|fraction|multiple|power"
     r"|transpose|combination|maximum|minimum|supremum|infimum)\s+(?:of|over|between)\b"
 )
@@ -321,7 +321,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     ),
     "exp": (r"\bexponentials?\b|\bexponentially\b|\bexponentiat\w*", {"exp"}, r"\\exp|(?<![A-Za-z\\])e\^"),
     "fraction": (
-        r"\bdivided by\b|\bdivid(?:es|ing)\b|\bratios?\b|\bquotient\b",
+        r"\bdivided by\b|\bdivid(?:es|ing)\b|\bratios?\b|\bquotient\b|\breciprocals?\b",
         {"fraction"},
         r"/|\\frac|\\over|\^\{?-",
     ),
@@ -389,7 +389,7 @@ _VALUE = re.compile(
 )
 # "multiplied by the viscosity", "divided by the expected count", "G M m over r": where the factor sits
 PLACEMENT = re.compile(
-    r"(?:(?P<mul>\bmultipl(?:y|ies|ying|ied) by|\btimes)|(?P<div>\bdivid(?:e|es|ing|ed) by"
+    r"(?:(?P<mul>\bmultipl(?:y|ies|ying|ied) by|\btimes)|(?P<div>\bdivid(?:e|es|ing|ed) by|\breciprocal of"
     r"|(?:(?<=\$)|(?<=\b[A-Za-z])|(?<=squared)|(?<=cubed)|(?<=\bone))\s+over))\s+(?P<what>(?:(?!\b(?:times|plus|minus|over|divided|multiplied|and|while|which|squared"
     r"|cubed|raised)\b)[^,;.:])+)"
 )
@@ -518,7 +518,8 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                 in_product = re.search(rf"(?:{SYM})\s+$", rest[: m.start()]) and pattern is SYMBOL_PATTERNS[4]
                 if object_of and pattern in SYMBOL_PATTERNS[:2] or in_product:
                     continue  # "the value of a state s is ...": s is not the subject (but "the product of f, its ...")
-                structural = _OPERATION_MEANING.match(meaning) is not None  # "X^T is the transpose of X"
+                operation = _OPERATION_MEANING.match(meaning)  # "X^T is the transpose of X"
+                structural = operation["op"] if operation else ""
                 clear = m["sym"].startswith(("$", "\\")) or m["sym"] not in ("a", "A", "I")
                 weak = pattern is SYMBOL_PATTERNS[3] and re.search(r"\s(?:of|between|on|in|at|for)\s", meaning)
                 claims.append(
@@ -554,7 +555,7 @@ def _list_claims(rest: str, claims: list[tuple[str, ClaimKind, dict]]) -> str:
             continue
         for sym in re.finditer(SYM, m["syms"]):
             if SYMBOL_SHAPE.fullmatch(key := canon(sym[0])):
-                parts = {"symbol": key, "meaning": meaning, "clear": True, "structural": False, "weak": False}
+                parts = {"symbol": key, "meaning": meaning, "clear": True, "structural": "", "weak": False}
                 claims.append((m[0].strip(), "symbol", parts))
         rest = _blank(rest, m.start("meaning"), m.end("meaning"))
     return rest
@@ -579,10 +580,11 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     for m in ORDER.finditer(rest):
         out.append((m[0], "operation", {"op": "derivative", "order": ["first", "second", "third"].index(m["o"]) + 1}))
     for m in PLACEMENT.finditer(rest):
-        below = bool(m["div"]) or re.search(r"\b(?:divid\w+ by|over)\s+(?:\w+\s+){0,2}$", rest[: m.start()]) is not None
+        certain = bool(m["div"] or re.match(r"\s*(?:the\s+)?(?:reciprocal|inverse) of\b", m["what"]))  # times 1/x
+        below = certain or re.search(r"\b(?:divid\w+ by|over)\s+(?:\w+\s+){0,2}$", rest[: m.start()]) is not None
         what = re.sub(r"\b(?:the|an?|its|their)\b", "", m["what"])  # a derivative's variables are below the line
         if re.search(r"[A-Za-z$\\]", what) and not re.search(r"derivative|gradient|rate of change|divergence", what):
-            parts = {"op": "placement", "below": below, "target": m["what"], "loose": below and not m["div"]}
+            parts = {"op": "placement", "below": below, "target": m["what"], "loose": below and not certain}
             out.append((m[0].strip(), "operation", parts))
     rest = _sign_claims(rest, out)
     rest = _power_claims(rest, out)
@@ -644,7 +646,7 @@ def _formula_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
 
 # "the sum of a and b", "the product of the mass and the acceleration", "the ratio of the signal power to the noise"
 COMBINATION = re.compile(
-    r"\b(?P<how>sum|product|difference|ratio|quotient)\s+of\s+(?P<a>[^,;:.()]{1,40}?)\s+(?:and|to)\s+"
+    r"\b(?P<how>sum|product|difference|ratio|quotient)\s+(?:of|between)\s+(?P<a>[^,;:.()]{1,40}?)\s+(?:and|to)\s+"
     r"(?P<b>[^,;:.()]{1,40}?)(?=\s*(?:[,;:.)]|$)|\s+(?:is|are|was|divided|times|plus|minus|over|which|while|gives"
     r"|equals|then|raised|squared|all)\b)"
 )

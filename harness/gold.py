@@ -139,7 +139,10 @@ def _check_symbol(p: dict, eq: _Equation) -> Result:
     best = max(others, default=(0.0, "", ""))
     if p["weak"]:  # "the probability of class k": k may be the object, not the thing meant
         return ("supported" if own_score >= 0.45 else "unverifiable"), f"glossary: {key} is '{meaning}'"
-    if best[0] >= 0.45 and best[0] >= own_score + 0.2:
+    # an operation's meaning is another symbol's only if that one is the same operation: "X^T is the inverse of the
+    # cross-product matrix" names (X^T X)^{-1}; "z is the difference of x and mu" names no x
+    same_operation = not p["structural"] or set(tokens(p["structural"])) <= set(tokens(best[2]))
+    if best[0] >= 0.45 and best[0] >= own_score + 0.2 and same_operation:
         return "contradicted", f"'{p['meaning']}' is the glossary meaning of {best[1]} ('{best[2]}'), not of {key}"
     if pair := opposed(set(tokens(p["meaning"])), set(tokens(meaning))):
         return "contradicted", f"glossary: {key} is '{meaning}': '{pair[0]}' where it says '{pair[1]}'"
@@ -258,13 +261,14 @@ def _check_combination(p: dict, eq: _Equation) -> Result:
     if len(bases) != 2 or bases[0] == bases[1] or not all(b in eq.layout for b in bases):
         return "unverifiable", f"'{p['a']}' and '{p['b']}' are not two symbols of the equation"
     a, b = bases
-    parts = [terms(g) for side in (eq.facts.lhs, eq.facts.rhs) for g in groups(side)]
+    holding = [g for side in (eq.facts.lhs, eq.facts.rhs) for g in groups(side) if {a, b} <= mentioned(g)]
+    innermost = terms(min(holding, key=lambda g: len(mentioned(g)))) if holding else ()  # (x - mu) in x - mu / sigma
     where = placement(eq.latex)
     if p["how"] == "product":  # not one above and one below the line of a fraction
         split = {frozenset(where.get(a, ())), frozenset(where.get(b, ()))} == {frozenset({"num"}), frozenset({"den"})}
-        ok = not split and any({a, b} <= has for part in parts for _, has in part)
+        ok = not split and any({a, b} <= has for _, has in innermost)
     elif p["how"] in ("sum", "difference"):
-        ok = any(a in x and b in y and b not in x and a not in y for part in parts for _, x in part for _, y in part)
+        ok = any(a in x and b in y and b not in x and a not in y for _, x in innermost for _, y in innermost)
     else:
         ok = "num" in where.get(a, ()) and "den" in where.get(b, ())
         if ok or not ({"den"} == where.get(a) and {"num"} == where.get(b)):

@@ -631,6 +631,17 @@ ESCAPE = {
     "glossary": {"v_{e}": "the escape velocity", "M": "the mass of the body", "r": "the distance from its centre"},
 }
 
+ZSCORE = {
+    "latex": r"z = \frac{x - \mu}{\sigma}",
+    "name": "Standard score",
+    "glossary": {
+        "z": "the standard score",
+        "x": "the raw value",
+        "\\mu": "the mean",
+        "\\sigma": "the standard deviation",
+    },
+}
+
 NATURAL = [
     # a second, bare name cites another result once the equation is named; alone it names the equation
     (
@@ -858,6 +869,29 @@ NATURAL = [
     (
         SHANNON,
         "It takes the log of one plus the ratio of the noise power to the signal power.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    # an operation named as a symbol's meaning mentions other symbols without giving their meaning
+    (
+        ZSCORE,
+        "z is the difference between the raw value x and the mean mu, divided by sigma.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        ZSCORE,
+        "z is the product of the raw value x and the mean mu, divided by sigma.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (ZSCORE, "z is the raw value x minus the mean, times the reciprocal of sigma.", "operation", {"supported"}, "ok"),
+    (
+        ZSCORE,
+        "z is the raw value x minus the mean, times the reciprocal of x.",
         "operation",
         {"supported", "contradicted"},
         "wrong",
