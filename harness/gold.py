@@ -304,7 +304,8 @@ def _check_signs(math: str, eq: _Equation) -> Result:
         fits = [t for t in fits if all(any(has == h for _, h in t) for _, has in said)]
         if fits and not any(all(_same_sign(sign, has, t) for sign, has in said) for t in fits):
             return "contradicted", f"a term of ${piece.strip()}$ has the other sign in the equation"
-        if not fits and any(len(terms(g)) == 1 and mentioned(g) == wanted for g in parts):
+        sum_of_symbols = len(wanted) > 1 and all(has for _, has in said)  # "p(x) + p(y)", not "1 + x"
+        if not fits and sum_of_symbols and any(len(terms(g)) == 1 and mentioned(g) == wanted for g in parts):
             return "contradicted", f"the equation has one product where ${piece.strip()}$ has a sum"
         compared = compared or bool(fits)
     if compared:
