@@ -279,7 +279,7 @@ _FIELDS = ("concentration", "temperature", "pressure", "density", "potential", "
 OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     "sum": (r"\bsum(?:s|med|ming|mation)?\b|\badd(?:s|ed|ing)?\s+(?:\w+\s+)?up\b", {"sum"}, r"\+|\\sum"),
     "product": (
-        r"\bproduct over\b(?!\s+(?:their|its|the (?:sum|difference|square|norm|product)))",
+        r"\bproduct over\b(?!\s+(?:their|its|the (?:sum|difference|square|norm|product)))|\binfinite products?\b",
         {"product"},
         r"\\prod",
     ),
@@ -347,6 +347,9 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     "factorial": (r"\bfactorial\b", {"factorial"}, r"!"),
     "sin": (r"\bsine\b|\bsinusoid\w*", {"sin"}, r"\\sin"),
     "cos": (r"\bcosine\b", {"cos"}, r"\\cos"),
+    "softmax": (r"\bsoftmax\b", set(), r"softmax"),
+    "sigmoid": (r"\b(?:logistic )?sigmoid\b", set(), r"\\sigma|sigmoid|\\frac\{1\}\{1\s*\+\s*e\^"),
+    "tanh": (r"\btanh\b|\bhyperbolic tangent\b", set(), r"tanh"),
     "determinant": (r"\bdeterminant\b", {"determinant"}, r"\\det"),
     "trace": (r"\btrace of\b", {"trace"}, r"\\(?:operatorname\{|mathrm\{)?[tT]r\b"),
     "dot_product": (

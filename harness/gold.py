@@ -31,6 +31,7 @@ from harness.claims import (
     forms,
     head_noun,
     opposed,
+    to_latex,
     tokens,
 )
 from harness.latex import EquationFacts, equation_facts
@@ -242,15 +243,29 @@ def _check_sign(p: dict, eq: _Equation) -> Result:
 def _check_placement(p: dict, eq: _Equation) -> Result:
     """'Multiplied by X' is false when X is only ever in a denominator, 'divided by X' when it never is; 'over Y times
     X' leaves open whether X is below the line."""
-    if not (key := _target(p["target"], eq)) or not eq.has(key):
-        return "unverifiable", f"'{p['target']}' is not a symbol of the equation"
-    where = placement(eq.latex).get(forms(key)[3], frozenset())
     wanted = "den" if p["below"] else "num"
+    if not (key := _target(p["target"], eq)) or not eq.has(key):
+        return _place_maths(p, wanted, eq)
+    where = placement(eq.latex).get(forms(key)[3], frozenset())
     if not where or wanted in where:
         return "supported", f"{key} is {'in a denominator' if p['below'] else 'a factor'}"
     if p.get("loose"):  # "RT over zF times ln Q" may multiply the whole fraction
         return "unverifiable", f"'{p['target']}' may multiply the fraction before it"
     return "contradicted", f"{key} is {'never in a denominator' if p['below'] else 'only in a denominator'}"
+
+
+def _place_maths(p: dict, wanted: str, eq: _Equation) -> Result:
+    """'Multiplied by (1 + r)^t': written maths whose symbols are all only on the other side of the fraction line."""
+    latex = [to_latex(t) for t in p["target"].split()]
+    named = set(mentioned(" ".join(filter(None, latex)))) if re.search(r"[-+^/(]", p["target"]) else set()
+    where = placement(eq.latex)
+    if named and all(where.get(b) for b in named):
+        listed = ", ".join(sorted(named))
+        if all(wanted in where[b] for b in named):
+            return "supported", f"{listed} {'in a denominator' if wanted == 'den' else 'a factor'}"
+        if all(wanted not in where[b] for b in named) and not p["loose"]:
+            return "contradicted", f"{listed} {'never' if wanted == 'den' else 'only'} in a denominator"
+    return "unverifiable", f"'{p['target']}' is not a symbol of the equation"
 
 
 def _check_combination(p: dict, eq: _Equation) -> Result:

@@ -642,6 +642,17 @@ ZSCORE = {
     },
 }
 
+ATTENTION = {
+    "latex": r"\mathrm{Attention}(Q, K, V) = \mathrm{softmax}\left( \frac{Q K^{T}}{\sqrt{d_{k}}} \right) V",
+    "name": "Scaled dot-product attention",
+    "glossary": {"Q": "the queries", "K": "the keys", "V": "the values", "d_{k}": "the key dimension"},
+}
+PRESENT = {
+    "latex": r"\mathrm{NPV} = \sum_{t=0}^{T} \frac{C_{t}}{(1 + r)^{t}}",
+    "name": "Net present value",
+    "glossary": {"C_{t}": "the cash flow at time t", "r": "the discount rate", "t": "the period index"},
+}
+
 NATURAL = [
     # a second, bare name cites another result once the equation is named; alone it names the equation
     (
@@ -896,6 +907,23 @@ NATURAL = [
         {"supported", "contradicted"},
         "wrong",
     ),
+    # named functions, and written maths after "multiplied by" / "divided by"
+    (
+        ATTENTION,
+        "It scales Q K^T by the square root of d_k, applies a softmax, then weights V.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        ATTENTION,
+        "It scales Q K^T by the square root of d_k, applies a sigmoid, then weights V.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (PRESENT, "Each cash flow C_t is divided by (1 + r)^t.", "operation", {"supported"}, "ok"),
+    (PRESENT, "Each cash flow C_t is multiplied by (1 + r)^t.", "operation", {"supported", "contradicted"}, "wrong"),
     # names after 'this is the ...' and at the start of a sentence
     (
         RIDGE,
