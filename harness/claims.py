@@ -423,10 +423,11 @@ RELATIONS = [
 ]
 DEPENDENCY = re.compile(
     r"(?P<neg>\b(?:does not|doesn't|do not|don't|never)\s+depends?\s+on|\bindependent of"
-    r"|\bregardless of|\bunaffected by)|\b(?:depends?|depending|relies|dependent)\s+(?:only\s+|"
-    r"solely\s+|directly\s+)?on|\bis a function of|\b(?:vary|varies|changes?|(?P<up>grows?|increases?|rises?)"
+    r"|\bregardless of|\bunaffected by)|\b(?:depends?|depending|relies|dependent)\s+(?:(?P<only>only|solely)\s+|"
+    r"directly\s+)?on|\bis a function of|\b(?:vary|varies|changes?|(?P<up>grows?|increases?|rises?)"
     r"|(?P<down>decreases?|falls?|shrinks?))(?:\s+(?P<how>linearly|quadratically))?\s+with\b"
-    r"|\bis (?:affected|determined|set|governed|controlled) by|\bis (?P<how2>linear|quadratic) in\b"
+    r"|\bis (?:(?P<only2>only|solely|entirely)\s+)?(?:affected|determined|set|governed|controlled) by"
+    r"|\bis (?P<how2>linear|quadratic) in\b"
 )
 # the power a dependency or proportionality claims: "grows linearly with v", "proportional to the square root of L"
 _CLAIMED_POWER = [
@@ -594,14 +595,26 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     for op, (pattern, _, _) in OPERATIONS.items():
         found = re.finditer(pattern, rest, flags=re.IGNORECASE)  # not "the vanishing-gradient problem"
         out += [(m[0], "operation", {"op": op}) for m in found if not re.search(r"[A-Za-z]-$", rest[: m.start()])]
+    return out + _dependency_claims(rest)
+
+
+def _dependency_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
+    """One claim per thing depended on; the first also carries the whole list when it is exhaustive ('depends only
+    on a and b', 'set by a and b alone')."""
+    out: list[tuple[str, ClaimKind, dict]] = []
     for m in DEPENDENCY.finditer(rest):
         target = re.split(_LIST_END, rest[m.end() :], maxsplit=1)[0]
-        for item in re.split(r",|\band\b|\bor\b", target)[:4]:
-            if item := re.sub(r"^\s*(?:the|an?)\s+", "", item.strip()):
-                trend = "up" if m["up"] else "down" if m["down"] else None
-                power = claimed_power(f"{m['how'] or m['how2'] or ''} {item}")
-                parts = {"target": item, "negated": bool(m["neg"]), "trend": trend, "power": power}
-                out.append((f"{m[0]} {item}", "dependency", parts))
+        only = bool(m["only"] or m["only2"] or re.search(r"\b(?:alone|only)\s*$", target))
+        listed = (
+            re.sub(r"^\s*(?:the|an?)\s+|\s+(?:alone|only)\s*$", "", i.strip())
+            for i in re.split(r",|\band\b|\bor\b", target)
+        )
+        items = [i for i in listed if i]
+        for n, item in enumerate(items[:4]):
+            trend = "up" if m["up"] else "down" if m["down"] else None
+            power = claimed_power(f"{m['how'] or m['how2'] or ''} {item}")
+            parts = {"target": item, "negated": bool(m["neg"]), "trend": trend, "power": power}
+            out.append((f"{m[0]} {item}", "dependency", parts | ({"only": items} if only and n == 0 else {})))
     return out
 
 

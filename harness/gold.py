@@ -450,6 +450,28 @@ def _power_fits(key: str, claimed: str, eq: _Equation) -> Result | None:
     return "contradicted", f"{key} enters with power {', '.join(sorted(got or {'1'}))}, not {claimed}"
 
 
+_FIXED = re.compile(r"\bconstant\b|\bindex\b|\bbase of the natural|\bcircumference\b|\bimaginary unit\b")
+
+
+def _only(p: dict, eq: _Equation) -> Result | None:
+    """'Depends only on alpha and u there': false when the right-hand side has another variable (not a constant or
+    an index, by its glossary meaning) that the list leaves out."""
+    if "only" not in p:
+        return None
+    keys = [_target(item, eq) for item in p["only"]]
+    if not all(keys):  # a thing it names that is no symbol: the list cannot be compared
+        return None
+    listed, lhs = {forms(k)[3] for k in keys if k}, {base_of(s) for s in eq.facts.lhs_symbols}
+    left_out = sorted(
+        {
+            forms(k)[3]
+            for k, meaning, _ in eq.glossary.entries
+            if forms(k)[3] in eq.rhs - lhs - listed and not _FIXED.search(meaning)
+        }
+    )
+    return ("contradicted", f"it also depends on {', '.join(left_out)}") if left_out else None
+
+
 def _trend(p: dict, key: str, eq: _Equation) -> Result | None:
     """'Grows linearly with v', 'falls with g': the power and the direction of a right-hand-side symbol, where the
     left side is one term and the right a product without functions, so that a denominator means decrease."""
@@ -523,7 +545,7 @@ def _check_dependency(p: dict, eq: _Equation) -> Result:
             return "contradicted", f"{key} appears on the right-hand side"
         return "supported", f"{key} is not on the right-hand side"
     if eq.has(key):
-        return _trend(p, key, eq) or ("supported", f"{key} appears in the equation")
+        return _trend(p, key, eq) or _only(p, eq) or ("supported", f"{key} appears in the equation")
     return "contradicted", f"the equation has no {key}"
 
 

@@ -924,6 +924,9 @@ NATURAL = [
     ),
     (PRESENT, "Each cash flow C_t is divided by (1 + r)^t.", "operation", {"supported"}, "ok"),
     (PRESENT, "Each cash flow C_t is multiplied by (1 + r)^t.", "operation", {"supported", "contradicted"}, "wrong"),
+    # an exhaustive list of what something depends on
+    (ESCAPE, "The escape velocity depends only on the mass M and the distance r.", "dependency", {"supported"}, "ok"),
+    (ESCAPE, "The escape velocity is set by the distance r alone.", "dependency", {"contradicted"}, "wrong"),
     # names after 'this is the ...' and at the start of a sentence
     (
         RIDGE,
