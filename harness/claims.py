@@ -191,8 +191,9 @@ _AFTER = (
 SYMBOL_PATTERNS = [
     re.compile(p)
     for p in (
-        rf"(?P<sym>{SYM})\s+(?:(?:is|being)\s+{_ART}|(?:denot\w+|represent\w*|stand\w* for|refers to|is used for"
-        rf"|measures|corresponds to)\s+(?:{_ART})?){_MEANING}",  # "c is the speed of light", "x_i being the input"
+        rf"(?P<sym>{SYM})(?:\s+|\s*,\s*(?=known|called))(?:(?:is|being|are)\s+{_ART}|(?:denot\w+|represent\w*"
+        rf"|stand\w* for|refers to|is used for|measures|means|corresponds to|(?:is\s+)?(?:also\s+)?(?:known as|called"
+        rf"|termed))\s+(?:{_ART})?){_MEANING}",  # "c is the speed of light", "x_i being the input", "k, known as"
         rf"(?:[,;]|\band|\bwith)\s+(?P<sym>{SYM})\s+{_POSS}{_MEANING}",  # "..., m the mass", "and S its entropy"
         rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts)\s+(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,7}}{_LAST}),\s+(?P<sym>{SYM}),",
         rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts)\s+(?P<meaning>(?:{_WORD}\s+){{0,4}}?{_LAST})\s+\(?(?P<sym>{SYM})\)?{_AFTER}",
@@ -200,7 +201,7 @@ SYMBOL_PATTERNS = [
     )
 ]
 SYMBOL_LIST = re.compile(
-    rf"(?P<syms>{SYM}(?:\s*,\s*{SYM})*,?\s+(?:and|times)\s+{SYM}),?\s+(?:which|that)\s+(?:are|denote|represent)\s+"
+    rf"(?P<syms>{SYM}(?:\s*,\s*{SYM})*,?\s+(?:and|times)\s+{SYM})(?:,?\s+(?:which|that))?\s+(?:are|denote|represent)\s+"
     rf"(?:{_ART})?{_MEANING}"
 )
 _ARITHMETIC = re.compile(r"\b(?:over|times|divided|multiplied|plus|minus)\b")
@@ -488,6 +489,10 @@ def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
+# a symbol right before "known as" / "called", after a word rather than maths ("E = m c^2, known as ..." names)
+_OF_SYMBOL = re.compile(rf"(?:^|\b[A-Za-z]{{2,}}[,:]?\s+|[(,]\s*)(?:{SYM})\s*,?\s*(?:(?:is|are)\s+)?(?:also\s+)?$")
+
+
 def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
     """(claim text, kind, parsed parts) for each claim found. Names and symbol meanings are taken first and blanked
     out, so 'p_k is the predicted probability of class k' is not read as a claim that the equation has P(.)."""
@@ -505,7 +510,9 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                     and not re.search(r"\w['’]", m["name"])
                     and re.search(r"(?:error|loss|function|bound|update|density|estimator)s?$", m["name"])
                 )
-                if not initial and previous not in _NOT_THE_NAME:  # "by the Cauchy-Schwarz inequality": another result
+                if re.search(_OF_SYMBOL, rest[: m.start()]):  # "k, known as the rate constant": a meaning of k
+                    continue
+                if not initial and previous not in _NOT_THE_NAME:  # "by the Cauchy-Schwarz inequality": cited
                     bare = pattern is NAME_PATTERNS[2]  # not "this is ...", "known as ..."
                     claims.append((m[0].strip(), "name", {"name": m["name"], "bare": bare, "later": index > 0}))
                 rest = _blank(rest, m.start("name"), m.end("name"))

@@ -927,6 +927,13 @@ NATURAL = [
     # an exhaustive list of what something depends on
     (ESCAPE, "The escape velocity depends only on the mass M and the distance r.", "dependency", {"supported"}, "ok"),
     (ESCAPE, "The escape velocity is set by the distance r alone.", "dependency", {"contradicted"}, "wrong"),
+    # "X, known as ...", "X is called ...", "X means ...", "the x_i are ..." give meanings, not names
+    (KINETIC, "Here m, known as the mass of the body, multiplies v squared.", "symbol", {"supported"}, "ok"),
+    (KINETIC, "Here m, known as the kinetic energy, multiplies v squared.", "symbol", {"contradicted"}, "wrong"),
+    (KINETIC, "The symbol v means its speed and m is called the mass.", "symbol", {"supported"}, "ok"),
+    (KINETIC, "The symbol v means the kinetic energy.", "symbol", {"contradicted"}, "wrong"),
+    (VARIANCE, "The x_i are the observations and n is the sample size.", "symbol", {"supported"}, "ok"),
+    (VARIANCE, "The x_i are the sample variances.", "symbol", {"contradicted"}, "wrong"),
     # names after 'this is the ...' and at the start of a sentence
     (
         RIDGE,
