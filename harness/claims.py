@@ -428,7 +428,7 @@ DEPENDENCY = re.compile(
     r"directly\s+)?on|\bis a function of|\b(?:vary|varies|changes?|(?P<up>grows?|increases?|rises?)"
     r"|(?P<down>decreases?|falls?|shrinks?))(?:\s+(?P<how>linearly|quadratically))?\s+with\b"
     r"|\bis (?:(?P<only2>only|solely|entirely)\s+)?(?:affected|determined|set|governed|controlled) by"
-    r"|\bis (?P<how2>linear|quadratic) in\b"
+    r"|\b(?:is )?(?P<how2>linear|quadratic) in\b"
 )
 # the power a dependency or proportionality claims: "grows linearly with v", "proportional to the square root of L"
 _CLAIMED_POWER = [

@@ -265,6 +265,11 @@ def _place_maths(p: dict, wanted: str, eq: _Equation) -> Result:
             return "supported", f"{listed} {'in a denominator' if wanted == 'den' else 'a factor'}"
         if all(wanted not in where[b] for b in named) and not p["loose"]:
             return "contradicted", f"{listed} {'never' if wanted == 'den' else 'only'} in a denominator"
+    if not named and (head := _absent_kind(p["target"], eq)):  # "divided by the variance of the return"
+        qualifiers = set(tokens(p["target"])) - {head}
+        for key, meaning, words in eq.glossary.entries:  # ... where the standard deviation of the return is
+            if head_noun(meaning) in KINDS and len(qualifiers & words) >= 2:
+                return "contradicted", f"{key} is '{meaning}', not a {head}"
     return "unverifiable", f"'{p['target']}' is not a symbol of the equation"
 
 
@@ -534,10 +539,17 @@ def _target(phrase: str, eq: _Equation) -> str | None:
     return key if key and SYMBOL_SHAPE.fullmatch(key) else None
 
 
+def _absent_kind(phrase: str, eq: _Equation) -> str | None:
+    """The kind of quantity a phrase names ('the variance of the return'), when no glossary meaning is of that kind."""
+    head = head_noun(phrase)
+    if head in KINDS and eq.glossary.entries and not any(head in t for _, _, t in eq.glossary.entries):
+        return head
+    return None
+
+
 def _check_dependency(p: dict, eq: _Equation) -> Result:
     if not (key := _target(p["target"], eq)):
-        head = head_noun(p["target"])  # "depends on the intensity of the light": no symbol is an intensity
-        if head in KINDS and eq.glossary.entries and not any(head in t for _, _, t in eq.glossary.entries):
+        if head := _absent_kind(p["target"], eq):  # "depends on the intensity of the light": no symbol is one
             return ("supported" if p["negated"] else "contradicted"), f"no symbol of the equation is a {head}"
         return "unverifiable", f"'{p['target']}' is not a symbol of the equation"
     if p["negated"]:

@@ -653,6 +653,17 @@ PRESENT = {
     "glossary": {"C_{t}": "the cash flow at time t", "r": "the discount rate", "t": "the period index"},
 }
 
+SHARPE = {
+    "latex": r"S = \frac{R_{p} - R_{f}}{\sigma_{p}}",
+    "name": "Sharpe ratio",
+    "glossary": {
+        "S": "the Sharpe ratio",
+        "R_{p}": "the portfolio return",
+        "R_{f}": "the risk-free rate",
+        "\\sigma_{p}": "the standard deviation of the portfolio's excess return",
+    },
+}
+
 NATURAL = [
     # a second, bare name cites another result once the equation is named; alone it names the equation
     (
@@ -934,6 +945,23 @@ NATURAL = [
     (KINETIC, "The symbol v means the kinetic energy.", "symbol", {"contradicted"}, "wrong"),
     (VARIANCE, "The x_i are the observations and n is the sample size.", "symbol", {"supported"}, "ok"),
     (VARIANCE, "The x_i are the sample variances.", "symbol", {"contradicted"}, "wrong"),
+    # a divisor of the wrong kind with the right qualifiers; 'linear in'
+    (
+        SHARPE,
+        "It is the excess return divided by the standard deviation of the portfolio's return.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (
+        SHARPE,
+        "It is the excess return divided by the variance of the portfolio's return.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (KINETIC, "The kinetic energy is one half m v squared, linear in m.", "dependency", {"supported"}, "ok"),
+    (KINETIC, "The kinetic energy is one half m times v, linear in v.", "dependency", {"contradicted"}, "wrong"),
     # names after 'this is the ...' and at the start of a sentence
     (
         RIDGE,
