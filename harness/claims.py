@@ -1,8 +1,10 @@
 """The checkable claims of a free-text description of an equation: symbol meanings, operations, the relation, the
 equation's name, dependencies and invented terms, found by regular expressions over sentences (harness.gold checks
-them). Also the one spelling per symbol ('$\\sigma$', 'sigma', 'σ') and the content words of a meaning.
+them), and maths written inline without $...$ ('b^2 + 4ac'). Also the one spelling per symbol ('$\\sigma$', 'sigma',
+'σ') and the content words of a meaning.
 
-Extraction misses claims it has no pattern for; what it finds is kept with its parts for checking.
+Extraction misses claims it has no pattern for; what it finds is kept with its parts for checking. Asides are set
+apart: derivations ('taking the square root gives ...'), properties ('integrates to one'), other named results.
 """
 
 from __future__ import annotations

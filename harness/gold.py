@@ -289,10 +289,10 @@ def _check_combination(p: dict, eq: _Equation) -> Result:
         ok = not split and any({a, b} <= has for _, has in innermost)
     elif p["how"] in ("sum", "difference"):
         ok = any(a in x and b in y and b not in x and a not in y for _, x in innermost for _, y in innermost)
-    else:
+    else:  # a ratio of a to b is wrong only when a is only below the line and b only above it
         ok = "num" in where.get(a, ()) and "den" in where.get(b, ())
-        if ok or not ({"den"} == where.get(a) and {"num"} == where.get(b)):
-            return ("supported" if ok else "unverifiable"), f"{a} over {b}"
+        if not ok and not (where.get(a) == {"den"} and where.get(b) == {"num"}):
+            return "unverifiable", f"{a} and {b} are not simply one over the other"
     return ("supported" if ok else "contradicted"), f"{a} and {b} {'are' if ok else 'are not'} in a {p['how']}"
 
 
@@ -424,6 +424,9 @@ def _check_strictness(strict: bool, family: str, eq: _Equation) -> Result:
 _CLAUSE_END = r"[;.]|\b(?:while|but)\b|,\s*(?:with|where|so|which|as|because|since|meaning)\b"
 
 
+_OF_FUNCTION = re.compile(r"^\s*(?:to\s+)?(?:the\s+)?(?:(?:square|cube|product|inverse) of\s+)?")
+
+
 def _check_proportional(p: dict, eq: _Equation, top: bool) -> Result:
     """'Proportional to' said of an equality: true of a product, 'inversely' only of what is in a denominator, and
     'to the speed' only of what is not squared."""
@@ -440,9 +443,6 @@ def _check_proportional(p: dict, eq: _Equation, top: bool) -> Result:
         if (where := placement(eq.latex).get(forms(key)[3])) and ("den" in where) != p["inverse"]:
             return "contradicted", f"{key} is {'not ' if p['inverse'] else ''}in a denominator"
     return "supported", "an equality with a product on one side implies proportionality"
-
-
-_OF_FUNCTION = re.compile(r"^\s*(?:to\s+)?(?:the\s+)?(?:(?:square|cube|product|inverse) of\s+)?")
 
 
 def _power_fits(key: str, claimed: str, eq: _Equation) -> Result | None:
@@ -599,6 +599,13 @@ def _elsewhere(p: dict, result: Result, eq: _Equation) -> Result:
     return result
 
 
+def _in_context(kind: ClaimKind, p: dict, result: Result, named: bool, eq: _Equation) -> Result:
+    """A claim's result once the rest of the text is known: a cited name, a clause about another quantity."""
+    if kind == "name":
+        return _cited(p, result, named)
+    return _elsewhere(p, result, eq) if "subject" in p else result
+
+
 def score(claims: list[Claim]) -> float:
     """Gold score in [0, 1], ordered like the verdict (wrong < 0.5 = unverifiable < ok) and, within a verdict, by
     the evidence: with s supported and c contradicted claims, 0.5 * s / (s + c) if c else 0.5 + 0.5 * s / (s + 1)."""
@@ -629,13 +636,7 @@ def check(
     claims = [
         Claim(claim=claim, kind=kind, status=status, evidence=evidence)
         for claim, kind, parts, result in results
-        for status, evidence in [
-            _cited(parts, result, named)
-            if kind == "name"
-            else _elsewhere(parts, result, eq)
-            if "subject" in parts
-            else result
-        ]
+        for status, evidence in [_in_context(kind, parts, result, named, eq)]
     ]
     s = score(claims)
     return GoldVerdict(verdict="wrong" if s < 0.5 else "ok" if s > 0.5 else "unverifiable", gold_score=s, claims=claims)
