@@ -346,7 +346,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     ),
     "limit": (r"\bthe limit\b|\blimit as\b", {"limit"}, r"\\lim"),
     "norm": (r"\bnorm\b", {"norm"}, r"\\\||\\lVert"),
-    "abs": (r"\babsolute value\b", {"abs"}, r"\|"),
+    "abs": (r"\babsolute (?:values?|differences?|deviations?|errors?)\b", {"abs"}, r"\|"),
     "factorial": (r"\bfactorial\b", {"factorial"}, r"!"),
     "sin": (r"\bsine\b|\bsinusoid\w*", {"sin"}, r"\\sin"),
     "cos": (r"\bcosine\b", {"cos"}, r"\\cos"),
@@ -597,7 +597,9 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
         below = certain or re.search(r"\b(?:divid\w+ by|over)\s+(?:\w+\s+){0,2}$", rest[: m.start()]) is not None
         what = re.sub(r"\b(?:the|an?|its|their)\b", "", m["what"])  # a derivative's variables are below the line
         if re.search(r"[A-Za-z$\\]", what) and not re.search(r"derivative|gradient|rate of change|divergence", what):
+            lead = re.split(r"[,;:]", rest[max(0, m.start() - 50) : m.start()])[-1]  # "e to the power i times pi"
             parts = {"op": "placement", "below": below, "target": m["what"], "loose": below and not certain}
+            parts["said"] = f"{lead} {m[0]}"
             out.append((m[0].strip(), "operation", parts))
     rest = _sign_claims(rest, out)
     rest = _power_claims(rest, out)

@@ -35,7 +35,7 @@ from harness.claims import (
     tokens,
 )
 from harness.latex import EquationFacts, equation_facts
-from harness.layout import groups, layout, mentioned, placement, signs_of, terms
+from harness.layout import groups, layout, mentioned, placement, signs_of, terms, wrapped
 from harness.meanings import Glossary, embed
 from harness.papers import glossary_from_text
 
@@ -247,6 +247,8 @@ def _check_placement(p: dict, eq: _Equation) -> Result:
     if not (key := _target(p["target"], eq)) or not eq.has(key):
         return _place_maths(p, wanted, eq)
     where = placement(eq.latex).get(forms(key)[3], frozenset())
+    if inside := _unsaid_wrapper(p["said"], {forms(key)[3]}, eq):
+        return "contradicted", f"{key} appears only inside {inside}"
     if not where or wanted in where:
         return "supported", f"{key} is {'in a denominator' if p['below'] else 'a factor'}"
     if p.get("loose"):  # "RT over zF times ln Q" may multiply the whole fraction
@@ -254,11 +256,34 @@ def _check_placement(p: dict, eq: _Equation) -> Result:
     return "contradicted", f"{key} is {'never in a denominator' if p['below'] else 'only in a denominator'}"
 
 
+_WRAPPER_WORDS = {  # how a text says that a factor sits inside a function, a root or an exponent
+    "log": r"\blog|\bln\b|logarithm",
+    "exp": r"\bexp|e\s*\^|\be to\b|exponent|power",
+    "trig": r"\bsin|\bcos|\btan",
+    "root": r"\broot|\bsqrt",
+    "power": r"\bpower|exponent|\^|raised",
+}
+
+
+def _unsaid_wrapper(said: str, bases: set[str], eq: _Equation) -> str | None:
+    """The function (log, exp, root, ...) that all of the named symbols only appear inside, when the text names
+    them as plain factors ('k_B times the number of microstates' for k_B ln Omega); None otherwise."""
+    inside = [wrapped(eq.latex).get(b) for b in bases]
+    if not bases or not all(inside):
+        return None
+    common = frozenset.intersection(*inside)
+    if common and not any(re.search(_WRAPPER_WORDS[w], said, flags=re.IGNORECASE) for w in common):
+        return "/".join(sorted(common))
+    return None
+
+
 def _place_maths(p: dict, wanted: str, eq: _Equation) -> Result:
     """'Multiplied by (1 + r)^t': written maths whose symbols are all only on the other side of the fraction line."""
     latex = [to_latex(t) for t in p["target"].split()]
     named = set(mentioned(" ".join(filter(None, latex)))) if re.search(r"[-+^/(]", p["target"]) else set()
     where = placement(eq.latex)
+    if named and (inside := _unsaid_wrapper(p["said"], named, eq)):
+        return "contradicted", f"{', '.join(sorted(named))} appear only inside {inside}"
     if named and all(where.get(b) for b in named):
         listed = ", ".join(sorted(named))
         if all(wanted in where[b] for b in named):

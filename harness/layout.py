@@ -171,3 +171,45 @@ def _argument(toks: list[str], i: int, below: bool, where: dict[str, set[str]]) 
     if toks[i] in ("{", "(", "["):
         return _walk(toks, i + 1, below, where)
     return _atom(toks, i, below, where, [])
+
+
+_WRAPPERS = {"\\ln": "log", "\\log": "log", "\\exp": "exp", "\\sin": "trig", "\\cos": "trig", "\\tan": "trig"}
+
+
+@functools.lru_cache(maxsize=1024)
+def wrapped(latex: str) -> dict[str, frozenset[str]]:
+    """Base symbol -> the functions it only ever appears inside ('log', 'exp', 'trig', 'root', 'power' for an
+    exponent): S = k_B \\ln \\Omega gives Omega {'log'}, A = P e^{r t} gives r and t {'exp'}. A function covers
+    the rest of its term; a root or an exponent its argument. Symbols that appear bare somewhere are left out."""
+    toks = _TOKEN.findall(latex)
+    seen: dict[str, set[str]] = {}
+    bare: set[str] = set()
+    active: list[tuple[int, str, bool]] = []  # (depth, wrapper, ends with its term rather than its group)
+    depth, i, prev = 0, 0, ""
+    while i < len(toks):
+        t = toks[i]
+        if t in _WORDS or t == "_":
+            i = _skip_group(toks, i + 1)
+            continue
+        if t in _OPEN:
+            depth += 1
+        elif t in _CLOSE:
+            depth -= 1
+            active = [a for a in active if a[0] <= depth and not (a[0] == depth and not a[2] and t in ("}", ")"))]
+        elif t in ("+", "-", "=", "\\pm", "\\mp", ","):
+            active = [a for a in active if a[0] < depth or not a[2]]
+        if t in _WRAPPERS:
+            active.append((depth, _WRAPPERS[t], True))
+        elif t in ("\\sqrt", "^") and toks[i + 1 : i + 2] == ["{"]:
+            active.append((depth, "root" if t == "\\sqrt" else "exp" if prev == "e" else "power", False))
+        elif SYMBOL_TOKEN.fullmatch(t):
+            base = base_of(t)
+            if prev == "^" and not active:  # x^n: n is an exponent
+                seen.setdefault(base, set()).add("power")
+            elif active:
+                seen.setdefault(base, set()).update(w for _, w, _ in active)
+            else:
+                bare.add(base)
+        prev = t
+        i += 1
+    return {b: frozenset(w) for b, w in seen.items() if b not in bare}

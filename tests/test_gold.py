@@ -13,7 +13,7 @@ import pytest
 from harness import claims, meanings
 from harness.gold import Claim, canon, check, extract_claims, score
 from harness.latex import EquationFacts, equation_facts
-from harness.layout import layout, placement, signs_of, terms
+from harness.layout import layout, placement, signs_of, terms, wrapped
 from harness.papers import load_jsonl
 from harness.resources import demo_corpus, share_dir
 
@@ -664,6 +664,17 @@ SHARPE = {
     },
 }
 
+BOLTZMANN = {
+    "latex": r"S = k_{B} \ln \Omega",
+    "name": "Boltzmann entropy formula",
+    "glossary": {"S": "the entropy", "k_{B}": "the Boltzmann constant", "\\Omega": "the number of microstates"},
+}
+COMPOUND = {
+    "latex": r"A = P e^{r t}",
+    "name": "Continuous compounding",
+    "glossary": {"A": "the amount", "P": "the principal", "r": "the interest rate", "t": "the time"},
+}
+
 NATURAL = [
     # a second, bare name cites another result once the equation is named; alone it names the equation
     (
@@ -962,6 +973,25 @@ NATURAL = [
     ),
     (KINETIC, "The kinetic energy is one half m v squared, linear in m.", "dependency", {"supported"}, "ok"),
     (KINETIC, "The kinetic energy is one half m times v, linear in v.", "dependency", {"contradicted"}, "wrong"),
+    # a factor that the equation only has inside a function, a root or an exponent; absolute differences
+    (
+        BOLTZMANN,
+        "The entropy S is k_B times the logarithm of the number of microstates Omega.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (BOLTZMANN, "The entropy S is k_B times the number of microstates Omega.", "operation", {"contradicted"}, "wrong"),
+    (COMPOUND, "The amount A is the principal P times e to the power r t.", "operation", {"supported"}, "ok"),
+    (COMPOUND, "The amount A is the principal P times (1 + r t).", "operation", {"contradicted"}, "wrong"),
+    (VARIANCE, "It sums the squared deviations of x_i from x-bar.", "operation", {"supported"}, "ok"),
+    (
+        VARIANCE,
+        "It sums the absolute deviations of x_i from x-bar.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
     # names after 'this is the ...' and at the start of a sentence
     (
         RIDGE,
@@ -1268,6 +1298,8 @@ def test_terms_signs_and_placement_read_off_the_latex():
     assert signs_of([r"f(b) - f(a)"], frozenset({"f", "a"})) == {"-"}
     where = placement(r"t = \frac{\bar{x} - \mu_{0}}{s / \sqrt{n}} + q^{-1}")
     assert where["x"] == {"num"} and where["s"] == {"den"} and where["n"] == {"den"} and where["q"] == {"den", "num"}
+    assert wrapped(r"S = k_{B} \ln \Omega") == {"omega": {"log"}}
+    assert wrapped(r"A = P e^{r t} + \sqrt{n} + x^{k}") == {"r": {"exp"}, "t": {"exp"}, "n": {"root"}, "k": {"power"}}
     roots = layout(r"T = 2 \pi \sqrt{\frac{L}{g}} + \sqrt[3]{x} + \lVert w \rVert_{2}^{2}")
     assert roots["L"][0] == roots["g"][0] == {"1/2"} and roots["x"][0] == {"1/3"} and roots["w"][0] == {"2"}
 
