@@ -525,6 +525,8 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                 toks = set(tokens(meaning))
                 if not SYMBOL_SHAPE.fullmatch(key) or not toks or toks <= _GENERIC or _ARITHMETIC.search(meaning):
                     continue  # "the standard deviation over root n" is arithmetic, not what n means
+                if re.match(rf"(?:{_UP}|{_DOWN}|\w+er)\s+(?:the|its)\b", meaning):
+                    continue  # "the larger the distance r, the weaker the force": a consequence, not what r is
                 object_of = re.search(
                     r"\b(?:of|for|in|on|at|over)\s+(?:(?:the|an?)\s+)?(?:\w+\s+)?$", rest[: m.start()]
                 )
@@ -606,7 +608,41 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     for op, (pattern, _, _) in OPERATIONS.items():
         found = re.finditer(pattern, rest, flags=re.IGNORECASE)  # not "the vanishing-gradient problem"
         out += [(m[0], "operation", {"op": op}) for m in found if not re.search(r"[A-Za-z]-$", rest[: m.start()])]
-    return out + _dependency_claims(rest)
+    return out + _dependency_claims(rest) + _consequence_claims(rest)
+
+
+_UP, _DOWN = (
+    "more|higher|larger|greater|bigger|longer|faster|stronger",
+    "less|lower|smaller|fewer|shorter|slower|weaker",
+)
+# consequences: "more resistance means less current", "the larger the mass, the stronger the pull"
+TREND = re.compile(
+    rf"\b(?:[Tt]he\s+)?(?P<a>{_UP}|{_DOWN})\s+(?:the\s+)?(?P<x>[^,;.]{{1,30}}?)(?:,\s*the|\s+(?:means|gives|leads to))"
+    rf"\s+(?:a\s+|the\s+)?(?P<b>{_UP}|{_DOWN})\b"
+)
+# "doubling the speed quadruples the energy", "double the distance and the force drops to a quarter"
+DOUBLING = re.compile(
+    r"\b[Dd]oubl(?:e|es|ing)\s+(?:the\s+|its\s+|their\s+)?(?P<x>[^,;.]{1,30}?)(?:,|\s+and)?\s+"
+    r"(?:(?:the|its|their)\s+[^,;.]{1,30}?\s+)?(?P<f>doubles|quadruples|halves|is halved|(?:drops|falls|shrinks|is cut)"
+    r" to (?:a|one) quarter|(?:rises|grows|increases|goes up) (?:eight|sixteen)fold)\b"
+)
+_FACTOR_POWER = {"doubles": ("up", "1"), "quadruples": ("up", "2"), "halves": ("down", "1"), "is halved": ("down", "1")}
+
+
+def _consequence_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
+    """What a change in one symbol does to the left-hand side, as dependency claims with a direction (and, for
+    doubling, a power: quadrupling means a square, 'to a quarter' an inverse square)."""
+    out: list[tuple[str, ClaimKind, dict]] = []
+    for m in TREND.finditer(rest):
+        trend = "up" if bool(re.fullmatch(_UP, m["a"])) == bool(re.fullmatch(_UP, m["b"])) else "down"
+        out.append((m[0], "dependency", {"target": m["x"], "negated": False, "trend": trend, "power": None}))
+    for m in DOUBLING.finditer(rest):
+        f = m["f"]
+        trend, power = _FACTOR_POWER.get(f) or (
+            ("down", "2") if "quarter" in f else ("up", "3" if "eight" in f else "4")
+        )
+        out.append((m[0], "dependency", {"target": m["x"], "negated": False, "trend": trend, "power": power}))
+    return out
 
 
 def _dependency_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:

@@ -992,6 +992,13 @@ NATURAL = [
         {"supported", "contradicted"},
         "wrong",
     ),
+    # consequences of a change: the direction and, for doubling, the power
+    (COULOMB, "Double the distance r and the force drops to a quarter.", "dependency", {"supported"}, "ok"),
+    (COULOMB, "Double the distance r and the force halves.", "dependency", {"contradicted"}, "wrong"),
+    (COULOMB, "The larger the distance r, the weaker the force.", "dependency", {"supported"}, "ok"),
+    (COULOMB, "The larger the distance r, the stronger the force.", "dependency", {"contradicted"}, "wrong"),
+    (KINETIC, "Doubling the speed v quadruples the kinetic energy.", "dependency", {"supported"}, "ok"),
+    (KINETIC, "Doubling the speed v doubles the kinetic energy.", "dependency", {"contradicted"}, "wrong"),
     # names after 'this is the ...' and at the start of a sentence
     (
         RIDGE,
