@@ -328,7 +328,11 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
         {"fraction"},
         r"/|\\frac|\\over|\^\{?-",
     ),
-    "inverse": (r"\binver(?:se|ted|ting|sion)\b(?![- ]?(?:proportional|square))", {"inverse"}, r"\^\{?-1"),
+    "inverse": (  # not "a real image is inverted"
+        r"\binver(?:se|ting|sion)\b(?![- ]?(?:proportional|square))|\binverted (?:matrix|covariance)",
+        {"inverse"},
+        r"\^\{?-1",
+    ),
     "transpose": (r"\btranspos\w+", {"transpose"}, r"\^\{?(?:T|\\top)\b"),
     "expectation": (r"\bexpected value\b|\bexpectation\b", {"expectation"}, r"\\mathbb\{?E|\\langle|\\sum.*P\s*\("),
     "probability": (r"\bprobability of\b", {"probability", "conditional"}, r"(?<![A-Za-z\\])[Pp]\s*\(|\\Pr"),
@@ -386,7 +390,8 @@ _UNTIL_NEXT_TERM = r"(?:(?!\b(?:plus|minus|equals|while|which|but)\b)[^,;.])*"
 SIGN = re.compile(  # "eta is subtracted", "X enters with a minus sign", "plus twice a b times the cosine"
     rf"(?P<sym>{SYM})\s+(?:is\s+|are\s+)?(?P<v>subtracted|added|negated)\b"
     rf"|(?:(?P<sym3>{SYM})\s*,?\s+)?\b(?:enter|appear|come)\w*\s+with\s+an?\s+(?P<w>minus|plus|negative|positive)\s+sign"
-    rf"|\b(?P<w2>minus|plus)\s+(?!an?\s)(?:(?:twice|two times|half|\d+)\s+)?(?P<sym2>{SYM}){_UNTIL_NEXT_TERM}"
+    rf"|\b(?P<w2>minus|plus)\s+(?!an?\s)(?:(?:twice|two times|half|\d+)\s+)?(?:the\s+(?=sum\b|integral\b))?"
+    rf"(?P<sym2>{SYM}|sum\b|integral\b){_UNTIL_NEXT_TERM}"  # "one minus the sum of ..."
 )
 # "no smaller than minus one" names a number, not a subtraction
 _VALUE = re.compile(
@@ -436,15 +441,21 @@ DEPENDENCY = re.compile(
 _CLAIMED_POWER = [
     ("1/2", r"\bsquare roots? of\b|\bsqrt\b"),
     ("1/3", r"\bcube roots? of\b"),
-    ("2", r"\bsquares? of\b|\bsquared\b|\bquadratic"),
-    ("3", r"\bcubes? of\b|\bcubed\b"),
+    ("2", r"\bsquares of\b|\bquadratic"),
+    ("3", r"\bcubes of\b"),
     ("1", r"\blinear"),
 ]
 
 
 def claimed_power(said: str) -> str | None:
-    """The power of its target that a phrase claims, None where it claims none."""
-    return next((power for power, pattern in _CLAIMED_POWER if re.search(pattern, said)), None)
+    """The power of its target that a phrase claims ('the fourth power of T', 'v squared', 'x^3', 'the square root
+    of L', 'linearly'), None where it claims none."""
+    roots = next((power for power, pattern in _CLAIMED_POWER[:2] if re.search(pattern, said)), None)
+    if roots or (m := POWER.search(said)) and (roots := _exponent_of(m)):
+        return roots
+    if m := re.search(r"\^\{?(-?\w+)", said):
+        return m[1]
+    return next((power for power, pattern in _CLAIMED_POWER[2:] if re.search(pattern, said)), None)
 
 
 _LIST_END = (  # where the list of things something depends on ends: "grows with M and falls with r", "... and it"
@@ -602,6 +613,8 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
             lead = re.split(r"[,;:]", rest[max(0, m.start() - 50) : m.start()])[-1]  # "e to the power i times pi"
             parts = {"op": "placement", "below": below, "target": m["what"], "loose": below and not certain}
             parts["said"] = f"{lead} {m[0]}"
+            trail = re.match(r"\s*(?:squared|cubed|\^\{?-?\w+\}?)", rest[m.end() :])  # "times v squared"
+            parts["power"] = claimed_power(m[0] + (trail[0] if trail else ""))
             out.append((m[0].strip(), "operation", parts))
     rest = _sign_claims(rest, out)
     rest = _power_claims(rest, out)
@@ -768,11 +781,15 @@ def _exponent(word: str) -> str | None:
     return None
 
 
+def _exponent_of(m: re.Match) -> str | None:
+    """The exponent a POWER match names: 'squared' -> '2', 'the fourth power of' -> '4', 'to the power k' -> 'k'."""
+    raw = m["p"] or m["q"]
+    return _exponent(m["w"] or m["w2"] or m["q2"] or "") if not raw else _exponent(raw) or raw.strip("{}")
+
+
 def _power_claims(rest: str, out: list[tuple[str, ClaimKind, dict]]) -> str:
     for m in POWER.finditer(rest):
-        raw = m["p"] or m["q"]
-        exponent = _exponent(m["w"] or m["w2"] or m["q2"] or "") if not raw else _exponent(raw) or raw.strip("{}")
-        if exponent:
+        if exponent := _exponent_of(m):
             sym, after = m["sym"] or m["sym2"], re.split(r"[,;:]", rest[m.end() :])[0]
             if m["w"] and not sym and re.match(_NOUN_NEXT, after):  # "the squared deviation of X", "squared errors"
                 named = (s[0] for s in re.finditer(SYM, " ".join(after.split()[:5])))

@@ -35,7 +35,7 @@ from harness.claims import (
     tokens,
 )
 from harness.latex import EquationFacts, equation_facts
-from harness.layout import groups, layout, mentioned, placement, signs_of, terms, wrapped
+from harness.layout import groups, layout, mentioned, placement, plain, signs_of, terms, wrapped
 from harness.meanings import Glossary, embed
 from harness.papers import glossary_from_text
 
@@ -216,7 +216,7 @@ def _check_operation(p: dict, eq: _Equation) -> Result:
 def _named(mention: str, eq: _Equation) -> frozenset[str]:
     """The equation's symbols (and big operators) that a mention names: '$T - T_a$' -> {T}, 'a b times $\\gamma$'
     -> {a, b, gamma}, 'f(b)' -> {f, b}."""
-    named: set[str] = set()
+    named = {big for word, big in (("sum", "\\sum"), ("integral", "\\int")) if re.match(rf"\s*{word}\b", mention)}
     for m in re.finditer(SYM, mention):
         math = m[0].strip("$")
         named |= mentioned(math) if m[0].startswith("$") or "(" in math or "\\" in math else {base_of(math)}
@@ -227,7 +227,7 @@ def _check_sign(p: dict, eq: _Equation) -> Result:
     """A sign claim about the term that holds everything the claim names ('plus twice a b cos gamma'), or about
     one symbol's terms ('eta is subtracted')."""
     op, named = p["op"], _named(p["mention"], eq)
-    if len(named) >= 2:
+    if len(named) >= 2 or any(b.startswith("\\") for b in named):  # a term, or the sum as a whole
         if not (found := signs_of(eq.sides(), named)):
             return "unverifiable", f"no term has {', '.join(sorted(named))}"
         ok = any(("-" if op == "minus" else "+") in sign for sign in found)
@@ -249,6 +249,8 @@ def _check_placement(p: dict, eq: _Equation) -> Result:
     where = placement(eq.latex).get(forms(key)[3], frozenset())
     if inside := _unsaid_wrapper(p["said"], {forms(key)[3]}, eq):
         return "contradicted", f"{key} appears only inside {inside}"
+    if (power := _stated_power(p, key, eq)) and power[0] == "contradicted":
+        return power  # "divided by height" for h^2
     if not where or wanted in where:
         return "supported", f"{key} is {'in a denominator' if p['below'] else 'a factor'}"
     if p.get("loose"):  # "RT over zF times ln Q" may multiply the whole fraction
@@ -274,6 +276,14 @@ def _unsaid_wrapper(said: str, bases: set[str], eq: _Equation) -> str | None:
     common = frozenset.intersection(*inside)
     if common and not any(re.search(_WRAPPER_WORDS[w], said, flags=re.IGNORECASE) for w in common):
         return "/".join(sorted(common))
+    return None
+
+
+def _stated_power(p: dict, key: str, eq: _Equation) -> Result | None:
+    """The power a placement claims ('divided by the square of r'; plain 'divided by h' is the first power) against
+    the equation, where the symbol never appears plain."""
+    if p.get("power") or forms(key)[3] not in plain(eq.latex):
+        return _power_fits(key, p.get("power") or "1", eq)
     return None
 
 

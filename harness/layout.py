@@ -213,3 +213,30 @@ def wrapped(latex: str) -> dict[str, frozenset[str]]:
         prev = t
         i += 1
     return {b: frozenset(w) for b, w in seen.items() if b not in bare}
+
+
+@functools.lru_cache(maxsize=1024)
+def plain(latex: str) -> frozenset[str]:
+    """The symbol bases that appear at least once with no exponent or root on them or on their brackets: in
+    \\frac{m}{h^{2}} m is plain and h is not, in \\sqrt{n} n is not."""
+    toks = _TOKEN.findall(latex)
+    occurrences: list[tuple[str, bool]] = []
+    frames: list[tuple[int, bool]] = [(0, False)]  # per open bracket: first occurrence inside it, under a root
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t in _WORDS or t == "_":
+            i = _skip_group(toks, i + 1)
+            continue
+        nxt = _skip_group(toks, i + 2) if toks[i + 1 : i + 2] == ["_"] else i + 1  # after x_{i}, is there a ^?
+        raised = toks[nxt : nxt + 1] == ["^"]
+        if t in _OPEN:
+            frames.append((len(occurrences), toks[i - 1 : i] == ["\\sqrt"] or toks[i - 1 : i] == ["]"]))
+        elif t in _CLOSE and len(frames) > 1:
+            start, rooted = frames.pop()
+            if raised or rooted:
+                occurrences[start:] = [(b, True) for b, _ in occurrences[start:]]
+        elif SYMBOL_TOKEN.fullmatch(t):
+            occurrences.append((base_of(t), raised))
+        i += 1
+    return frozenset(b for b, powered in occurrences if not powered)

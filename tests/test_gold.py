@@ -242,14 +242,14 @@ CASES = [
         EMC,
         "The energy is the mass m squared times the speed of light.",
         "operation",
-        {"supported", "contradicted"},
+        {"contradicted"},  # "times the speed of light": c is squared
         "wrong",
     ),
     (
         EMC,
         "The energy is the mass times the speed of light c cubed.",
         "operation",
-        {"supported", "contradicted"},
+        {"contradicted"},
         "wrong",
     ),
     (
@@ -675,6 +675,17 @@ COMPOUND = {
     "glossary": {"A": "the amount", "P": "the principal", "r": "the interest rate", "t": "the time"},
 }
 
+BMI = {
+    "latex": r"\mathrm{BMI} = \frac{m}{h^{2}}",
+    "name": "Body mass index",
+    "glossary": {"\\mathrm{BMI}": "the body mass index", "m": "the body mass", "h": "the height"},
+}
+GINI = {
+    "latex": r"G = 1 - \sum_{k=1}^{K} p_{k}^{2}",
+    "name": "Gini impurity",
+    "glossary": {"G": "the Gini impurity", "p_{k}": "the fraction of samples in class k", "K": "the number of classes"},
+}
+
 NATURAL = [
     # a second, bare name cites another result once the equation is named; alone it names the equation
     (
@@ -999,6 +1010,17 @@ NATURAL = [
     (COULOMB, "The larger the distance r, the stronger the force.", "dependency", {"contradicted"}, "wrong"),
     (KINETIC, "Doubling the speed v quadruples the kinetic energy.", "dependency", {"supported"}, "ok"),
     (KINETIC, "Doubling the speed v doubles the kinetic energy.", "dependency", {"contradicted"}, "wrong"),
+    # the power a factor is named with, and the sign of a whole sum
+    (BMI, "The index is the mass m divided by the square of the height h.", "operation", {"supported"}, "ok"),
+    (BMI, "The index is the mass m divided by the height h.", "operation", {"supported", "contradicted"}, "wrong"),
+    (GINI, "Gini impurity is one minus the sum of the squared class fractions p_k.", "operation", {"supported"}, "ok"),
+    (
+        GINI,
+        "Gini impurity is one plus the sum of the squared class fractions p_k.",
+        "operation",
+        {"contradicted"},
+        "wrong",
+    ),
     # names after 'this is the ...' and at the start of a sentence
     (
         RIDGE,
