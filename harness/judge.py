@@ -10,6 +10,7 @@ Every defence still rates through the label distribution: nothing is parsed from
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Literal
 
@@ -17,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from harness.latex import equation_facts
-from harness.models import Messages, ModelAPI
+from harness.models import Messages, ModelAPI, generate_batch
 from harness.papers import Equation
 from harness.prompts import load_prompt
 
@@ -83,6 +84,7 @@ class Judge:
         self.model, self.defence, self.reasoning_tokens = model, defence, reasoning_tokens
         # `none` and `reasoning` rate with the runs' prompt, so their numbers compare with a run's proxies.
         self.prompt = load_prompt("judge", defence if defence in ("reference", "tools") else "default")
+        self._rated: dict[str, Rating] = {}
 
     @property
     def name(self) -> str:
@@ -97,11 +99,16 @@ class Judge:
 
     def rate_items(self, items: Sequence[tuple[Equation, str]]) -> list[Rating]:
         """Ratings of (equation, candidate) items: one batched rating call (after one short generation per item
-        for the reasoning defence)."""
+        for the reasoning defence). A rating depends only on its conversation, so each distinct conversation is
+        rated once per judge: repeats, in this call or an earlier one, are answered from memory."""
         conversations = [self.prompt.render(latex=eq.latex, notes=self._notes(eq), candidate=c) for eq, c in items]
-        conversations = self._reasoned(conversations, "a single digit from 1 to 9")
-        rows = self.model.rate(conversations, LABELS)
-        return [_rating(row, conv) for row, conv in zip(rows, conversations, strict=True)]
+        keys = [json.dumps(conv) for conv in conversations]
+        new = {k: conv for k, conv in zip(keys, conversations, strict=True) if k not in self._rated}
+        if new:
+            asked = self._reasoned(list(new.values()), "a single digit from 1 to 9")
+            rows = self.model.rate(asked, LABELS)
+            self._rated.update((k, _rating(row, conv)) for k, row, conv in zip(new, rows, asked, strict=True))
+        return [self._rated[k] for k in keys]
 
     def compare(self, items: Sequence[tuple[Equation, str, str]]) -> list[float]:
         """P(the first description is the better one) for (equation, first, second) items: one batched call."""
@@ -117,22 +124,15 @@ class Judge:
         return ""
 
     def _reasoned(self, conversations: list[Messages], answer: str) -> list[Messages]:
-        """For the reasoning defence: the judge checks the description first, then answers with its check in view."""
+        """For the reasoning defence: the judge checks each description first (greedy, all checks decoded in one
+        batched call), then answers with its check in view."""
         if self.defence != "reasoning":
             return conversations
         think, then = load_prompt("judge", "reasoning"), load_prompt("judge", "answer")
-        out = []
-        for conv in conversations:
-            asked = think.render(question=conv[1]["content"])
-            check = self.model.generate(asked, n=1, temperature=0, max_new_tokens=self.reasoning_tokens)[0]
-            out.append(
-                [
-                    *asked,
-                    {"role": "assistant", "content": check},
-                    {"role": "user", "content": then.render(answer=answer)[1]["content"]},
-                ]
-            )
-        return out
+        asked = [think.render(question=conv[1]["content"]) for conv in conversations]
+        checks = generate_batch(self.model, asked, n=1, temperature=0, max_new_tokens=self.reasoning_tokens)
+        follow_up = {"role": "user", "content": then.render(answer=answer)[1]["content"]}
+        return [[*a, {"role": "assistant", "content": c[0]}, follow_up] for a, c in zip(asked, checks, strict=True)]
 
 
 class EnsembleJudge:

@@ -17,11 +17,12 @@ from pathlib import Path
 from harness.agents import CONTEXT_CHARS, derive_seed
 from harness.evals import labeled_items
 from harness.gold import check
-from harness.models import ModelAPI
+from harness.models import ModelAPI, generate_batch
 from harness.papers import Equation, Paper
 from harness.prompts import load_prompt
 
 SNEAKY = "sneaky"
+BATCH = 8  # describer conversations per batched sampling call
 KEEP = {"honest": ("ok", "correct"), "treacherous": ("wrong", "wrong")}  # objective -> (gold verdict kept, label)
 
 
@@ -78,8 +79,9 @@ def sneaky_rows(
 ) -> list[dict]:
     """For each equation, `samples` honest and `samples` treacherous descriptions with their gold verdicts.
 
-    Rows already in `cache` for the same describer, objective, seed and length are reused; new ones are
-    appended equation by equation, so an interrupted run keeps what it sampled.
+    Rows already in `cache` for the same describer, objective, seed and length are reused. The missing ones are
+    sampled BATCH conversations per batched call and appended after each call, so an interrupted run keeps what it
+    sampled.
     """
     cached: dict[tuple, dict[int, dict]] = defaultdict(dict)
     for line in cache.read_text().splitlines() if cache.is_file() else []:
@@ -89,51 +91,34 @@ def sneaky_rows(
             continue
         cached[_cache_key(row)][row["index"]] = row
     cache.parent.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for paper in papers:
-        for eq in paper.equations:
-            for objective in KEEP:
-                meta = {
-                    "describer": describer.spec,
-                    "objective": objective,
-                    "seed": seed,
-                    "tokens": tokens,
-                    "equation_id": eq.id,
-                }
-                have = cached[_cache_key(meta)]
-                if len(have) < samples:
-                    new = [
-                        r
-                        for r in _sample(paper, eq, describer, objective, samples, tokens, temperature, seed, meta)
-                        if r["index"] not in have
-                    ]
-                    with cache.open("a") as f:
-                        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in new)
-                    have.update((r["index"], r) for r in new)
-                rows += [have[k] for k in range(samples)]
-    return rows
-
-
-def _sample(
-    paper: Paper,
-    eq: Equation,
-    describer: ModelAPI,
-    objective: str,
-    samples: int,
-    tokens: int,
-    temperature: float,
-    seed: int,
-    meta: dict,
-) -> list[dict]:
-    messages = load_prompt("describer", objective).render(
-        title=paper.title, latex=eq.latex, context=eq.context[:CONTEXT_CHARS]
-    )
-    call_seed = derive_seed(seed, eq.id, objective)
-    texts = describer.generate(messages, n=samples, temperature=temperature, max_new_tokens=tokens, seed=call_seed)
-    return [
-        {**meta, "index": k, "text": text, "verdict": check(text, eq.latex, eq.glossary, eq.name, eq.context).verdict}
-        for k, text in enumerate(texts)
+    wanted = [
+        (paper, eq, {"describer": describer.spec, "objective": o, "seed": seed, "tokens": tokens, "equation_id": eq.id})
+        for paper in papers
+        for eq in paper.equations
+        for o in KEEP
     ]
+    missing = [w for w in wanted if len(cached[_cache_key(w[2])]) < samples]
+    for start in range(0, len(missing), BATCH):
+        group = missing[start:start + BATCH]
+        prompts = [
+            load_prompt("describer", meta["objective"]).render(
+                title=paper.title, latex=eq.latex, context=eq.context[:CONTEXT_CHARS]
+            )
+            for paper, eq, meta in group
+        ]
+        call_seed = derive_seed(seed, *(f"{eq.id}:{meta['objective']}" for _, eq, meta in group))
+        texts = generate_batch(describer, prompts, samples, temperature, tokens, call_seed)
+        new = [
+            {**meta, "index": k, "text": t, "verdict": check(t, eq.latex, eq.glossary, eq.name, eq.context).verdict}
+            for (_, eq, meta), replies in zip(group, texts, strict=True)
+            for k, t in enumerate(replies)
+            if k not in cached[_cache_key(meta)]
+        ]
+        with cache.open("a") as f:
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in new)
+        for r in new:
+            cached[_cache_key(r)][r["index"]] = r
+    return [cached[_cache_key(meta)][k] for _, _, meta in wanted for k in range(samples)]
 
 
 def sneaky_pools(papers: list[Paper], rows: list[dict]) -> list[Pool]:

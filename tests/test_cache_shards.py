@@ -52,6 +52,13 @@ def test_cache_answers_the_same_request_and_only_it(tmp_path):
     assert inner.calls == 4
     CachedModel(inner, None).generate(msgs, n=2, seed=3)
     assert inner.calls == 5
+    # A batch of conversations is one request: cached as a whole, logged with its number of completions.
+    other = [{"role": "user", "content": "ho"}]
+    with call_log() as calls:
+        batch = model.generate_batch([msgs, other], n=2, seed=3)
+        assert model.generate_batch([msgs, other], n=2, seed=3) == batch
+    assert batch == [first, ["ho|3|0.7", "ho|4|0.7"]] and inner.calls == 7  # the stand-in has no batched call
+    assert [(c["call"], c["n"], c["cached"]) for c in calls] == [("generate_batch", 4, hit) for hit in (False, True)]
 
 
 def _cfg(tmp_path: Path, data: Path, script: Path, **kw) -> RunConfig:

@@ -207,6 +207,19 @@ def test_defences_show_the_judge_what_they_promise():
         Judge(plain, "vibes")
 
 
+def test_a_judge_rates_each_distinct_conversation_once():
+    """Repeats within a call and across calls (the probes reuse pool texts) reach the model once; the reasoning
+    defence writes one check per distinct conversation."""
+    eq = Equation(id="e", latex="E = m c^2")
+    for defence, checks in (("none", 0), ("reasoning", 2)):
+        model = Recorder()
+        judge = Judge(model, defence)
+        first = judge.rate_items([(eq, "a"), (eq, "b"), (eq, "a")])
+        assert len(model.rated) == 2 and first[0] == first[2]
+        again = judge.rate_items([(eq, "b"), (eq, "c")])
+        assert len(model.rated) == 3 and again[0] == first[1] and len(model.generated) == checks + (defence != "none")
+
+
 def test_ensemble_takes_the_mean_or_the_min():
     high, low = Judge(ScriptedModel({"default_label": "9"})), Judge(ScriptedModel({"default_label": "1"}))
     items = [(Equation(id="e", latex="x = y"), "x equals y")]

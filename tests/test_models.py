@@ -7,7 +7,8 @@ import json
 import pytest
 
 from harness.judge import LABELS, proxy_score
-from harness.models import ModelAPI, ModelError, load_model
+from harness.models import ModelAPI, ModelError, generate_batch, load_model
+from harness.models.hf import plan_batches
 
 CONVS = [
     [{"role": "user", "content": "the equation E = m c ^ 2"}],
@@ -25,6 +26,27 @@ def test_hf_generate_is_batched_and_seeded(tiny_llama):
     assert model.generate(CONVS[0], n=4, temperature=1.0, max_new_tokens=8, seed=4) != a
 
 
+def test_hf_generate_batch_decodes_several_conversations_as_one_by_one(tiny_llama, monkeypatch):
+    """Conversations of different lengths decoded together (left padding, small batches): the same greedy replies
+    as one conversation at a time, in the callers' order; sampled replies come n per conversation."""
+    monkeypatch.setenv("HARNESS_DTYPE", "float32")  # bfloat16 rounding could flip a near-tie of the random model
+    model = load_model(f"hf:{tiny_llama}")
+    one_by_one = [model.generate(c, n=1, temperature=0, max_new_tokens=6) for c in CONVS]
+    assert model.generate_batch(CONVS, n=1, temperature=0, max_new_tokens=6, max_rows=2) == one_by_one
+    assert len({r[0] for r in one_by_one}) > 1  # the three conversations do get different replies
+    sampled = model.generate_batch(CONVS, n=3, temperature=1.0, max_new_tokens=6, seed=5)
+    assert [len(r) for r in sampled] == [3, 3, 3]
+    assert model.generate_batch(CONVS, n=3, temperature=1.0, max_new_tokens=6, seed=5) == sampled
+
+
+def test_generate_batch_falls_back_to_one_call_per_conversation(tmp_path):
+    script = tmp_path / "s.json"
+    script.write_text(json.dumps({"replies": [{"when": "rate", "texts": ["r1", "r2"]}], "default_reply": "d"}))
+    model = load_model(f"scripted:{script}")
+    assert not hasattr(model, "generate_batch")
+    assert generate_batch(model, CONVS, n=2) == [["d", "d"], ["r1", "r2"], ["r1", "r2"]]
+
+
 def test_hf_rate_batched_equals_one_by_one(tiny_llama, monkeypatch):
     """Left padding with corrected positions: a conversation's rating does not depend on its batch mates."""
     monkeypatch.setenv("HARNESS_DTYPE", "float32")  # exact to 1e-5; bfloat16 rounding alone is ~1e-4
@@ -35,6 +57,34 @@ def test_hf_rate_batched_equals_one_by_one(tiny_llama, monkeypatch):
         assert sum(row) == pytest.approx(1.0)
         assert model.rate([conv], LABELS)[0] == pytest.approx(row, abs=1e-5)
     assert batched[0] != pytest.approx(batched[1], abs=1e-6)
+
+
+def test_rating_plan_shares_prefixes_at_least_cost():
+    """The plan covers every row once; a batch's shared prefix is common to its rows and leaves each its last
+    token; and its cost (tokens read) is the optimum, found here by hand: 13 instead of 25 for one padded batch."""
+    tokens = [[1, 2, 3, 4, 5], [1, 2, 3, 4, 6], [1, 2, 3, 7], [9, 9], [1, 2, 3, 4, 5]]
+    plan = plan_batches(tokens, batch_size=16)
+    assert sorted(i for rows, _ in plan for i in rows) == list(range(5))
+    cost = 0
+    for rows, shared in plan:
+        assert all(tokens[i][:shared] == tokens[rows[0]][:shared] and shared < len(tokens[i]) for i in rows)
+        cost += shared + len(rows) * max(len(tokens[i]) - shared for i in rows)
+    assert cost == 13
+    assert all(len(rows) <= 2 for rows, _ in plan_batches(tokens, batch_size=2))
+
+
+def test_hf_rating_with_shared_prefixes_equals_a_plain_forward_pass(tiny_llama, monkeypatch):
+    """One equation's candidates under one prompt (and a repeat) share their prefix's key/value cache: each rating
+    is still the softmax of a plain forward pass over the whole conversation."""
+    monkeypatch.setenv("HARNESS_DTYPE", "float32")
+    model = load_model(f"hf:{tiny_llama}")
+    head = "the equation E = m c ^ 2 describes the energy . rate it"
+    convs = [[{"role": "user", "content": f"{head} {tail}"}] for tail in ("1", "2 3 4", "mass", "1")] + CONVS
+    label_ids = model.label_ids(LABELS)
+    for conv, row in zip(convs, model.rate(convs, LABELS), strict=True):
+        ids = model.tokenizer(model._texts([conv]), return_tensors="pt", add_special_tokens=False)["input_ids"]
+        logits = model.model(input_ids=ids).logits[0, -1, label_ids]
+        assert row == pytest.approx(logits.softmax(-1).tolist(), abs=1e-5)
 
 
 def test_hf_device_override(tiny_llama, monkeypatch):

@@ -63,6 +63,22 @@ class ModelAPI(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
 
+def generate_batch(
+    model: ModelAPI,
+    conversations: Sequence[Messages],
+    n: int = 1,
+    temperature: float = 0.7,
+    max_new_tokens: int = 128,
+    seed: int = 0,
+) -> list[list[str]]:
+    """n completions of each conversation: one batched call where the backend decodes several conversations
+    together (its optional `generate_batch`, as the transformers backend has), else one `generate` each."""
+    batched = getattr(model, "generate_batch", None)
+    if batched is not None:
+        return batched(conversations, n, temperature, max_new_tokens, seed)
+    return [model.generate(c, n, temperature, max_new_tokens, seed) for c in conversations]
+
+
 def load_model(
     spec: str, *, allow_pickle: bool = False, trust_remote_code: bool = False, max_connections: int = 4
 ) -> ModelAPI:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from harness.models import Messages, ModelAPI, cache_dir
+from harness.models import Messages, ModelAPI, cache_dir, generate_batch
 
 _calls: contextvars.ContextVar[list[dict] | None] = contextvars.ContextVar("harness_calls", default=None)
 
@@ -86,8 +86,9 @@ class CachedModel:
             if key:
                 self.store.put(key, self.spec, answer)
         if (log := _calls.get()) is not None:
-            log.append({"model": self.spec, "call": call, "n": request.get("n", len(request.get("conversations", []))),
-                        "cached": cached, "seconds": round(time.perf_counter() - start, 4)})
+            count = request.get("n", 1) * len(request.get("conversations", [None]))  # completions or ratings
+            log.append({"model": self.spec, "call": call, "n": count, "cached": cached,
+                        "seconds": round(time.perf_counter() - start, 4)})
         return answer
 
     def generate(
@@ -95,6 +96,20 @@ class CachedModel:
     ) -> list[str]:
         return self._call("generate", lambda: self.inner.generate(messages, n, temperature, max_new_tokens, seed),
                           messages=messages, n=n, temperature=temperature, max_new_tokens=max_new_tokens, seed=seed)
+
+    def generate_batch(
+        self,
+        conversations: Sequence[Messages],
+        n: int = 1,
+        temperature: float = 0.7,
+        max_new_tokens: int = 128,
+        seed: int = 0,
+    ) -> list[list[str]]:
+        return self._call(
+            "generate_batch",
+            lambda: generate_batch(self.inner, conversations, n, temperature, max_new_tokens, seed),
+            conversations=list(conversations), n=n, temperature=temperature, max_new_tokens=max_new_tokens, seed=seed,
+        )
 
     def rate(self, conversations: Sequence[Messages], labels: Sequence[str]) -> list[list[float]]:
         return self._call("rate", lambda: self.inner.rate(conversations, labels),

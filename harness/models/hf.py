@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
 import os
 import shutil
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import torch
-from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, DynamicCache
 
 from harness.models import Messages, ModelError, cache_dir
 
@@ -64,6 +65,8 @@ class HFModel:
         self.details = {"backend": "transformers", "dtype": str(model.dtype).removeprefix("torch."),
                         "device": str(model.device)}
         self._label_ids: dict[tuple[str, ...], list[int]] = {}
+        # transformers 5 renamed forward's `past_key_values` to `cache` (the old name goes in 5.40)
+        self._cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
     # -- loading -------------------------------------------------------------------------------------
     @classmethod
@@ -118,25 +121,49 @@ class HFModel:
         enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
         return {k: v.to(self.model.device) for k, v in enc.items()}
 
-    @torch.inference_mode()
     def generate(
         self, messages: Messages, n: int = 1, temperature: float = 0.7, max_new_tokens: int = 128, seed: int = 0
     ) -> list[str]:
-        enc = self._encode(self._texts([messages]))
-        torch.manual_seed(seed)
+        return self.generate_batch([messages], n, temperature, max_new_tokens, seed)[0]
+
+    @torch.inference_mode()
+    def generate_batch(
+        self,
+        conversations: Sequence[Messages],
+        n: int = 1,
+        temperature: float = 0.7,
+        max_new_tokens: int = 128,
+        seed: int = 0,
+        max_rows: int = 48,
+    ) -> list[list[str]]:
+        """n completions of each conversation, decoded together in left-padded batches of at most `max_rows`
+        sequences, conversations of similar length side by side (4x faster than one by one on 2 CPU cores for
+        16 greedy replies). Greedy replies can differ slightly from unbatched ones where padding changes the
+        bf16 arithmetic."""
+        texts = self._texts(conversations)
+        lengths = [len(t) for t in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
+        order = sorted(range(len(texts)), key=lengths.__getitem__)
+        per_chunk = max(1, max_rows // n)
         sample = temperature > 0
-        out = self.model.generate(
-            **enc,
-            do_sample=sample,
-            temperature=temperature if sample else None,
-            top_p=0.95 if sample else None,
-            top_k=None,
-            num_return_sequences=n,
-            max_new_tokens=max_new_tokens,
-            pad_token_id=self.tokenizer.pad_token_id,
-        )
-        new = out[:, enc["input_ids"].shape[1]:]
-        return [t.strip() for t in self.tokenizer.batch_decode(new, skip_special_tokens=True)]
+        torch.manual_seed(seed)
+        result: list[list[str]] = [[] for _ in texts]
+        for start in range(0, len(order), per_chunk):
+            chunk = order[start:start + per_chunk]
+            enc = self._encode([texts[i] for i in chunk])
+            out = self.model.generate(
+                **enc,
+                do_sample=sample,
+                temperature=temperature if sample else None,
+                top_p=0.95 if sample else None,
+                top_k=None,
+                num_return_sequences=n,
+                max_new_tokens=max_new_tokens,
+                pad_token_id=self.tokenizer.pad_token_id,
+            )
+            decoded = self.tokenizer.batch_decode(out[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+            for j, i in enumerate(chunk):
+                result[i] = [t.strip() for t in decoded[j * n:(j + 1) * n]]
+        return result
 
     def label_ids(self, labels: Sequence[str]) -> list[int]:
         key = tuple(labels)
@@ -155,24 +182,75 @@ class HFModel:
         self, conversations: Sequence[Messages], labels: Sequence[str], batch_size: int = 16
     ) -> list[list[float]]:
         ids = torch.tensor(self.label_ids(labels), device=self.model.device)
-        texts = self._texts(conversations)
-        # Batch texts of similar length together: less padding, same results (see the left-padding test).
-        lengths = [len(ids_) for ids_ in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
-        order = sorted(range(len(texts)), key=lengths.__getitem__)
-        result: list[list[float]] = [[] for _ in texts]
-        for start in range(0, len(order), batch_size):
-            chunk = order[start:start + batch_size]
-            enc = self._encode([texts[i] for i in chunk])
-            # Left padding: positions must count real tokens only, as they did when the text was unpadded.
-            positions = (enc["attention_mask"].cumsum(-1) - 1).clamp(min=0)
-            logits = self.model(**enc, position_ids=positions, logits_to_keep=1).logits[:, -1, :]
-            probs = torch.softmax(logits[:, ids].float(), dim=-1).cpu().tolist()
-            for i, row in zip(chunk, probs, strict=True):
+        tokens = self.tokenizer(self._texts(conversations), add_special_tokens=False)["input_ids"]
+        result: list[list[float]] = [[] for _ in tokens]
+        for chunk, shared in plan_batches(tokens, batch_size):
+            logits = self._last_logits([tokens[i] for i in chunk], shared)
+            for i, row in zip(chunk, torch.softmax(logits[:, ids].float(), dim=-1).cpu().tolist(), strict=True):
                 result[i] = row
         return result
 
+    def _last_logits(self, rows: list[list[int]], shared: int) -> torch.Tensor:
+        """Next-token logits after each row: the first `shared` tokens (the same in every row) run once and their
+        key/value cache is repeated for the batch; the rest runs left-padded, with positions that count real
+        tokens only, as they did when the text was unpadded (see the left-padding test)."""
+        device = self.model.device
+        cache = DynamicCache()  # filled in place by the prefix's forward pass
+        if shared:
+            prefix = torch.tensor([rows[0][:shared]], device=device)
+            self.model(input_ids=prefix, use_cache=True, **{self._cache_arg: cache})
+            cache.batch_repeat_interleave(len(rows))
+        suffixes = [r[shared:] for r in rows]
+        width = max(map(len, suffixes))
+        pad = self.tokenizer.pad_token_id
+        input_ids = torch.tensor([[pad] * (width - len(s)) + s for s in suffixes], device=device)
+        mask = torch.tensor([[0] * (width - len(s)) + [1] * len(s) for s in suffixes], device=device)
+        positions = shared + (mask.cumsum(-1) - 1).clamp(min=0)
+        full_mask = torch.cat([torch.ones(len(rows), shared, dtype=mask.dtype, device=device), mask], dim=-1)
+        out = self.model(input_ids=input_ids, attention_mask=full_mask, position_ids=positions, logits_to_keep=1,
+                         **{self._cache_arg: cache})
+        return out.logits[:, -1, :]
+
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text, add_special_tokens=False))
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def plan_batches(tokens: Sequence[Sequence[int]], batch_size: int) -> list[tuple[list[int], int]]:
+    """Rating batches: (row indices, number of leading tokens all its rows share, which run once).
+
+    Rows sorted as token sequences put those sharing a prefix side by side (one equation's candidates under one
+    prompt); a dynamic programme cuts that order into runs of at most `batch_size` rows, minimising the tokens
+    the model reads: the shared prefix once, plus every row's rest padded to the run's longest. Every row keeps
+    at least its last token out of the prefix, since its logits are the answer. Identical rows cost one token.
+    """
+    order = sorted(range(len(tokens)), key=lambda i: list(tokens[i]))
+    lengths = [len(tokens[i]) for i in order]
+    shared_next = [_common_prefix(tokens[a], tokens[b]) for a, b in zip(order, order[1:], strict=False)]
+    cost = [0] + [float("inf")] * len(order)
+    cut, prefix_of = [0] * (len(order) + 1), [0] * (len(order) + 1)
+    for j in range(1, len(order) + 1):  # cost[j]: the cheapest plan for the first j rows
+        shared, longest, shortest = lengths[j - 1] - 1, 0, lengths[j - 1]
+        for i in range(j - 1, max(j - batch_size, 0) - 1, -1):  # last batch = rows i..j-1
+            longest, shortest = max(longest, lengths[i]), min(shortest, lengths[i])
+            if i < j - 1:
+                shared = min(shared, shared_next[i], shortest - 1)
+            c = cost[i] + shared + (j - i) * (longest - shared)
+            if c < cost[j]:
+                cost[j], cut[j], prefix_of[j] = c, i, shared
+    batches, j = [], len(order)
+    while j > 0:
+        batches.append((order[cut[j]:j], prefix_of[j]))
+        j = cut[j]
+    return batches[::-1]
 
 
 def converted_dir(gguf: Path) -> Path:
