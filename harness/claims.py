@@ -185,7 +185,7 @@ _MEANING = (  # a noun phrase up to its clause's end; "the angle at which the li
 )
 _POSS = r"(?:the|an?|its|their)\s+"
 _WORD = r"(?!(?:the|an?|that|this|is|are|was|where|which|and|or|with|here|it|in|its|[A-Za-z])\b)[\w'’-]+"
-_LAST = r"(?!(?:of|over|by|to|on|at|for|from|between|minus|plus|times|and|than)\b)" + _WORD
+_LAST = r"(?!(?:of|over|by|to|on|at|for|from|between|minus|plus|times|and|than|as|like)\b)" + _WORD
 _AFTER = (
     r"(?=\s*(?:[,;:.)]|$|\b(?:and|is|are|times|divided|plus|minus|over|by|multiplied|to|in|of|with|raised"
     r"|squared|cubed|at|on|from|for|equals|appears|enters|decays|grows|depends)\b))"
@@ -439,8 +439,8 @@ DEPENDENCY = re.compile(
 )
 # the power a dependency or proportionality claims: "grows linearly with v", "proportional to the square root of L"
 _CLAIMED_POWER = [
-    ("1/2", r"\bsquare roots? of\b|\bsqrt\b"),
     ("1/3", r"\bcube roots? of\b"),
+    ("1/2", r"\b(?:square )?roots?\b(?! mean)|\bsqrt\b"),  # "divided by root n", not "root mean square"
     ("2", r"\bsquares of\b|\bquadratic"),
     ("3", r"\bcubes of\b"),
     ("1", r"\blinear"),
@@ -607,7 +607,10 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
         out.append((m[0], "operation", {"op": "derivative", "order": ["first", "second", "third"].index(m["o"]) + 1}))
     for m in PLACEMENT.finditer(rest):
         certain = bool(m["div"] or re.match(r"\s*(?:the\s+)?(?:reciprocal|inverse) of\b", m["what"]))  # times 1/x
-        below = certain or re.search(r"\b(?:divid\w+ by|over)\s+(?:\w+\s+){0,2}$", rest[: m.start()]) is not None
+        after_line = (
+            r"\bdivid\w+ by\s+(?:(?!\b(?:plus|minus|and)\b)[^,;.])*$|\bover\s+(?:\w+\s+){0,2}$"  # by 8 mu times L
+        )
+        below = certain or re.search(after_line, rest[: m.start()]) is not None
         what = re.sub(r"\b(?:the|an?|its|their)\b", "", m["what"])  # a derivative's variables are below the line
         if re.search(r"[A-Za-z$\\]", what) and not re.search(r"derivative|gradient|rate of change|divergence", what):
             lead = re.split(r"[,;:]", rest[max(0, m.start() - 50) : m.start()])[-1]  # "e to the power i times pi"
@@ -741,8 +744,10 @@ def _invented_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     for m in INVENTED.finditer(rest):
         if m["math"]:
             parts = {"term": (m["desc"] or "term").strip(), "symbol": None, "math": m["math"].strip("$")}
-        else:
-            parts = {"term": f"{m['desc']}{m['noun']}".strip(), "symbol": canon(m["sym"]) if m["sym"] else None}
+        else:  # "with sigma as the constant": the term is sigma
+            named = next((x[0] for x in re.finditer(SYM, m["desc"]) if x[0] not in ("a", "A", "I")), None)
+            sym = m["sym"] or named
+            parts = {"term": f"{m['desc']}{m['noun']}".strip(), "symbol": canon(sym) if sym else None}
         out.append((m[0].strip(), "symbol", parts))
     return out
 

@@ -93,6 +93,7 @@ class _Equation:
             | self.rhs
             | {forms(k)[3] for k, _, _ in self.glossary.entries}
             | set(self.layout)
+            | ({"e"} if re.search(OPERATIONS["exp"][2], latex) else set())  # \\exp(x) is e^x
         )
         self.inner = re.sub(r"[_^]\{[^{}]*\}", "", latex)  # the i=1 of a sum's limits is no relation, t+1 no sum
         self.relations = {_FAMILY.get(facts.relation or "")} | {r for r, p in _REL_TOKENS if re.search(p, self.inner)}

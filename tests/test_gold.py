@@ -686,6 +686,27 @@ GINI = {
     "glossary": {"G": "the Gini impurity", "p_{k}": "the fraction of samples in class k", "K": "the number of classes"},
 }
 
+STDERR = {
+    "latex": r"\mathrm{SE} = \frac{s}{\sqrt{n}}",
+    "name": "Standard error of the mean",
+    "glossary": {"\\mathrm{SE}": "the standard error", "s": "the sample standard deviation", "n": "the sample size"},
+}
+POISEUILLE = {
+    "latex": r"Q = \frac{\pi r^{4} \Delta P}{8 \mu L}",
+    "name": "Hagen-Poiseuille equation",
+    "glossary": {"Q": "the flow rate", "r": "the radius", "\\mu": "the viscosity", "L": "the pipe length"},
+}
+GAUSSIAN = {
+    "latex": r"f(x) = \frac{1}{\sigma \sqrt{2 \pi}} \exp\left( -\frac{(x - \mu)^{2}}{2 \sigma^{2}} \right)",
+    "name": "Normal density",
+    "glossary": {"f(x)": "the density at x", "\\sigma": "the standard deviation", "\\mu": "the mean"},
+}
+STEFAN = {
+    "latex": r"j = \sigma T^{4}",
+    "name": "Stefan-Boltzmann law",
+    "glossary": {"j": "the radiant exitance", "\\sigma": "the Stefan-Boltzmann constant", "T": "the temperature"},
+}
+
 NATURAL = [
     # a second, bare name cites another result once the equation is named; alone it names the equation
     (
@@ -1020,6 +1041,30 @@ NATURAL = [
         "operation",
         {"contradicted"},
         "wrong",
+    ),
+    # "root n", a chain of factors below the line, "e" of an exponential, a symbol named as a constant
+    (STDERR, "The standard error is s divided by root n.", "operation", {"supported"}, "ok"),
+    (STDERR, "The standard error is s divided by n.", "operation", {"supported", "contradicted"}, "wrong"),
+    (
+        POISEUILLE,
+        "The flow is pi r^4 times the pressure drop, divided by eight times the viscosity times the length L.",
+        "operation",
+        {"supported", "unverifiable"},
+        "ok",
+    ),
+    (
+        GAUSSIAN,
+        "The Gaussian falls off as e to the minus the squared distance from mu.",
+        "symbol",
+        set(),
+        "ok",
+    ),
+    (
+        STEFAN,
+        "It is proportional to T^4, with sigma as the constant of proportionality.",
+        "symbol",
+        {"supported"},
+        "ok",
     ),
     # names after 'this is the ...' and at the start of a sentence
     (
