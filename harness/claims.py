@@ -527,7 +527,8 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                     continue
                 if not initial and previous not in _NOT_THE_NAME:  # "by the Cauchy-Schwarz inequality": cited
                     bare = pattern is NAME_PATTERNS[2]  # not "this is ...", "known as ..."
-                    claims.append((m[0].strip(), "name", {"name": m["name"], "bare": bare, "later": index > 0}))
+                    later = index > 0 or re.search(r"[;:]", rest[: m.start("name")]) is not None  # "...; it equals KL"
+                    claims.append((m[0].strip(), "name", {"name": m["name"], "bare": bare, "later": later}))
                 rest = _blank(rest, m.start("name"), m.end("name"))
         rest = _list_claims(rest, claims)
         for pattern in SYMBOL_PATTERNS:

@@ -103,6 +103,8 @@ class _Equation:
             r"\s*([A-Za-z])\s*(?:\\left)?\(\s*([A-Za-z])\s*(?:\\right)?\)\s*", facts.lhs
         )  # T(n) = 2 T(n/2)
         recurrence = bool(call) and re.search(rf"(?<![A-Za-z\\]){call[1]}\s*(?:\\left)?\(", facts.rhs) is not None
+        step = re.search(r"_\{?\s*([a-z])\s*\}?", facts.lhs)  # m_t = beta m_{t-1} + ...: a step-by-step recurrence
+        recurrence = recurrence or bool(step) and re.search(rf"_\{{\s*{step[1]}\s*-\s*1\s*\}}", facts.rhs) is not None
         self.implicit = recurrence or bool({"derivative", "partial_derivative"} & set(facts.operators))
 
     def has(self, key: str) -> bool:
@@ -206,8 +208,9 @@ def _check_operation(p: dict, eq: _Equation) -> Result:
     _, accepted, raw = OPERATIONS[op]
     if set(facts.operators) & accepted or re.search(raw, eq.inner if op in ("plus", "minus") else latex):
         return "supported", f"the equation has {op.replace('_', ' ')}"
-    if any(re.search(OPERATIONS[op][0], m, flags=re.IGNORECASE) for _, m, _ in eq.glossary.entries):
-        return "supported", f"the glossary mentions {op.replace('_', ' ')}"
+    said = [m for _, m, _ in eq.glossary.entries] + [eq.name or ""]
+    if any(re.search(OPERATIONS[op][0], m, flags=re.IGNORECASE) for m in said):
+        return "supported", f"the glossary or the name mentions {op.replace('_', ' ')}"  # "exponential moving average"
     if op in ("log2", "log10") and re.search(r"\\log(?!\s*_)", latex):
         return "unverifiable", "the logarithm's base is not written"
     # "the probability of finding the particle in the box" talks about, not of, the equation
@@ -608,8 +611,8 @@ CHECKS = {
 
 def _cited(p: dict, result: Result, named: bool) -> Result:
     """A bare name ("Lenz's law in disguise", "Newton's second law is about its rate of change") cites a related
-    result rather than naming this one once the text has named the equation rightly, or after the first sentence
-    (descriptions name their equation first)."""
+    result rather than naming this one once the text has named the equation rightly, or after the first sentence or
+    clause (descriptions name their equation first)."""
     if p.get("bare") and (named or p.get("later")) and result[0] == "contradicted":
         return "unverifiable", f"{p['name']} is cited beside the equation"
     return result

@@ -707,6 +707,12 @@ STEFAN = {
     "glossary": {"j": "the radiant exitance", "\\sigma": "the Stefan-Boltzmann constant", "T": "the temperature"},
 }
 
+EMA = {
+    "latex": r"\bar{x}_{t} = \alpha x_{t} + (1 - \alpha) \bar{x}_{t-1}",
+    "name": "Exponential moving average",
+    "glossary": {"\\bar{x}_{t}": "the smoothed value", "x_{t}": "the observation", "\\alpha": "the smoothing factor"},
+}
+
 NATURAL = [
     # a second, bare name cites another result once the equation is named; alone it names the equation
     (
@@ -1064,6 +1070,35 @@ NATURAL = [
         "It is proportional to T^4, with sigma as the constant of proportionality.",
         "symbol",
         {"supported"},
+        "ok",
+    ),
+    # a step-by-step recurrence; an operation the equation's own name carries; a name after a semicolon
+    (
+        EMA,
+        "It is an exponentially decaying average: alpha times x_t plus 1 - alpha times the previous value.",
+        "operation",
+        {"supported", "unverifiable"},
+        "ok",
+    ),
+    (
+        EMA,
+        "It computes an exponential moving average: alpha times x_t plus 1 - alpha times the previous value.",
+        "operation",
+        {"supported", "unverifiable"},
+        "ok",
+    ),
+    (
+        EMA,
+        "It takes the logarithm of x_t, weighted by alpha, plus the previous smoothed value.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        KINETIC,
+        "The energy is half m v squared; Newton's second law governs how v changes.",
+        "name",
+        {"unverifiable"},
         "ok",
     ),
     # names after 'this is the ...' and at the start of a sentence
