@@ -337,18 +337,18 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     "expectation": (r"\bexpected value\b|\bexpectation\b", {"expectation"}, r"\\mathbb\{?E|\\langle|\\sum.*P\s*\("),
     "probability": (r"\bprobability of\b", {"probability", "conditional"}, r"(?<![A-Za-z\\])[Pp]\s*\(|\\Pr"),
     "max": (
-        r"\b(?:maximum|supremum|argmax|arg max)\b"
+        r"\b(?:maximum|supremum)\s+(?:of|over|between)\b|\b(?:argmax|arg max)\b"  # not "overshoots the minimum"
         r"|\b(?:the (?:larger|greater|bigger) of|whichever is (?:larger|greater))\b",  # not "the larger the mass"
         {"max", "argmax", "supremum"},
         r"\\max|\\sup|\\arg",
     ),
     "min": (
-        r"\b(?:minimum|infimum|argmin|arg min)\b"
+        r"\b(?:minimum|infimum)\s+(?:of|over|between)\b|\b(?:argmin|arg min)\b"
         r"|\b(?:the (?:smaller|lesser|lower) of|whichever is (?:smaller|lower))\b",
         {"min", "argmin", "infimum"},
         r"\\min|\\inf(?!ty)|\\arg",
     ),
-    "limit": (r"\bthe limit\b|\blimit as\b", {"limit"}, r"\\lim"),
+    "limit": (r"(?<!\bin )\bthe limit\b|(?<!\bin the )\blimit as\b", {"limit"}, r"\\lim"),  # not "in the limit of"
     "norm": (r"\bnorm\b", {"norm"}, r"\\\||\\lVert"),
     "abs": (r"\babsolute (?:values?|differences?|deviations?|errors?)\b", {"abs"}, r"\|"),
     "factorial": (r"\bfactorial\b", {"factorial"}, r"!"),

@@ -1101,6 +1101,23 @@ NATURAL = [
         {"unverifiable"},
         "ok",
     ),
+    # "in the limit of", "overshoots the minimum": no limit or minimum in the equation
+    (KINETIC, "It is half m v squared; in the limit of zero speed it vanishes.", "operation", {"supported"}, "ok"),
+    (
+        KINETIC,
+        "It is the limit as v goes to zero of half m v squared.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (
+        RELU,
+        "It returns the maximum of 0 and x; training overshoots the minimum if the step is large.",
+        "operation",
+        {"supported"},
+        "ok",
+    ),
+    (RELU, "It returns the minimum of 0 and x.", "operation", {"contradicted"}, "wrong"),
     # names after 'this is the ...' and at the start of a sentence
     (
         RIDGE,
