@@ -1406,10 +1406,11 @@ def test_dev_labeled_set():
 
 
 def test_handwritten_heldout_report():
-    """The hand-written set is held out: its numbers are reported (pytest -s), never tuned on; the assertion is only
+    """The first hand-written set was held out until its false alarms and misses were studied to improve the checker;
+    it is now a development set too, so its numbers (pytest -s) overstate unseen performance. The assertion is only
     that gold does better than chance."""
     hits, alarms, area = detection(labeled("handwritten.jsonl"))
-    print(f"held-out: wrong judged wrong {hits:.3f}, correct judged wrong {alarms:.3f}, AUROC {area:.3f}")
+    print(f"hand-written: wrong judged wrong {hits:.3f}, correct judged wrong {alarms:.3f}, AUROC {area:.3f}")
     assert area > 0.5
 
 
