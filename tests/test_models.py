@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 from harness.judge import LABELS, proxy_score
 from harness.models import ModelAPI, ModelError, generate_batch, load_model
-from harness.models.hf import plan_batches
+from harness.models.hf import CALL_COST, plan_batches
 
 CONVS = [
     [{"role": "user", "content": "the equation E = m c ^ 2"}],
@@ -59,17 +60,39 @@ def test_hf_rate_batched_equals_one_by_one(tiny_llama, monkeypatch):
     assert batched[0] != pytest.approx(batched[1], abs=1e-6)
 
 
+def _plan_cost(tokens: list[list[int]], plan: list[tuple[list[int], int]]) -> int:
+    return sum(CALL_COST * (2 if shared else 1) + shared + len(rows) * max(len(tokens[i]) - shared for i in rows)
+               for rows, shared in plan)
+
+
+def _partitions(items: list[int]):
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for part in _partitions(rest):
+        yield [[first], *part]
+        for k in range(len(part)):
+            yield [*part[:k], [first, *part[k]], *part[k + 1:]]
+
+
 def test_rating_plan_shares_prefixes_at_least_cost():
     """The plan covers every row once; a batch's shared prefix is common to its rows and leaves each its last
-    token; and its cost (tokens read) is the optimum, found here by hand: 13 instead of 25 for one padded batch."""
-    tokens = [[1, 2, 3, 4, 5], [1, 2, 3, 4, 6], [1, 2, 3, 7], [9, 9], [1, 2, 3, 4, 5]]
+    token; and here its cost is the least over every way to batch the rows, each batch sharing its longest
+    common prefix or nothing (brute force over all 203 partitions)."""
+    head = list(range(100, 200))
+    tokens = [head + [1], head + [2, 3, 4], head + [1], [7] * 30, [7] * 28 + [8] * 5, [9] * 10]
     plan = plan_batches(tokens, batch_size=16)
-    assert sorted(i for rows, _ in plan for i in rows) == list(range(5))
-    cost = 0
+    assert sorted(i for rows, _ in plan for i in rows) == list(range(len(tokens)))
     for rows, shared in plan:
         assert all(tokens[i][:shared] == tokens[rows[0]][:shared] and shared < len(tokens[i]) for i in rows)
-        cost += shared + len(rows) * max(len(tokens[i]) - shared for i in rows)
-    assert cost == 13
+    assert any(shared >= 100 for _, shared in plan)  # the three rows under one 100-token prompt share it
+
+    def best(rows: list[int]) -> int:
+        common = min(len(os.path.commonprefix([tokens[i] for i in rows])), *(len(tokens[i]) - 1 for i in rows))
+        return min(_plan_cost(tokens, [(rows, 0)]), _plan_cost(tokens, [(rows, common)]))
+
+    assert _plan_cost(tokens, plan) == min(sum(best(b) for b in part) for part in _partitions(list(range(6))))
     assert all(len(rows) <= 2 for rows, _ in plan_batches(tokens, batch_size=2))
 
 

@@ -18,6 +18,8 @@ from harness.models import Messages, ModelError, cache_dir
 log = logging.getLogger("harness")
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
+# What one forward pass costs beyond its tokens, in tokens: SmolLM2-135M on 2 CPU cores, 33 ms at 0.7 ms a token
+CALL_COST = 48
 
 
 def _device() -> str:
@@ -225,27 +227,30 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
 
 
 def plan_batches(tokens: Sequence[Sequence[int]], batch_size: int) -> list[tuple[list[int], int]]:
-    """Rating batches: (row indices, number of leading tokens all its rows share, which run once).
+    """Rating batches: (row indices, number of leading tokens all its rows share, which run once; 0 for none).
 
     Rows sorted as token sequences put those sharing a prefix side by side (one equation's candidates under one
-    prompt); a dynamic programme cuts that order into runs of at most `batch_size` rows, minimising the tokens
-    the model reads: the shared prefix once, plus every row's rest padded to the run's longest. Every row keeps
-    at least its last token out of the prefix, since its logits are the answer. Identical rows cost one token.
+    prompt), and a dynamic programme cuts that order into runs of at most `batch_size` rows. It minimises the
+    work in token equivalents: each forward pass costs CALL_COST, then the shared prefix runs once and every
+    row's rest is padded to the run's longest. Every row keeps at least its last token out of the prefix, since
+    its logits are the answer. Identical rows cost one token each.
     """
     order = sorted(range(len(tokens)), key=lambda i: list(tokens[i]))
     lengths = [len(tokens[i]) for i in order]
     shared_next = [_common_prefix(tokens[a], tokens[b]) for a, b in zip(order, order[1:], strict=False)]
-    cost = [0] + [float("inf")] * len(order)
+    cost = [0.0] + [float("inf")] * len(order)
     cut, prefix_of = [0] * (len(order) + 1), [0] * (len(order) + 1)
     for j in range(1, len(order) + 1):  # cost[j]: the cheapest plan for the first j rows
-        shared, longest, shortest = lengths[j - 1] - 1, 0, lengths[j - 1]
+        shared, longest = lengths[j - 1] - 1, 0
         for i in range(j - 1, max(j - batch_size, 0) - 1, -1):  # last batch = rows i..j-1
-            longest, shortest = max(longest, lengths[i]), min(shortest, lengths[i])
+            longest = max(longest, lengths[i])
             if i < j - 1:
-                shared = min(shared, shared_next[i], shortest - 1)
-            c = cost[i] + shared + (j - i) * (longest - shared)
-            if c < cost[j]:
-                cost[j], cut[j], prefix_of[j] = c, i, shared
+                shared = min(shared, shared_next[i], lengths[i] - 1)
+            rows = j - i
+            for prefix, c in ((0, CALL_COST + rows * longest),
+                              (shared, 2 * CALL_COST + shared + rows * (longest - shared))):
+                if cost[i] + c < cost[j]:
+                    cost[j], cut[j], prefix_of[j] = cost[i] + c, i, prefix
     batches, j = [], len(order)
     while j > 0:
         batches.append((order[cut[j]:j], prefix_of[j]))
