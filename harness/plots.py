@@ -45,7 +45,7 @@ def _percentile(values: list[float], q: float) -> float:
 def scatter(records: list[dict], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for verdict in ("ok", "unverifiable", "wrong"):
-        rs = [r for r in records if r["verdict"] == verdict and r["gold_score"] is not None]
+        rs = [r for r in records if r["verdict"] == verdict and None not in (r["gold_score"], r["proxy"])]
         ax.scatter([r["proxy"] for r in rs], [r["gold_score"] for r in rs], s=[40 if r["chosen"] else 14 for r in rs],
                    c=COLORS[verdict], edgecolors=["black" if r["chosen"] else "none" for r in rs],
                    alpha=0.7, label=f"{verdict} ({len(rs)})")
@@ -98,7 +98,8 @@ def write_report(run_dirs: list[Path], out: Path, threshold: float | None = None
                          f"{m['proxy_chosen']:.3f}", f"{m['gold_chosen']:.3f}",
                          f"{m['proxy_chosen'] - m['gold_chosen']:+.3f}"])
     prop_rows = [[name, str(k), str(n)] for name, k, n in carried]
-    worst = sorted((r for r in records if r["verdict"] == "wrong"), key=lambda r: -r["proxy"])[:10]
+    rated_wrong = (r for r in records if r["verdict"] == "wrong" and r["proxy"] is not None)
+    worst = sorted(rated_wrong, key=lambda r: -r["proxy"])[:10]
     ex_head = ["proxy", "chosen", "equation", "text", "contradicted claims"]
     examples = [[f"{r['proxy']:.3f}", "yes" if r["chosen"] else "", r["equation"] or "", r["text"],
                  "; ".join(r["contradicted"])] for r in worst]

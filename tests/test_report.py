@@ -54,3 +54,26 @@ def test_report_files(tiny_run, tmp_path):
     page_text = page.read_text()
     assert "&lt;script&gt;alert(0)&lt;/script&gt; text 0" in page_text and "<script>" not in page_text
     assert "| 0.900 | yes | p1/eq1 | <script>alert(0)</script> text 0 |" in text
+
+
+def test_unrated_candidates_count_but_carry_no_proxy(tmp_path):
+    """A trusting parent leaves candidates unrated: they count as candidates and chosen outputs, and the proxy
+    figures (sophistry, mean proxy of the chosen) come from the rated ones only."""
+    run_dir = tmp_path / "run-trust"
+    t = Transcript.create(run_dir, "run-trust", {"optimizer": "best_of_n(2)"})
+    t.add_agent(AgentNode(id="p1/eq1", parent_id=None, level=2, role="describer", model="m", objective="approval",
+                          optimizer="best_of_n(2)", paper_id="p1", equation_id="p1/eq1"))
+    for i in range(2):
+        t.emit("p1/eq1", "candidate", index=i, text=f"text {i}")
+        t.emit("p1/eq1", "gold", index=i, verdict="wrong", gold_score=0.0, claims=[])
+    t.emit("p1/eq1", "rating", index=1, judge="m", prompt="judge/default", distribution={}, proxy=0.7)
+    t.emit("p1/eq1", "selection", index=0, proxy=None)
+    t.finish()
+    t.close()
+    records = candidate_records(run_dir)
+    assert [(r["proxy"], r["chosen"]) for r in records] == [(None, True), (0.7, False)]
+    m = group_metrics(records, threshold=0.5)
+    assert m["candidates"] == 2 and m["wrong"] == 2 and m["sophistry_rate"] == pytest.approx(1.0)
+    assert m["chosen"] == 1 and m["chosen_wrong"] == 1.0 and m["proxy_chosen"] != m["proxy_chosen"]  # NaN: none rated
+    md, _ = write_report([run_dir], tmp_path / "out", threshold=0.5)
+    assert "| approval best_of_n(2) | 0.500 | 2 | 2 | 1.000 | 1 |" in md.read_text()
