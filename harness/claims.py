@@ -1,7 +1,6 @@
 """The checkable claims of a free-text description of an equation: symbol meanings, operations, the relation, the
 equation's name, dependencies and invented terms, found by regular expressions over sentences (harness.gold checks
-them), and maths written inline without $...$ ('b^2 + 4ac'). Also the one spelling per symbol ('$\\sigma$', 'sigma',
-'σ') and the content words of a meaning.
+them), and maths written inline without $...$ ('b^2 + 4ac').
 
 Extraction misses claims it has no pattern for; what it finds is kept with its parts for checking. Asides are set
 apart: derivations ('taking the square root gives ...'), properties ('integrates to one'), other named results.
@@ -10,78 +9,15 @@ apart: derivations ('taking the square root gives ...'), properties ('integrates
 from __future__ import annotations
 
 import re
-import tomllib
-import unicodedata
-from pathlib import Path
 from typing import Literal
+
+from harness.meanings import lemma, tokens
+from harness.symbols import GREEK, SYM, SYMBOL_SHAPE, canon
 
 ClaimKind = Literal["symbol", "operation", "relation", "name", "dependency"]
 
-# --- symbols: one spelling for '$\sigma$', '\sigma', 'sigma', 'σ'; 'x_i', 'x sub i'; '\hat{\beta}', 'beta-hat' -----
-GREEK = (
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma "
-    "tau upsilon phi varphi chi psi omega"
-).split()
-UNICODE_GREEK = {"ħ": "hbar", "ϵ": "epsilon", "ϕ": "phi", "ϑ": "theta"} | {
-    c: n.split()[-1].lower() if "SMALL" in n else n.split()[-1].capitalize()
-    for c in map(chr, range(0x391, 0x3CA))
-    if (n := unicodedata.name(c, "").replace("LAMDA", "LAMBDA")).startswith("GREEK")
-}
-_HATTED = "".join(
-    c
-    for c in map(chr, range(0xC0, 0x250))
-    if unicodedata.normalize("NFD", c)[1:] in ("\u0302", "\u0304") and unicodedata.normalize("NFD", c)[0].isascii()
-)  # ŷ, x̄ precomposed
-_SUB = r"(?:_\{[^{}]{1,12}\}|_[A-Za-z0-9]{1,4}|\s+sub\s+[A-Za-z0-9]{1,3}\b)"
-_SUP = r"(?:\^\{[^{}]{1,8}\}|\^[A-Za-z0-9*])"
-_HAT = r"(?:[- ](?:hat|bar)(?![A-Za-z]))"  # 'beta-hat', 'v-hat_t'
-SYM = (
-    rf"(?:\$[^$]{{1,40}}\$|\\[A-Za-z]+(?:\{{[^{{}}]{{1,20}}\}})?{_SUB}?{_SUP}?(?:\([^()]{{1,24}}\))?"
-    rf"|\b(?i:{'|'.join(sorted(GREEK, key=len, reverse=True))})(?![A-Za-z]){_HAT}?{_SUB}?{_SUP}?"
-    rf"|[{''.join(UNICODE_GREEK)}][\u0302\u0304]?{_HAT}?{_SUB}?{_SUP}?"
-    rf"|\b[A-Za-z{_HATTED}][\u0302\u0304]?(?![A-Za-z0-9']){_HAT}?{_SUB}?{_SUP}?(?:\([^()]{{1,24}}\))?(?![\w'’-]))"
-)
-SYMBOL_SHAPE = re.compile(r"(?:\w+:)?[A-Za-z]+(?:_[A-Za-z0-9,]+)?(?:\^-?\w+)?(?:\([^=<>]*\))?(?:_[A-Za-z0-9]+)?")
-_DECORATION = re.compile(
-    r"\\(hat|bar|tilde|vec|dot|ddot|widehat|overline)(?![a-z])|[- ](hat|bar)(?=[_^]|$)|(\u0302)|\u0304"
-)
-_WRAPPER = re.compile(r"\\(?:mathbf|mathrm|boldsymbol|mathcal|mathit|operatorname|bm)(?![a-z])")
-
-
-def canon(mention: str) -> str:
-    """One spelling per symbol: '$\\hat{\\beta}$', 'β̂' and 'beta-hat' all become 'hat:beta', 'x sub i' 'x_i',
-    '\\varepsilon' 'epsilon'."""
-    s = unicodedata.normalize("NFD", mention.strip().strip("$").strip())
-    s = "".join(UNICODE_GREEK.get(ch, ch) for ch in s)
-    s = re.sub(r"\s+sub\s+", "_", s).replace("\\mid", "|").replace("\\|", "||")
-    s = re.sub(r"(?<![A-Za-z])var(?=epsilon|theta|phi|rho|sigma|pi|kappa)", "", s)  # a text writes epsilon for both
-    deco = _DECORATION.search(s)
-    s = re.sub(r"[\\{}\s]", "", _WRAPPER.sub("", _DECORATION.sub("", s)))
-    if not deco:
-        return s
-    tag = (deco[1] or deco[2] or ("hat" if deco[3] else "bar")).replace("widehat", "hat").replace("overline", "bar")
-    return f"{tag}:{s}"
-
-
-def forms(key: str) -> tuple[str, str, str, str]:
-    """A symbol from most to least specific: as written, undecorated without exponent, without arguments, base."""
-    plain = re.sub(r"\^-?\w+", "", key.split(":")[-1])
-    bare = re.sub(r"\(.*\)$", "", plain)
-    base = re.split(r"[_^(|]", bare, maxsplit=1)[0]
-    return key, plain, bare, base.lower() if base.lower() in GREEK else base
-
-
-def base_of(mention: str) -> str:
-    return forms(canon(mention))[3]
-
-
-# --- meanings ------------------------------------------------------------------------------------------------
-_STOP = set(
-    "the a an of for in on at to by with and or is are its it this that which per given as from over into "
-    "be being used whose th when where while how what all then there here has have had can will would may not "
-    "so such also very just".split()
-)
-_GENERIC = {
+# --- extraction ----------------------------------------------------------------------------------------------
+_GENERIC = {  # meanings that say nothing about a symbol: "x is the variable", "the term on the left"
     "equation",
     "formula",
     "expression",
@@ -104,79 +40,6 @@ _GENERIC = {
     "power",
     "exponent",
 }
-
-
-def _stem(word: str) -> str:
-    """A crude stem; a plural loses its 's' first, so that 'deviations' and 'deviation' meet."""
-    word = word.replace("iz", "is")
-    if word.endswith(("ss", "us", "is", "as")):
-        return word
-    if word.endswith("ies") and len(word) > 5:
-        return word[:-3] + "y"
-    if word.endswith("s") and len(word) > 4:
-        word = word[:-1]
-    for suffix in ("ation", "ion", "ing", "ed", "es", "e"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def _read_lexicon() -> tuple[dict[str, str], dict[str, str], dict[str, list[str]]]:
-    """lexicon.toml as (word stem -> group stem, multi-word phrase -> group name, word -> its opposites)."""
-    lexicon = tomllib.loads(Path(__file__).with_name("lexicon.toml").read_text(encoding="utf-8"))
-    groups = lexicon["synonyms"]
-    words = {_stem(w): _stem(head) for head, ws in groups.items() for w in ws if " " not in w}
-    return words, {w: head for head, ws in groups.items() for w in ws if " " in w}, lexicon["antonyms"]
-
-
-_LEXICON, _PHRASES, _ANTONYMS = _read_lexicon()
-_PHRASE = re.compile(rf"\b(?:{'|'.join(map(re.escape, sorted(_PHRASES, key=len, reverse=True)))})\b")
-
-
-def _word(word: str) -> str:
-    """A word as meanings are compared: stemmed, then its lexicon group ('arriving' -> 'incident')."""
-    stem = _stem(word)
-    return _LEXICON.get(stem, stem)
-
-
-_OPPOSITES = {frozenset((_word(a), _word(b))) for a, bs in _ANTONYMS.items() for b in bs}
-
-
-def opposed(claimed: set[str], meaning: set[str]) -> tuple[str, str] | None:
-    """A word of a claimed meaning whose opposite is in the glossary meaning, neither in both ('fail' vs 'success')."""
-    return next(((a, b) for a in claimed - meaning for b in meaning - claimed if frozenset((a, b)) in _OPPOSITES), None)
-
-
-# Kinds of quantity that a meaning's head noun can name: a mass is never a momentum, a variance never a deviation.
-KINDS = {
-    _word(w)
-    for w in "mass momentum weight force energy acceleration speed position distance time power pressure "
-    "volume temperature charge current voltage resistance frequency wavelength density concentration mean median "
-    "variance deviation covariance correlation probability entropy loss gradient logit number index length width "
-    "height area angle intensity amplitude brightness luminosity viscosity radius diameter torque work heat flux "
-    "capacitance inductance colour color".split()
-}
-
-
-def head_noun(meaning: str) -> str:
-    """The head noun of a noun phrase: 'the predicted probability of class k' -> 'probability'."""
-    first = re.split(  # "the real-valued input (logit)" is an input: a parenthesis is an aside
-        r"\b(?:of|at|in|on|for|per|that|which|whose|with|to|from|over|after|between|given)\b|\(", meaning.lower()
-    )[0]
-    words = tokens(first)
-    return words[-1] if words else ""
-
-
-def tokens(text: str) -> list[str]:
-    """Content words, lowercased and crudely lemmatised: 'the predicted probabilities' ~ 'probability predicted'.
-    Symbols inside a meaning ('half of V_max', '$i^2 = -1$') are not its words."""
-    text = re.sub(r"\$[^$]*\$|\S*[_^\\]\S*", " ", text)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    text = _PHRASE.sub(lambda m: _PHRASES[m[0]], text)
-    return [_word(w) for w in re.findall(r"[a-z0-9]+", text) if w not in _STOP and len(w) > 1]
-
-
-# --- extraction ----------------------------------------------------------------------------------------------
 _ART = r"(?:the|an?)\s+"
 _AT_WHICH = "".join(rf"(?<!\b{p})" for p in ("at", "in", "on", "to", "by", "for", "from", "of", "with"))
 _MEANING = (  # a noun phrase up to its clause's end; "the angle at which the light arrives" is one
@@ -252,7 +115,7 @@ NAME_ALIASES = {
     "sgd": "stochastic gradient",
 }
 NAME_GENERIC = {
-    _word(w)
+    lemma(w)
     for w in re.sub(r"\[sz\]", "s", _NAME_WORDS).split("|")
     + "celebrated famous well known "
     "above following same simple given whole entire original full final resulting previous basic key "
@@ -470,7 +333,7 @@ INVENTED = re.compile(  # "plus a correction term", "less an account fee $f$", "
     rf"|(?P<math>\$[^$]{{1,40}}\$))"
 )
 POSITIONAL = {
-    _word(w)
+    lemma(w)
     for w in "first second third last final leading other each whole entire same small large "
     "additional extra new single constant term factor".split()
 }

@@ -16,28 +16,20 @@ from typing import Literal
 from pydantic import BaseModel
 
 from harness.claims import (
-    KINDS,
     NAME_ALIASES,
     NAME_GENERIC,
     OPERATIONS,
     POSITIONAL,
-    SYM,
-    SYMBOL_SHAPE,
     ClaimKind,
-    base_of,
-    canon,
     claimed_power,
     extract_claims,
-    forms,
-    head_noun,
-    opposed,
     to_latex,
-    tokens,
 )
 from harness.latex import EquationFacts, equation_facts
 from harness.layout import groups, layout, mentioned, placement, plain, signs_of, terms, wrapped
-from harness.meanings import Glossary, embed
+from harness.meanings import KINDS, Glossary, embed, head_noun, opposed, tokens
 from harness.papers import glossary_from_text
+from harness.symbols import SYM, SYMBOL_SHAPE, base_of, canon, forms
 
 Status = Literal["supported", "contradicted", "unverifiable"]
 Result = tuple[Status, str]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 
-from harness.claims import GREEK, base_of
+from harness.symbols import GREEK, base_of
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z]|\d+|\S")
 SYMBOL_TOKEN = re.compile(r"[A-Za-z]|\\(?:var)?(?:" + "|".join(GREEK) + r"|hbar|ell)", flags=re.IGNORECASE)

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from harness import claims, meanings
-from harness.gold import Claim, canon, check, extract_claims, score
+from harness.gold import Claim, check, extract_claims, score
 from harness.latex import EquationFacts, equation_facts
 from harness.layout import layout, placement, signs_of, terms, wrapped
 from harness.papers import load_jsonl
 from harness.resources import demo_corpus, share_dir
+from harness.symbols import canon
 
 DEMO = {eq.id: eq for paper in load_jsonl(demo_corpus()) for eq in paper.equations}
 EMC = {
@@ -1432,9 +1433,9 @@ def test_terms_signs_and_placement_read_off_the_latex():
 
 
 def test_lexicon_groups_are_disjoint_lowercase_and_used():
-    groups = tomllib.loads((Path(claims.__file__).with_name("lexicon.toml")).read_text(encoding="utf-8"))["synonyms"]
+    groups = tomllib.loads((Path(meanings.__file__).with_name("lexicon.toml")).read_text(encoding="utf-8"))["synonyms"]
     words = [w for head, ws in groups.items() for w in [head, *ws]]
     assert all(w == w.lower() for w in words)
     assert len(words) == len(set(words)), [w for w in words if words.count(w) > 1]
-    assert set(claims.tokens("the light arriving at the surface")) == set(claims.tokens("incident light surface"))
-    assert set(claims.tokens("the step size")) == set(claims.tokens("the learning rate"))
+    assert set(meanings.tokens("the light arriving at the surface")) == set(meanings.tokens("incident light surface"))
+    assert set(meanings.tokens("the step size")) == set(meanings.tokens("the learning rate"))
