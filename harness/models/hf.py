@@ -217,15 +217,6 @@ class HFModel:
         return len(self.tokenizer.encode(text, add_special_tokens=False))
 
 
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 def plan_batches(tokens: Sequence[Sequence[int]], batch_size: int) -> list[tuple[list[int], int]]:
     """Rating batches: (row indices, number of leading tokens all its rows share, which run once; 0 for none).
 
@@ -237,7 +228,7 @@ def plan_batches(tokens: Sequence[Sequence[int]], batch_size: int) -> list[tuple
     """
     order = sorted(range(len(tokens)), key=lambda i: list(tokens[i]))
     lengths = [len(tokens[i]) for i in order]
-    shared_next = [_common_prefix(tokens[a], tokens[b]) for a, b in zip(order, order[1:], strict=False)]
+    shared_next = [len(os.path.commonprefix([tokens[a], tokens[b]])) for a, b in zip(order, order[1:], strict=False)]
     cost = [0.0] + [float("inf")] * len(order)
     cut, prefix_of = [0] * (len(order) + 1), [0] * (len(order) + 1)
     for j in range(1, len(order) + 1):  # cost[j]: the cheapest plan for the first j rows
