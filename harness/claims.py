@@ -154,7 +154,12 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
         {"product", "dot_product", "cross_product"},
         r"[A-Za-z}\)]\s*[A-Za-z\\(]|\\cdot|\\times",
     ),
-    "plus": (r"\bplus\b|\badd(?:s|ed|ing)?\b(?!\s+(?:\w+\s+)?up\b)", {"sum"}, r"\+|\\pm|\\sum"),
+    "plus": (  # not "adds up to", "adds 10 dB", "adding a second component"
+        r"\bplus\b|\badd(?:s|ed|ing)?\b"
+        r"(?!\s+(?:\w+\s+)?up\b|\s+(?:about\s+|roughly\s+)?(?:\d|another\b|a second\b|more\b))",
+        {"sum"},
+        r"\+|\\pm|\\sum",
+    ),
     "minus": (r"\bminus\b|\bsubtract\w*|\bdifference\b|\bnegat(?:ed|ive (?:sign|of|sum|log))\b", set(), r"-|\\pm|\\mp"),
     "cube_root": (r"\bcube roots?\b", set(), r"\\sqrt\[3\]"),
     "integral": (r"\bintegra(?:l|te|ted|tes|ting|tion)\b", {"integral"}, r"\\i+nt|\\oint"),
@@ -192,7 +197,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
         r"/|\\frac|\\over|\^\{?-",
     ),
     "inverse": (  # not "a real image is inverted"
-        r"\binver(?:se|ting|sion)\b(?![- ]?(?:proportional|square))|\binverted (?:matrix|covariance)",
+        r"\binver(?:se|ting|sion)\b(?![- ]?(?:proportional|square|ratio|order))|\binverted (?:matrix|covariance)",
         {"inverse"},
         r"\^\{?-1",
     ),
@@ -243,11 +248,12 @@ _EXPONENT_WORDS = {
     "four": "4",
     "minus one": "-1",
 }
+_EXPONENT = r"[\w{}-]+(?:\s+(?:-|minus)\s+\w+\b)?"  # "to the power 1 - alpha"
 POWER = re.compile(
     rf"(?:(?P<sym>{SYM})\s+(?:appears\s+|is\s+|enters\s+)?)?\b(?:(?P<w>squared|cubed)\b|raised to the"
-    rf"(?: power of)?\s+(?P<p>minus one|[\w{{}}-]+)|to the (?:power(?: of)?\s+(?P<q>minus one|"
-    rf"[\w{{}}-]+)|(?P<q2>\w+) power))|\b[Tt]he (?P<w2>square|cube|(?:second|third|fourth|fifth|[a-z]-?th) power) of\s+"
-    rf"(?:the\s+)?(?P<sym2>{SYM})?"
+    rf"(?: power of)?\s+(?P<p>minus one|{_EXPONENT})|to the (?:power(?: of)?\s+(?P<q>minus one|"
+    rf"{_EXPONENT})|(?P<q2>\w+) power))|\b[Tt]he (?P<w2>square|cube|(?:second|third|fourth|fifth|[a-z]-?th) power)"
+    rf" of\s+(?:the\s+)?(?P<sym2>{SYM})?"
 )
 _UNTIL_NEXT_TERM = r"(?:(?!\b(?:plus|minus|equals|while|which|but)\b)[^,;.])*"
 SIGN = re.compile(  # "eta is subtracted", "X enters with a minus sign", "plus twice a b times the cosine"
@@ -269,18 +275,19 @@ PLACEMENT = re.compile(
 )
 ORDER = re.compile(r"\b(?P<o>first|second|third)[- ](?:order )?(?:partial )?derivative")
 GROWTH = re.compile(r"\bexponential(?:ly)? (?P<a>decay|growth)|\b(?P<b>decay|grow)s? exponentially")
+_NOT_OF = r"(?!\s+(?:one|two|some|\d+)\s+of\b)"  # "at least one of the events" counts events
 RELATIONS = [
     ("propto", r"\b(?:inversely )?proportional to\b|\bproportionality\b"),
     ("approx", r"\bapproximately equal|\bapproximat(?:es|ed by)\b|\broughly equal"),
     (
         "<=",
-        r"\bat most\b|\bno (?:greater|more|larger) than\b|\bbounded above\b|\bupper bound|\bless than "
-        r"or equal|\b(?:does not|cannot|never) exceed",
+        rf"\bat most\b{_NOT_OF}|\bno (?:greater|more|larger) than\b|\bbounded above\b|\bupper bound|\bless than "
+        r"or equal|\b(?:does not|cannot|never) exceed\w*|\bnever (?:larger|greater|bigger|more) than",
     ),
     (
         ">=",
-        r"\bat least\b|\bno (?:less|smaller|fewer) than\b|\bbounded below\b|\blower bound|\bgreater "
-        r"than or equal|\bnever (?:falls )?below",
+        rf"\bat least\b{_NOT_OF}|\bno (?:less|smaller|fewer) than\b|\bbounded below\b|\blower bound|\bgreater "
+        r"than or equal|\bnever (?:falls )?below|\bnever (?:smaller|less|lower) than",
     ),
     ("<", r"\bis (?:strictly )?(?:less|smaller) than\b(?!\s+-?\d)"),
     (">", r"\bis (?:strictly )?(?:greater|larger) than\b(?!\s+-?\d)|\bexceeds\b(?!\s+-?\d)"),
@@ -418,6 +425,7 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                         "symbol",
                         {
                             "symbol": key,
+                            "written": m["sym"],
                             "meaning": meaning,
                             "clear": clear,
                             "structural": structural,
@@ -459,6 +467,7 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     for rel, pattern in RELATIONS:
         for m in re.finditer(pattern, rest):
             parts = {"relation": rel, "inverse": m[0].startswith("inversely"), "after": rest[m.end() : m.end() + 100]}
+            parts["before"] = re.split(r"[,;:]", rest[: m.start()])[-1][-80:]
             parts["strict"] = _strictness(m[0])
             out.append((m[0], "relation", parts))
             rest = _blank(rest, m.start(), m.end())

@@ -26,7 +26,7 @@ from harness.claims import (
     to_latex,
 )
 from harness.latex import EquationFacts, equation_facts
-from harness.layout import groups, layout, mentioned, placement, plain, signs_of, terms, wrapped
+from harness.layout import flat, groups, layout, mentioned, placement, plain, signs_of, terms, wrapped, written_as
 from harness.meanings import KINDS, Glossary, embed, head_noun, opposed, tokens
 from harness.papers import glossary_from_text
 from harness.symbols import SYM, SYMBOL_SHAPE, base_of, canon, forms
@@ -118,6 +118,9 @@ def _check_symbol(p: dict, eq: _Equation) -> Result:
     if "term" in p:
         return _check_term(p, eq)
     key, g = p["symbol"], eq.glossary
+    glossed = any(forms(k)[2] == forms(key)[2] for k, _, _ in g.entries)  # $\\Delta H$ is one symbol
+    if _is_expression(p.get("written", "")) and not glossed:  # "the mass flux $\\rho u$" names a part, not a symbol
+        return _check_formula(p["written"].strip("$"), eq)
     if not eq.has(key):
         return ("contradicted" if p["clear"] else "unverifiable"), f"the equation has no symbol {key}"
     if not (own := g.lookup(key)):
@@ -153,6 +156,8 @@ def _check_symbol(p: dict, eq: _Equation) -> Result:
 def _check_term(p: dict, eq: _Equation) -> Result:
     """A term the description says the equation has ('plus a regularization term', 'a correction factor gamma')."""
     if "math" in p:
+        if re.search(_RELATION_SIGN, p["math"]):  # "the threshold $R_0 = \\beta/\\gamma$": another formula
+            return "unverifiable", f"${p['math']}$ is a formula of its own"
         if not (named := mentioned(p["math"]) - {"\\sum", "\\prod", "\\int"}):
             return "unverifiable", "no symbol in the term"
         if absent := sorted(b for b in named if b not in eq.bases):
@@ -327,11 +332,24 @@ def _check_combination(p: dict, eq: _Equation) -> Result:
     return ("supported" if ok else "contradicted"), f"{a} and {b} {'are' if ok else 'are not'} in a {p['how']}"
 
 
+_RELATION_SIGN = r"=|<|>|\\(?:le|ge|leq|geq|approx|neq|sim|propto|equiv)(?![a-z])"
+
+
+def _is_expression(written: str) -> bool:
+    """Whether maths written in a text ($...$) is more than one symbol: several symbols, a function, an operator."""
+    math = re.sub(r"_\{[^{}]*\}|_\w", "", written.strip("$")) if written.startswith("$") else ""
+    functions = r"\\(?:sqrt|d?frac|cos|sin|tan|exp|log|ln|sum|prod|int|max|min|nabla|partial|cdot|times)(?![a-z])"
+    return len(mentioned(math)) > 1 or re.search(rf"[-+/=<>]|{functions}", math) is not None
+
+
 def _check_formula(math: str, eq: _Equation) -> Result:
     """Maths written in the text: a symbol the equation lacks, among symbols it has, is invented ('e^{-(z + b)}' for
     e^{-z}); a term whose sign differs from the same term in a part of the equation with the same symbols is a sign
     error ('g(t + tau)' for g(t - tau)). A formula mostly of other symbols ('3 m/s') is about something else."""
     named = set(mentioned(math)) - {"\\sum", "\\prod", "\\int"}
+    sides = [mentioned(side) for side in re.split(_RELATION_SIGN, math)]
+    if len(sides) > 1 and any(side and not side & eq.bases for side in sides):  # "$R_0 = \\beta/\\gamma$"
+        return "unverifiable", f"${math}$ defines a quantity the equation does not have"
     shown = (("e", OPERATIONS["exp"][2]), ("d", r"\\i+nt|\\frac\{d"))  # e^x for exp(x), the dx of an integral
     implied = {b for b, pattern in shown if re.search(pattern, eq.latex)}
     absent = sorted(b for b in named if b not in eq.bases | implied)
@@ -339,7 +357,12 @@ def _check_formula(math: str, eq: _Equation) -> Result:
         return "contradicted", f"the equation has no {', '.join(absent)} (in ${math}$)"
     if absent or not named:
         return "unverifiable", f"${math}$ is not about the equation's symbols"
-    return _check_signs(math, eq)
+    how = None if re.search(_RELATION_SIGN, math) else written_as(math, eq.latex)
+    if how == "sign":
+        return "contradicted", f"${math}$ is a part of the equation with a sign flipped"
+    if how == "power":
+        return "contradicted", f"${math}$ leaves out the power on a function in the equation"
+    return ("supported", f"${math}$ is a part of the equation") if how == "part" else _check_signs(math, eq)
 
 
 def _check_signs(math: str, eq: _Equation) -> Result:
@@ -372,7 +395,8 @@ def _check_power(p: dict, eq: _Equation) -> Result:
     want = p["exponent"]
     key = p["symbol"] or _target(p["phrase"], eq)
     if key and eq.has(key) and forms(key)[3] in eq.layout:  # a glossary key such as the norm of w has no layout
-        got = eq.layout.get(forms(key)[3], (frozenset(), frozenset()))[0]
+        got = {canon(e) for e in eq.layout.get(forms(key)[3], (frozenset(), frozenset()))[0]}
+        want = canon(want.replace(" minus ", "-"))
         partial = not want[-1:].isdigit() and any(base_of(want) in mentioned(e) for e in got)  # "e to the power i"
         if want in got or f"-{want}" in got or partial:
             return "supported", f"{key} has exponent {want}"
@@ -392,6 +416,8 @@ def _top_level_sum(side: str) -> bool:
     return False
 
 
+_NUMBERS = {"zero": "0", "one": "1", "unity": "1", "two": "2", "three": "3", "ten": "10", "half": "1 / 2"}
+_NUMBER = rf"\d+|{'|'.join(_NUMBERS)}"
 _ASYMPTOTIC = r"(?<![A-Za-z\\])O\s*(?:\\left)?\(|\\mathcal\{O\}|\\approx|\\simeq"  # an error term O(1/n)
 
 
@@ -415,8 +441,10 @@ def _check_relation(p: dict, eq: _Equation) -> Result:
         return "unverifiable", "the equation's relation is unknown"
     if family == "propto" and actual == "=":
         return _check_proportional(p, eq, top)
-    if family in ("<=", ">=") and actual == "=" and (re.match(r"\s*(?:by\s+)?\d", p["after"]) or stated and not top):
-        return "unverifiable", "a bound on something other than the equation's right-hand side"
+    number = re.match(rf"\s*(?:by\s+)?({_NUMBER})\b", p["after"])  # "a mole fraction never exceeds one"
+    sides = {flat(eq.facts.lhs), flat(eq.facts.rhs)}
+    if family in ("<=", ">=") and (number and _NUMBERS.get(number[1], number[1]) not in sides or stated and not top):
+        return "unverifiable", "a bound on something other than the equation's side"
     clear = {
         ("=", "<="),
         ("=", ">="),
@@ -469,6 +497,12 @@ def _check_proportional(p: dict, eq: _Equation, top: bool) -> Result:
     if top:
         return ("contradicted" if p["inverse"] else "supported"), "the two sides are equal"
     if _top_level_sum(eq.facts.rhs) or _top_level_sum(eq.facts.lhs):
+        named = {forms(key)[3] for _, key in targets}.union(*(_named(item, eq) for item in said)) & eq.bases
+        holding = [has for side in eq.sides() for _, has in terms(side) if named <= has]
+        before, lhs = p.get("before", ""), {base_of(s) for s in eq.facts.lhs_symbols}
+        subject = _named(before, eq) | {forms(k)[3] for k in [eq.glossary.resolve(before)] if k}
+        if named and len(holding) == 1 and not subject & lhs:  # "prey are eaten at a rate proportional to $\\beta x y$"
+            return "unverifiable", f"one term of the sum holds {', '.join(sorted(named))}"
         return "contradicted", "a sum is not a proportionality"
     for _, key in targets:
         if (where := placement(eq.latex).get(forms(key)[3])) and ("den" in where) != p["inverse"]:
@@ -562,6 +596,7 @@ def _target(phrase: str, eq: _Equation) -> str | None:
     """The symbol a phrase points at: 'the particle mass m' -> 'm', 'the square of the distance r from its centre'
     -> 'r', 'the temperature' -> 'T' via the glossary."""
     phrase = re.sub(_FUNCTION_OF, "", re.split(_RELATIVE, phrase.strip())[0].strip())
+    phrase = re.sub(r"\s+(?:raised\s+)?to the\s+(?:power|\w+ power)\b.*$", "", phrase)  # "capital to the power alpha"
     m = re.match(rf"(?:[\w'’-]+\s+){{0,5}}?(?P<sym>{SYM}){_PHRASE_END}", phrase)
     if m and (m["sym"].startswith(("$", "\\")) or m["sym"] not in ("a", "A", "I") or eq.has(m["sym"])):
         key = canon(m["sym"])
@@ -602,10 +637,10 @@ CHECKS = {
 
 
 def _cited(p: dict, result: Result, named: bool) -> Result:
-    """A bare name ("Lenz's law in disguise", "Newton's second law is about its rate of change") cites a related
-    result rather than naming this one once the text has named the equation rightly, or after the first sentence or
-    clause (descriptions name their equation first)."""
-    if p.get("bare") and (named or p.get("later")) and result[0] == "contradicted":
+    """Another name cites a related result ("Lenz's law in disguise", "the working principle of cyclotrons") rather
+    than naming this one once the text has named the equation rightly; so does a bare name ("Newton's second law is
+    about its rate of change") after the first sentence or clause (descriptions name their equation first)."""
+    if result[0] == "contradicted" and (named or p.get("bare") and p.get("later")):
         return "unverifiable", f"{p['name']} is cited beside the equation"
     return result
 

@@ -240,3 +240,35 @@ def plain(latex: str) -> frozenset[str]:
             occurrences.append((base_of(t), raised))
         i += 1
     return frozenset(b for b, powered in occurrences if not powered)
+
+
+_LOOKS = re.compile(
+    r"\\(?:left|right|[bB]igg?[lr]?|quad|qquad|cdot|mathbf|mathrm|boldsymbol|bm|mathit|operatorname|[,;:!])(?![A-Za-z])"
+    r"|[{}]"
+)
+
+
+def flat(latex: str) -> str:
+    """The tokens of LaTeX, space-separated, without what changes only its looks (spacing, bracket sizes, fonts,
+    braces, a product's dot), so that maths written in a text can be found in an equation: '\\left( \\rho
+    \\mathbf{u} \\right)' and '(\\rho u)' both give '( \\rho u )'."""
+    latex = _LOOKS.sub(" ", latex.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac"))
+    return " ".join(_TOKEN.findall(re.sub(r"\^\s*\+", "^", latex)))
+
+
+def written_as(math: str, latex: str) -> str | None:
+    """How maths written in a text sits in an equation: 'part' when it is a part of it, 'sign' when it is a part
+    with one sign flipped or dropped ('e^{+2\\pi i k n/N}' for e^{-2\\pi i k n/N}), 'power' when it is a part but for
+    a power the equation puts on a function ('\\cos\\theta' for \\cos^{2}\\theta); None otherwise."""
+    said, whole = flat(math).split(), f" {flat(latex)} "
+    if len(said) < 2:
+        return None
+    if f" {' '.join(said)} " in whole:
+        return "part"
+    flips = [[*said[:k], "-" if t == "+" else "+", *said[k + 1 :]] for k, t in enumerate(said) if t in "+-"]
+    dropped = [[*said[: k + 1], "-", *said[k + 1 :]] for k, t in enumerate(said) if t == "^"]
+    if any(f" {' '.join(f)} " in whole for f in flips + dropped):
+        return "sign"
+    if f" {' '.join(said)} " in re.sub(r"(\\[A-Za-z]+) \^ (?:\d+|[A-Za-z])(?= )", r"\1", whole):
+        return "power"
+    return None
