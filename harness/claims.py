@@ -261,6 +261,8 @@ SIGN = re.compile(  # "eta is subtracted", "X enters with a minus sign", "plus t
     rf"|(?:(?P<sym3>{SYM})\s*,?\s+)?\b(?:enter|appear|come)\w*\s+with\s+an?\s+(?P<w>minus|plus|negative|positive)\s+sign"
     rf"|\b(?P<w2>minus|plus)\s+(?!an?\s)(?:(?:twice|two times|half|\d+)\s+)?(?:the\s+(?=sum\b|integral\b))?"
     rf"(?P<sym2>{SYM}|sum\b|integral\b){_UNTIL_NEXT_TERM}"  # "one minus the sum of ..."
+    r"|\b(?P<w3>minus|plus)\s+(?P<phrase>(?:the\s+|an?\s+)?[a-z][a-z'’ -]{2,50}?)"  # "heat in plus the work done"
+    r"(?=\s*(?:[,;.]|$)|\s+(?:plus|minus|equals?|is|are|gives|which|while|and|over|divided|times)\b)"
 )
 # "no smaller than minus one" names a number, not a subtraction
 _VALUE = re.compile(
@@ -289,8 +291,12 @@ RELATIONS = [
         rf"\bat least\b{_NOT_OF}|\bno (?:less|smaller|fewer) than\b|\bbounded below\b|\blower bound|\bgreater "
         r"than or equal|\bnever (?:falls )?below|\bnever (?:smaller|less|lower) than",
     ),
-    ("<", r"\bis (?:strictly )?(?:less|smaller) than\b(?!\s+-?\d)"),
-    (">", r"\bis (?:strictly )?(?:greater|larger) than\b(?!\s+-?\d)|\bexceeds\b(?!\s+-?\d)"),
+    ("<", r"\bis (?:strictly )?(?:less|smaller) than\b(?!\s+-?\d)|\b(?:stays?|remains?|lies) (?:below|under)\b"),
+    (
+        ">",
+        r"\bis (?:strictly )?(?:greater|larger) than\b(?!\s+-?\d)|\bexceeds\b(?!\s+-?\d)"
+        r"|\b(?:stays?|remains?|lies) above\b",
+    ),
     ("ineq", r"\binequalit(?:y|ies)\b|\bbounds\b"),
     (  # not "is exactly why", "is exactly one"
         "=!",
@@ -628,7 +634,11 @@ def _invented_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
 def _sign_claims(rest: str, out: list[tuple[str, ClaimKind, dict]]) -> str:
     """Sign claims, with what they are about: one symbol, or all the symbols named ('plus twice a b cos gamma')."""
     for m in SIGN.finditer(rest):
-        minus = (m["v"] or m["w"] or m["w2"]) in ("subtracted", "negated", "minus", "negative")
+        minus = (m["v"] or m["w"] or m["w2"] or m["w3"]) in ("subtracted", "negated", "minus", "negative")
+        if m["phrase"]:
+            parts = {"op": "minus" if minus else "plus", "symbol": "", "mention": "", "phrase": m["phrase"]}
+            out.append((m[0].strip(), "operation", parts))
+            continue
         if m["w"] and not m["sym3"]:  # "... the difference $T - T_a$, entering with a positive sign"
             maths = re.findall(r"\$[^$]+\$", rest[: m.start()])
             mention = maths[-1] if maths else ""

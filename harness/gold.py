@@ -80,6 +80,7 @@ class _Equation:
         self.latex, self.facts, self.name, self.layout = latex, facts, name, layout(latex)
         self.glossary = Glossary(glossary)
         self.rhs = {base_of(s) for s in facts.rhs_symbols}
+        self.lhs = {base_of(s) for s in facts.lhs_symbols}
         self.bases = (
             {base_of(s) for s in facts.symbols + facts.base_symbols + facts.lhs_symbols}
             | self.rhs
@@ -234,6 +235,8 @@ def _check_sign(p: dict, eq: _Equation) -> Result:
         ok = any(("-" if op == "minus" else "+") in sign for sign in found)
         evidence = f"the term with {', '.join(sorted(named))} has sign {'/'.join(sorted(found))}"
         return ("supported" if ok else "contradicted"), evidence
+    if not named and p.get("phrase") and (key := _target(p["phrase"], eq)) and eq.has(key):
+        named = frozenset({forms(key)[3]})  # "plus the work the system does": W via the glossary
     if not (base := next(iter(named), None) or (forms(p["symbol"])[3] if p["symbol"] and eq.has(p["symbol"]) else "")):
         return _check_operation({"op": op}, eq)
     signs = eq.layout.get(base, (frozenset(), frozenset()))[1]
@@ -460,8 +463,16 @@ def _check_relation(p: dict, eq: _Equation) -> Result:
         ("propto", ">="),
     }
     if (family, actual) in clear:
+        if (subject := _subject(p, eq)) and not subject & eq.lhs:  # "while growth stays below the required return"
+            return "unverifiable", f"a condition on {', '.join(sorted(subject))}, not the equation's relation"
         return "contradicted", f"the equation's relation is {eq.facts.relation}"
     return "unverifiable", f"the equation's relation is {eq.facts.relation}"
+
+
+def _subject(p: dict, eq: _Equation) -> set[str]:
+    """The symbols a relation is said of: the words before it in its clause ('a mole fraction never exceeds one')."""
+    before = re.split(r"\b(?:while|when|if|provided|as|because|since|and|but|that|so)\b", p.get("before", ""))[-1]
+    return set(_named(before, eq)) | {forms(k)[3] for k in [eq.glossary.resolve(before)] if k}
 
 
 _STRICT = {  # family -> (a strict bound, one that can be met)
@@ -499,9 +510,7 @@ def _check_proportional(p: dict, eq: _Equation, top: bool) -> Result:
     if _top_level_sum(eq.facts.rhs) or _top_level_sum(eq.facts.lhs):
         named = {forms(key)[3] for _, key in targets}.union(*(_named(item, eq) for item in said)) & eq.bases
         holding = [has for side in eq.sides() for _, has in terms(side) if named <= has]
-        before, lhs = p.get("before", ""), {base_of(s) for s in eq.facts.lhs_symbols}
-        subject = _named(before, eq) | {forms(k)[3] for k in [eq.glossary.resolve(before)] if k}
-        if named and len(holding) == 1 and not subject & lhs:  # "prey are eaten at a rate proportional to $\\beta x y$"
+        if named and len(holding) == 1 and not _subject(p, eq) & eq.lhs:  # "eaten at a rate proportional to xy"
             return "unverifiable", f"one term of the sum holds {', '.join(sorted(named))}"
         return "contradicted", "a sum is not a proportionality"
     for _, key in targets:
@@ -531,7 +540,7 @@ def _only(p: dict, eq: _Equation) -> Result | None:
     keys = [_target(item, eq) for item in p["only"]]
     if not all(keys):  # a thing it names that is no symbol: the list cannot be compared
         return None
-    listed, lhs = {forms(k)[3] for k in keys if k}, {base_of(s) for s in eq.facts.lhs_symbols}
+    listed, lhs = {forms(k)[3] for k in keys if k}, eq.lhs
     left_out = sorted(
         {
             forms(k)[3]
@@ -545,7 +554,7 @@ def _only(p: dict, eq: _Equation) -> Result | None:
 def _trend(p: dict, key: str, eq: _Equation) -> Result | None:
     """'Grows linearly with v', 'falls with g': the power and the direction of a right-hand-side symbol, where the
     left side is one term and the right a product without functions, so that a denominator means decrease."""
-    base, lhs = forms(key)[3], {base_of(s) for s in eq.facts.lhs_symbols}
+    base, lhs = forms(key)[3], eq.lhs
     if base not in eq.rhs or base in lhs or len(terms(eq.facts.lhs)) != 1 or _top_level_sum(eq.facts.rhs):
         return None
     if p.get("power") and (power := _power_fits(key, p["power"], eq)) and power[0] == "contradicted":
