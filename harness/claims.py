@@ -103,6 +103,8 @@ NAME_PATTERNS = [
         rf"(?:(?!(?i:{_DETERMINERS})\b)[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",  # "Newton's second law"
         rf"^\s*[Tt]he\s+(?P<name>(?:[a-z-]+\s+){{1,3}}(?:{_TITLES})|(?:{_TITLES}) of (?:[a-z-]+\s?){{1,3}}"
         rf"|(?:[a-z-]+\s+){{1,3}}(?:{_WHOLE})(?=\s+(?:gives|says|states|describes|models|assigns)\b))\b",
+        # a heading: "SARSA update: move Q(s, a) toward ..."
+        rf"^\s*(?P<name>(?!(?i:{_DETERMINERS})\b)(?:[\w'’-]+\s+){{0,3}}[\w'’-]*?(?:{_NAME_WORDS}))s?\s*:",
     )
 ]
 NAME_ALIASES = {
@@ -398,6 +400,7 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                     and pattern is NAME_PATTERNS[2]
                     and not re.search(r"\w['’]", m["name"])
                     and re.search(r"(?:error|loss|function|bound|update|density|estimator)s?$", m["name"])
+                    and not rest[m.end() :].startswith(":")  # "SARSA update: ..." is a heading
                 )
                 if re.search(_OF_SYMBOL, rest[: m.start()]):  # "k, known as the rate constant": a meaning of k
                     continue
@@ -521,6 +524,12 @@ DOUBLING = re.compile(
     r"(?:(?:the|its|their)\s+[^,;.]{1,30}?\s+)?(?P<f>doubles|quadruples|halves|is halved|(?:drops|falls|shrinks|is cut)"
     r" to (?:a|one) quarter|(?:rises|grows|increases|goes up) (?:eight|sixteen)fold)\b"
 )
+_RISES, _FALLS = "increases|grows|rises|goes up|gets larger", "decreases|falls|shrinks|drops|goes down|gets smaller"
+# "it gets smaller as the mass increases", "grows larger when T rises"
+TREND_AS = re.compile(
+    rf"\b(?:gets|becomes|grows|goes|is)\s+(?P<a>{_UP}|{_DOWN})\s+(?:as|when|whenever|if)\s+(?:the\s+|its\s+)?"
+    rf"(?P<x>[^,;.]{{1,30}}?)\s+(?P<b>{_RISES}|{_FALLS})\b"
+)
 _FACTOR_POWER = {"doubles": ("up", "1"), "quadruples": ("up", "2"), "halves": ("down", "1"), "is halved": ("down", "1")}
 
 
@@ -531,6 +540,9 @@ def _consequence_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     for m in TREND.finditer(rest):
         trend = "up" if bool(re.fullmatch(_UP, m["a"])) == bool(re.fullmatch(_UP, m["b"])) else "down"
         out.append((m[0], "dependency", {"target": m["x"], "negated": False, "trend": trend, "power": None}))
+    for m in TREND_AS.finditer(rest):
+        trend = "up" if bool(re.fullmatch(_UP, m["a"])) == bool(re.fullmatch(_RISES, m["b"])) else "down"
+        out.append((m[0], "dependency", {"target": m["x"], "negated": False, "trend": trend, "power": None}))
     for m in DOUBLING.finditer(rest):
         f = m["f"]
         trend, power = _FACTOR_POWER.get(f) or (
@@ -540,10 +552,21 @@ def _consequence_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     return out
 
 
+# "the density of the fluid does not enter", "the mass plays no role"
+ABSENT = re.compile(
+    r"(?:^|[,;:]|\b(?:and|while|but|so)\b)\s*(?P<x>(?:the|its|their)\s+[^,;:.]{2,40}?)\s+(?:does not|doesn't|do not"
+    r"|don't|never)\s+(?:enters?|appears?|features?|matters?|comes? in|plays? (?:a|any) (?:role|part))\b"
+    r"|(?:^|[,;:]|\b(?:and|while|but|so)\b)\s*(?P<y>(?:the|its|their)\s+[^,;:.]{2,40}?)\s+plays? no (?:role|part)\b"
+)
+
+
 def _dependency_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     """One claim per thing depended on; the first also carries the whole list when it is exhaustive ('depends only
     on a and b', 'set by a and b alone')."""
     out: list[tuple[str, ClaimKind, dict]] = []
+    for m in ABSENT.finditer(rest):
+        parts = {"target": m["x"] or m["y"], "negated": True, "trend": None, "power": None}
+        out.append((m[0].strip(" ,;:"), "dependency", parts))
     for m in DEPENDENCY.finditer(rest):
         target = re.split(_LIST_END, rest[m.end() :], maxsplit=1)[0]
         only = bool(m["only"] or m["only2"] or re.search(r"\b(?:alone|only)\s*$", target))

@@ -292,7 +292,11 @@ def _stated_power(p: dict, key: str, eq: _Equation) -> Result | None:
 
 
 def _place_maths(p: dict, wanted: str, eq: _Equation) -> Result:
-    """'Multiplied by (1 + r)^t': written maths whose symbols are all only on the other side of the fraction line."""
+    """'Multiplied by (1 + r)^t': written maths whose symbols are all only on the other side of the fraction line;
+    'times $\\cos\\theta$' for \\cos^{2}\\theta, or with a sign flipped."""
+    for math in re.findall(r"\$([^$]+)\$", p["target"]):
+        if not p.get("power") and written_as(math, eq.latex) in ("sign", "power"):
+            return _check_formula(math, eq)
     latex = [to_latex(t) for t in p["target"].split()]
     named = set(mentioned(" ".join(filter(None, latex)))) if re.search(r"[-+^/(]", p["target"]) else set()
     where = placement(eq.latex)
@@ -364,7 +368,7 @@ def _check_formula(math: str, eq: _Equation) -> Result:
     if how == "sign":
         return "contradicted", f"${math}$ is a part of the equation with a sign flipped"
     if how == "power":
-        return "contradicted", f"${math}$ leaves out the power on a function in the equation"
+        return "contradicted", f"${math}$ leaves out the power the equation puts on a function in it"
     return ("supported", f"${math}$ is a part of the equation") if how == "part" else _check_signs(math, eq)
 
 
