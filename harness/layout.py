@@ -259,12 +259,21 @@ def flat(latex: str) -> str:
 def written_as(math: str, latex: str) -> str | None:
     """How maths written in a text sits in an equation: 'part' when it is a part of it, 'sign' when it is a part
     with one sign flipped or dropped ('e^{+2\\pi i k n/N}' for e^{-2\\pi i k n/N}), 'power' when it is a part but for
-    a power the equation puts on a function ('\\cos\\theta' for \\cos^{2}\\theta); None otherwise."""
+    a power the equation puts on a function ('\\cos\\theta' for \\cos^{2}\\theta), 'inverted' when it is a fraction
+    of the equation upside down ('M_1/M_2' for \\frac{M_2}{M_1}); None otherwise."""
     said, whole = flat(math).split(), f" {flat(latex)} "
     if len(said) < 2:
         return None
     if f" {' '.join(said)} " in whole:
         return "part"
+    depth = [sum((t in "([") - (t in ")]") for t in said[:k]) for k in range(len(said))]
+    if len(lines := [k for k, t in enumerate(said) if t == "/" and depth[k] == 0]) == 1:
+        parts = said[: lines[0]], said[lines[0] + 1 :]
+        top, bottom = (re.sub(r"^\( (.*) \)$", r"\1", " ".join(part)) for part in parts)  # (a + b)/c
+        if f" \\frac {top} {bottom} " in whole:
+            return "part"
+        if f" \\frac {bottom} {top} " in whole or f" {bottom} / {top} " in whole:
+            return "inverted"
     flips = [[*said[:k], "-" if t == "+" else "+", *said[k + 1 :]] for k, t in enumerate(said) if t in "+-"]
     dropped = [[*said[: k + 1], "-", *said[k + 1 :]] for k, t in enumerate(said) if t == "^"]
     if any(f" {' '.join(f)} " in whole for f in flips + dropped):
