@@ -337,7 +337,7 @@ def claimed_power(said: str) -> str | None:
 
 
 _LIST_END = (  # where the list of things something depends on ends: "grows with M and falls with r", "... and it"
-    r"[.;:()]|\bbut\b|\bwhile\b|\bwhich\b|,\s*(?:so|as|because|since|making|meaning|whereas|with)\b"
+    r"[.;:()]|\bbut\b|\bwhile\b|\bwhich\b|,\s*(?:so|as|because|since|making|meaning|whereas|with|not)\b"
     r"|\bas well\b|\btoo\b|\balso\b|\b(?:it|they|this|that)\b|\b(?:does|do|is|are|falls?|grows?|rises?|decreases?"
     r"|increases?|shrinks?|varies|vary|changes?|depends?)\b"
 )

@@ -144,7 +144,7 @@ def _check_symbol(p: dict, eq: _Equation) -> Result:
     same_operation = not p["structural"] or set(tokens(p["structural"])) <= set(tokens(best[2]))
     if best[0] >= 0.45 and best[0] >= own_score + 0.2 and same_operation:
         return "contradicted", f"'{p['meaning']}' is the glossary meaning of {best[1]} ('{best[2]}'), not of {key}"
-    if pair := opposed(set(tokens(p["meaning"])), set(tokens(meaning))):
+    if pair := opposed(set(tokens(p["meaning"])), set(tokens(meaning))) or _swapped_word(p["meaning"], meaning, g):
         return "contradicted", f"glossary: {key} is '{meaning}': '{pair[0]}' where it says '{pair[1]}'"
     heads = head_noun(p["meaning"]), head_noun(meaning)
     if tok < 0.45 and heads[0] in KINDS and heads[1] in KINDS and heads[0] != heads[1] and not p["structural"]:
@@ -152,6 +152,21 @@ def _check_symbol(p: dict, eq: _Equation) -> Result:
     if tok >= 0.45 or (emb or 0.0) >= 0.7:
         return "supported", f"glossary: {key} is '{meaning}'"
     return "unverifiable", f"glossary: {key} is '{meaning}', too loosely related to tell"
+
+
+def _swapped_word(said: str, meaning: str, g: Glossary) -> tuple[str, str] | None:
+    """A word of the meaning replaced by its counterpart from a parallel entry: 'output elasticity of labour' for
+    'output elasticity of capital' where K is 'capital input' and L 'labour input'. Returns (meaning's, said)."""
+    words, own = set(tokens(said)), set(tokens(meaning))
+    if len(words - own) != 1 or not words & own:  # one word replaced, the rest kept
+        return None
+    for new in words - own:
+        for old in own - words:
+            ones = [t - {new} for _, m, t in g.entries if new in t and m != meaning]
+            twos = [t - {old} for _, m, t in g.entries if old in t and new not in t and m != meaning]
+            if any(a & b for a in ones for b in twos):
+                return old, new
+    return None
 
 
 def _check_term(p: dict, eq: _Equation) -> Result:
