@@ -263,6 +263,9 @@ def _check_placement(p: dict, eq: _Equation) -> Result:
     """'Multiplied by X' is false when X is only ever in a denominator, 'divided by X' when it never is; 'over Y times
     X' leaves open whether X is below the line."""
     wanted = "den" if p["below"] else "num"
+    for math in re.findall(r"\$([^$]+)\$", p["target"]):  # 'times $\\cos\\theta$' for \\cos^{2}\\theta, a sign flipped
+        if not p.get("power") and written_as(math, eq.latex) in ("sign", "power"):
+            return _check_formula(math, eq)
     if not (key := _target(p["target"], eq)) or not eq.has(key):
         return _place_maths(p, wanted, eq)
     where = placement(eq.latex).get(forms(key)[3], frozenset())
@@ -307,11 +310,7 @@ def _stated_power(p: dict, key: str, eq: _Equation) -> Result | None:
 
 
 def _place_maths(p: dict, wanted: str, eq: _Equation) -> Result:
-    """'Multiplied by (1 + r)^t': written maths whose symbols are all only on the other side of the fraction line;
-    'times $\\cos\\theta$' for \\cos^{2}\\theta, or with a sign flipped."""
-    for math in re.findall(r"\$([^$]+)\$", p["target"]):
-        if not p.get("power") and written_as(math, eq.latex) in ("sign", "power"):
-            return _check_formula(math, eq)
+    """'Multiplied by (1 + r)^t': written maths whose symbols are all only on the other side of the fraction line."""
     latex = [to_latex(t) for t in p["target"].split()]
     named = set(mentioned(" ".join(filter(None, latex)))) if re.search(r"[-+^/(]", p["target"]) else set()
     where = placement(eq.latex)

@@ -13,7 +13,7 @@ import pytest
 from harness import claims, meanings
 from harness.gold import Claim, check, extract_claims, score
 from harness.latex import EquationFacts, equation_facts
-from harness.layout import layout, placement, signs_of, terms, wrapped
+from harness.layout import flat, layout, placement, signs_of, terms, wrapped, written_as
 from harness.papers import load_jsonl
 from harness.resources import demo_corpus, share_dir
 from harness.symbols import canon
@@ -1415,6 +1415,22 @@ def test_handwritten_heldout_report():
     assert area > 0.5
 
 
+def test_first_fresh_heldout_set_is_a_development_set_now():
+    """heldout.jsonl was measured once (AUROC 0.629), then its misses and false alarms were studied to improve the
+    checker (2026-11-27), so it guards against regressions like dev.jsonl; heldout2.jsonl took its place."""
+    hits, alarms, area = detection(labeled("heldout.jsonl"))
+    assert hits > 0.7 and alarms < 0.1 and area > 0.85, (hits, alarms, area)
+
+
+def test_second_fresh_heldout_report():
+    """heldout2.jsonl was written blind to the checker and measured once its development had stopped; its figures
+    (pytest -s, or harness eval detectors-quick) are the honest ones for unseen text. Only better than chance is
+    asserted: the checker must not be tuned to it."""
+    hits, alarms, area = detection(labeled("heldout2.jsonl"))
+    print(f"heldout2: wrong judged wrong {hits:.3f}, correct judged wrong {alarms:.3f}, AUROC {area:.3f}")
+    assert area > 0.5
+
+
 def test_terms_signs_and_placement_read_off_the_latex():
     assert terms(r"a^{2} + b^{2} - 2 a b \cos\gamma") == (
         ("+", frozenset({"a"})),
@@ -1439,3 +1455,141 @@ def test_lexicon_groups_are_disjoint_lowercase_and_used():
     assert len(words) == len(set(words)), [w for w in words if words.count(w) > 1]
     assert set(meanings.tokens("the light arriving at the surface")) == set(meanings.tokens("incident light surface"))
     assert set(meanings.tokens("the step size")) == set(meanings.tokens("the learning rate"))
+
+
+# --- phrasings learned from the misses and false alarms on heldout.jsonl (each written afresh on other equations) ---
+KINETIC = {
+    "latex": r"E_{k} = \frac{1}{2} m v^{2}",
+    "name": "Kinetic energy",
+    "glossary": {"E_{k}": "the kinetic energy", "m": "the mass", "v": "the speed"},
+}
+DECAY = {
+    "latex": r"N(t) = N_{0} e^{-\lambda t}",
+    "name": "Exponential decay law",
+    "glossary": {
+        "N(t)": "the number of nuclei left at time t",
+        "N_{0}": "the initial number",
+        "\\lambda": "the decay constant",
+    },
+}
+STANDING = {
+    "latex": r"y = A \sin^{2}(k x)",
+    "name": "Squared sine profile",
+    "glossary": {"y": "the intensity", "A": "the peak intensity", "k": "the wavenumber", "x": "the position"},
+}
+PENDULUM = {
+    "latex": r"T = 2 \pi \sqrt{\frac{L}{g}}",
+    "name": "Period of a simple pendulum",
+    "glossary": {"T": "the period", "L": "the length of the string", "g": "the gravitational acceleration"},
+}
+PROFIT = {
+    "latex": r"\pi = R - C",
+    "name": "Profit identity",
+    "glossary": {"\\pi": "the profit", "R": "the total revenue", "C": "the total cost"},
+}
+MAGNIFICATION = {
+    "latex": r"M = -\frac{d_{i}}{d_{o}}",
+    "name": "Lateral magnification",
+    "glossary": {
+        "M": "the magnification of the image",
+        "d_{i}": "the distance from the image to the lens",
+        "d_{o}": "the distance from the object to the lens",
+    },
+}
+UNION = {
+    "latex": r"P(A \cup B) \le P(A) + P(B)",
+    "name": "Union bound",
+    "glossary": {"P": "probability", "A": "the first event", "B": "the second event"},
+}
+PREDATOR = {
+    "latex": r"\frac{dy}{dt} = \delta x y - \gamma y",
+    "name": "Lotka-Volterra predator equation",
+    "glossary": {
+        "y": "the predator population",
+        "x": "the prey population",
+        "\\delta": "the predator growth per prey eaten",
+        "\\gamma": "the predator death rate",
+    },
+}
+
+HELD_OUT_LESSONS = [
+    # maths written inline names a part of the equation, not one symbol
+    (KINETIC, "It is half of the familiar product $m v^{2}$.", "symbol", {"supported"}, "ok"),
+    (DECAY, "The count left decays like $e^{-\\lambda t}$ from its start $N_0$.", "operation", {"supported"}, "ok"),
+    (DECAY, "The initial number $N_0$ times $e^{\\lambda t}$.", "operation", {"contradicted"}, "wrong"),  # sign dropped
+    (STANDING, "The intensity is the peak intensity A times $\\sin(k x)$.", "operation", {"contradicted"}, "wrong"),
+    (STANDING, "The intensity is the peak intensity A times $\\sin(k x)$ squared.", "operation", {"supported"}, "ok"),
+    (
+        PENDULUM,
+        "It is 2 pi times the square root of $g/L$.",
+        "operation",
+        {"contradicted", "unverifiable", "supported"},
+        "wrong",
+    ),
+    (PENDULUM, "It is 2 pi times the square root of $L/g$.", "operation", {"unverifiable", "supported"}, "ok"),
+    # a formula for another quantity beside the equation
+    (HUBBLE, "The Hubble time $t_H = 1/H_0$ sets the age scale of the universe.", "operation", set(), "unverifiable"),
+    # signs of terms named in words
+    (PROFIT, "The profit is the total revenue plus the total cost.", "operation", {"contradicted"}, "wrong"),
+    (PROFIT, "The profit is the total revenue minus the total cost.", "operation", {"supported"}, "ok"),
+    # a relation said of one symbol is a condition, not the equation's relation; "at least one of" counts events
+    (
+        HUBBLE,
+        "v equals H_0 times d, as long as the distance d stays below a few hundred megaparsecs.",
+        "relation",
+        {"supported", "unverifiable"},
+        "ok",
+    ),
+    (HUBBLE, "v stays below H_0 times d.", "relation", {"contradicted"}, "wrong"),
+    (UNION, "The chance that at least one of A and B happens is at most P(A) + P(B).", "relation", {"supported"}, "ok"),
+    (STEFAN, "The emissivity of a real body never exceeds one.", "relation", {"unverifiable"}, "unverifiable"),
+    # "adds 70 km/s" is a consequence, not a plus in the equation
+    (
+        HUBBLE,
+        "Each megaparsec of distance adds about 70 km/s of recession velocity.",
+        "operation",
+        set(),
+        "unverifiable",
+    ),
+    # proportional to one term of a sum
+    (PREDATOR, "Predators are born at a rate proportional to the product $x y$.", "relation", {"unverifiable"}, "ok"),
+    # dependencies: "does not enter", "gets smaller as ... increases"
+    (
+        STEFAN,
+        "It is sigma times T to the fourth; the temperature does not enter.",
+        "dependency",
+        {"contradicted"},
+        "wrong",
+    ),
+    (STEFAN, "The exitance gets smaller as the temperature increases.", "dependency", {"contradicted"}, "wrong"),
+    (STEFAN, "The exitance gets larger as the temperature increases.", "dependency", {"supported"}, "ok"),
+    # names: a heading, another name after the right one
+    (POISSON, "Binomial distribution: the probability of k events.", "name", {"contradicted"}, "wrong"),
+    (
+        HUBBLE,
+        "Hubble's law says v = H_0 d. It is the working principle of redshift surveys.",
+        "name",
+        {"supported", "unverifiable"},
+        "ok",
+    ),
+    # one word of a meaning swapped for its counterpart in a parallel glossary entry
+    (MAGNIFICATION, "Here M is the magnification of the object.", "symbol", {"contradicted"}, "wrong"),
+    (MAGNIFICATION, "Here M is the magnification of the image.", "symbol", {"supported"}, "ok"),
+]
+
+
+@pytest.mark.parametrize(("eq", "text", "kind", "expected", "verdict"), HELD_OUT_LESSONS)
+def test_phrasings_from_held_out_misses(eq, text, kind, expected, verdict):
+    result = check(text, **eq)
+    assert {c.status for c in result.claims if c.kind == kind} == expected, result.claims
+    assert result.verdict == verdict, result.claims
+
+
+def test_written_maths_against_the_equation():
+    eq = r"X_{k} = \sum_{n=0}^{N-1} x_{n} e^{-2 \pi i k n / N} + \cos^{2}\theta + \frac{a + b}{c}"
+    assert flat(r"\left( \rho \mathbf{u} \right)") == flat(r"(\rho u)") == "( \\rho u )"
+    assert written_as(r"x_n e^{-2\pi i k n/N}", eq) == "part"
+    assert written_as(r"e^{+2\pi i k n/N}", eq) == written_as(r"e^{2\pi i k n/N}", eq) == "sign"
+    assert written_as(r"\cos\theta", eq) == "power"
+    assert written_as("(a + b)/c", eq) == "part" and written_as("c/(a + b)", eq) == "inverted"
+    assert written_as("q r", eq) is None and written_as("x", eq) is None
