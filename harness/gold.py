@@ -119,8 +119,8 @@ def _check_symbol(p: dict, eq: _Equation) -> Result:
     if "term" in p:
         return _check_term(p, eq)
     key, g = p["symbol"], eq.glossary
-    glossed = any(forms(k)[2] == forms(key)[2] for k, _, _ in g.entries)  # $\\Delta H$ is one symbol
-    if _is_expression(p.get("written", "")) and not glossed:  # "the mass flux $\\rho u$" names a part, not a symbol
+    glossed = any(forms(k)[2] == forms(key)[2] for k, _, _ in g.entries)  # $\Delta H$ is one symbol
+    if _is_expression(p.get("written", "")) and not glossed:  # "the mass flux $\rho u$" names a part, not a symbol
         return _check_formula(p["written"].strip("$"), eq)
     if not eq.has(key):
         return ("contradicted" if p["clear"] else "unverifiable"), f"the equation has no symbol {key}"
@@ -160,19 +160,19 @@ def _swapped_word(said: str, meaning: str, g: Glossary) -> tuple[str, str] | Non
     words, own = set(tokens(said)), set(tokens(meaning))
     if len(words - own) != 1 or not words & own:  # one word replaced, the rest kept
         return None
-    for new in words - own:
-        for old in own - words:
-            ones = [t - {new} for _, m, t in g.entries if new in t and m != meaning]
-            twos = [t - {old} for _, m, t in g.entries if old in t and new not in t and m != meaning]
-            if any(a & b for a in ones for b in twos):
-                return old, new
+    (new,) = words - own
+    ones = [t - {new} for _, m, t in g.entries if new in t and m != meaning]
+    for old in own - words:
+        twos = [t - {old} for _, m, t in g.entries if old in t and new not in t and m != meaning]
+        if any(a & b for a in ones for b in twos):
+            return old, new
     return None
 
 
 def _check_term(p: dict, eq: _Equation) -> Result:
     """A term the description says the equation has ('plus a regularization term', 'a correction factor gamma')."""
     if "math" in p:
-        if re.search(_RELATION_SIGN, p["math"]):  # "the threshold $R_0 = \\beta/\\gamma$": another formula
+        if re.search(_RELATION_SIGN, p["math"]):  # "the threshold $R_0 = \beta/\gamma$": another formula
             return "unverifiable", f"${p['math']}$ is a formula of its own"
         if not (named := mentioned(p["math"]) - {"\\sum", "\\prod", "\\int"}):
             return "unverifiable", "no symbol in the term"
@@ -263,7 +263,7 @@ def _check_placement(p: dict, eq: _Equation) -> Result:
     """'Multiplied by X' is false when X is only ever in a denominator, 'divided by X' when it never is; 'over Y times
     X' leaves open whether X is below the line."""
     wanted = "den" if p["below"] else "num"
-    for math in re.findall(r"\$([^$]+)\$", p["target"]):  # 'times $\\cos\\theta$' for \\cos^{2}\\theta, a sign flipped
+    for math in re.findall(r"\$([^$]+)\$", p["target"]):  # 'times $\cos\theta$' for \cos^{2}\theta, a sign flipped
         if not p.get("power") and written_as(math, eq.latex) in ("sign", "power"):
             return _check_formula(math, eq)
     if not (key := _target(p["target"], eq)) or not eq.has(key):
@@ -369,7 +369,7 @@ def _check_formula(math: str, eq: _Equation) -> Result:
     error ('g(t + tau)' for g(t - tau)). A formula mostly of other symbols ('3 m/s') is about something else."""
     named = set(mentioned(math)) - {"\\sum", "\\prod", "\\int"}
     sides = [mentioned(side) for side in re.split(_RELATION_SIGN, math)]
-    if len(sides) > 1 and any(side and not side & eq.bases for side in sides):  # "$R_0 = \\beta/\\gamma$"
+    if len(sides) > 1 and any(side and not side & eq.bases for side in sides):  # "$R_0 = \beta/\gamma$"
         return "unverifiable", f"${math}$ defines a quantity the equation does not have"
     shown = (("e", OPERATIONS["exp"][2]), ("d", r"\\i+nt|\\frac\{d"))  # e^x for exp(x), the dx of an integral
     implied = {b for b, pattern in shown if re.search(pattern, eq.latex)}
