@@ -48,7 +48,10 @@ _MEANING = (  # a noun phrase up to its clause's end; "the angle at which the li
 )
 _POSS = r"(?:the|an?|its|their)\s+"
 _WORD = r"(?!(?:the|an?|that|this|is|are|was|where|which|and|or|with|here|it|in|its|[A-Za-z])\b)[\w'’-]+"
-_LAST = r"(?!(?:of|over|by|to|on|at|for|from|between|minus|plus|times|and|than|as|like)\b)" + _WORD
+_LAST = (
+    r"(?!(?:of|over|by|to|on|at|for|from|between|minus|plus|times|and|than|as|like|across|through|into|under|along"
+    r"|with|in|against|toward|towards|onto|around|within)\b)" + _WORD
+)
 _AFTER = (
     r"(?=\s*(?:[,;:.)]|$|\b(?:and|is|are|times|divided|plus|minus|over|by|multiplied|to|in|of|with|raised"
     r"|squared|cubed|at|on|from|for|equals|appears|enters|decays|grows|depends)\b))"
@@ -80,7 +83,7 @@ _TITLES = r"law|rule|theorem|equation|inequality|formula|identity|principle|lemm
 _NAME_WORDS = (
     rf"{_TITLES}|recurrence|distribution|density|estimator|divergence|entropy|approximation|transform"
     r"|function|loss|error|update|normali[sz]ation|attention|descent|bound|equivalence|distance|metric|score"
-    r"|coefficient|number|index|statistic|similarity|impurity|criterion|objective"
+    r"|coefficient|number|index|statistic|similarity|impurity|criterion|objective|kernel"
 )
 # words that start a noun phrase or a sentence, never a name: "Double the distance", "Every introductory statistics"
 _DETERMINERS = (
@@ -100,7 +103,7 @@ NAME_PATTERNS = [
         rf"\b(?i:this is|it is|which is|equation is|looking at)\s+(?P<name>(?:the\s+)?[A-Z][^,;:.()]{{2,60}}?|the\s+"
         rf"(?:[\w'’-]+\s+){{0,4}}?(?:{_WHOLE})s?\b(?: of (?:[a-z-]+\s?){{1,3}})?){_NAME_END}",
         rf"(?P<name>\b(?!(?i:{_DETERMINERS})\b)(?:[A-Z][\w'’-]*\s+)+"
-        rf"(?:(?!(?i:{_DETERMINERS})\b)[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",  # "Newton's second law"
+        rf"(?:(?!(?i:{_DETERMINERS}|into|to|from|for|with|of|on|at|by|as)\b)[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",
         rf"^\s*[Tt]he\s+(?P<name>(?:[a-z-]+\s+){{1,3}}(?:{_TITLES})|(?:{_TITLES}) of (?:[a-z-]+\s?){{1,3}}"
         rf"|(?:[a-z-]+\s+){{1,3}}(?:{_WHOLE})(?=\s+(?:gives|says|states|describes|models|assigns)\b))\b",
         # a heading: "SARSA update: move Q(s, a) toward ..."
@@ -115,6 +118,7 @@ NAME_ALIASES = {
     "ols": "ordinary least squares",
     "mse": "mean squared error",
     "sgd": "stochastic gradient",
+    "rbf": "radial basis function",
 }
 NAME_GENERIC = {
     lemma(w)
@@ -158,7 +162,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     ),
     "plus": (  # not "adds up to", "adds 10 dB", "adding a second component"
         r"\bplus\b|\badd(?:s|ed|ing)?\b"
-        r"(?!\s+(?:\w+\s+)?up\b|\s+(?:about\s+|roughly\s+)?(?:\d|another\b|a second\b|more\b))",
+        r"(?!\s+(?:\w+\s+)?up\b|\s+(?:about\s+|roughly\s+)?(?:\d|another\b|a second\b|more\b|nothing\b))",
         {"sum"},
         r"\+|\\pm|\\sum",
     ),
@@ -277,6 +281,11 @@ PLACEMENT = re.compile(
     r"|(?:(?<=\$)|(?<=\b[A-Za-z])|(?<=squared)|(?<=cubed)|(?<=\bone))\s+over))\s+(?P<what>(?:(?!\b(?:times|plus|minus|over|divided|multiplied|and|while|which|squared"
     r"|cubed|raised)\b)[^,;.:])+)"
 )
+# "the integral ... is $\pi$": a value written out, compared with where its symbols sit (under a root, say)
+VALUE_IS = re.compile(
+    r"\b(?:is|equals|gives|yields|evaluates to|comes to)\s+(?:exactly\s+|simply\s+|just\s+)?\$(?P<math>[^$]{1,30})\$"
+)
+_OVER_A_DOMAIN = r"\b(?:integra\w*|sum\w*|averag\w*|mean|expectation|max\w*|min\w*|supremum)\b[^,;.]*$"
 ORDER = re.compile(r"\b(?P<o>first|second|third)[- ](?:order )?(?:partial )?derivative")
 GROWTH = re.compile(r"\bexponential(?:ly)? (?P<a>decay|growth)|\b(?P<b>decay|grow)s? exponentially")
 _NOT_OF = r"(?!\s+(?:one|two|some|\d+)\s+of\b)"  # "at least one of the events" counts events
@@ -419,7 +428,8 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                 if re.match(rf"(?:{_UP}|{_DOWN}|\w+er)\s+(?:the|its)\b", meaning):
                     continue  # "the larger the distance r, the weaker the force": a consequence, not what r is
                 object_of = re.search(
-                    r"\b(?:of|for|in|on|at|over)\s+(?:(?:the|an?)\s+)?(?:\w+\s+)?$", rest[: m.start()]
+                    r"\b(?:of|for|in|on|at|over|across|through|between|from|into|under|along)\s+(?:(?:the|an?)\s+)?(?:\w+\s+)?$",
+                    rest[: m.start()],
                 )
                 in_product = re.search(rf"(?:{SYM})\s+$", rest[: m.start()]) and pattern is SYMBOL_PATTERNS[4]
                 if object_of and pattern in SYMBOL_PATTERNS[:2] or in_product:
@@ -485,10 +495,15 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     for m in GROWTH.finditer(rest):
         out.append((m[0], "operation", {"op": "exp", "growth": (m["a"] or m["b"]).startswith("grow")}))
         rest = _blank(rest, m.start(), m.end())
+    for m in VALUE_IS.finditer(rest):
+        out.append((m[0], "operation", {"op": "value", "math": m["math"]}))
     for m in ORDER.finditer(rest):
         out.append((m[0], "operation", {"op": "derivative", "order": ["first", "second", "third"].index(m["o"]) + 1}))
     for m in PLACEMENT.finditer(rest):
-        certain = bool(m["div"] or re.match(r"\s*(?:the\s+)?(?:reciprocal|inverse) of\b", m["what"]))  # times 1/x
+        if m["div"] and m["div"].strip() == "over" and re.search(_OVER_A_DOMAIN, rest[: m.start()]):
+            continue  # "the integral of the divergence over $V$": a domain, not a denominator
+        reciprocal = r"\s*(?:the\s+)?(?:reciprocal|inverse) of\b|[^$,;]*\$\s*(?:1\s*/|\\frac\s*\{\s*1\s*\})"
+        certain = bool(m["div"] or re.match(reciprocal, m["what"]))  # times 1/x, times the period $1/\gamma$
         after_line = (
             r"\bdivid\w+ by\s+(?:(?!\b(?:plus|minus|and)\b)[^,;.])*$|\bover\s+(?:\w+\s+){0,2}$"  # by 8 mu times L
         )

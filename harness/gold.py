@@ -204,6 +204,11 @@ def _check_operation(p: dict, eq: _Equation) -> Result:
         return _check_formula(p["math"], eq)
     if op == "combination":
         return _check_combination(p, eq)
+    if op == "value":
+        named = set(mentioned(p["math"]))
+        if named and named <= eq.bases and (inside := _unsaid_wrapper(p["math"], named, eq)):
+            return "contradicted", f"{', '.join(sorted(named))} appear only inside {inside} in the equation"
+        return "unverifiable", f"${p['math']}$ is not compared"
     if op == "exp" and eq.implicit:
         return "unverifiable", "exponential behaviour of a differential equation's or recurrence's solution"
     if "growth" in p:
@@ -482,6 +487,8 @@ def _check_relation(p: dict, eq: _Equation) -> Result:
         ("propto", "<="),
         ("propto", ">="),
     }
+    if family in ("<=", ">=") and actual == "=" and re.match(r"[^,;.]*?\bby\b", p["after"]):
+        return "unverifiable", "says by how much one thing exceeds another"  # "lambda' exceeds lambda by ..."
     if (family, actual) in clear:
         if (subject := _subject(p, eq)) and not subject & eq.lhs:  # "while growth stays below the required return"
             return "unverifiable", f"a condition on {', '.join(sorted(subject))}, not the equation's relation"
@@ -530,7 +537,8 @@ def _check_proportional(p: dict, eq: _Equation, top: bool) -> Result:
     if _top_level_sum(eq.facts.rhs) or _top_level_sum(eq.facts.lhs):
         named = {forms(key)[3] for _, key in targets}.union(*(_named(item, eq) for item in said)) & eq.bases
         holding = [has for side in eq.sides() for _, has in terms(side) if named <= has]
-        if named and len(holding) == 1 and not _subject(p, eq) & eq.lhs:  # "eaten at a rate proportional to xy"
+        subject = _subject(p, eq)
+        if named and len(holding) == 1 and not (subject and subject <= eq.lhs):  # "eaten at a rate proportional to"
             return "unverifiable", f"one term of the sum holds {', '.join(sorted(named))}"
         return "contradicted", "a sum is not a proportionality"
     for _, key in targets:
@@ -595,13 +603,15 @@ def _name_words(name: str) -> set[str]:
 
 
 def _check_name(p: dict, eq: _Equation) -> Result:
-    """Same name if one's distinctive words contain the other's: 'Bayes' rule' = 'Bayes theorem' ~ 'Bayes's law'."""
+    """Same name if one's distinctive words contain the other's: 'Bayes' rule' = 'Bayes theorem' ~ 'Bayes's law'.
+    A part in brackets may be another name or a qualifier: 'Union bound (Boole's inequality)', '... (definition)'."""
     if not eq.name:
         return "unverifiable", "the equation's name is not known"
-    claimed, real = _name_words(p["name"]), _name_words(eq.name)
+    claimed = _name_words(p["name"])
     if not claimed:
         return "unverifiable", "the name is too generic to check"
-    if claimed <= real or (real and real <= claimed):
+    names = {eq.name, re.sub(r"\([^()]*\)", "", eq.name), *re.findall(r"\(([^()]*)\)", eq.name)}
+    if any(claimed <= real or (real and real <= claimed) for real in map(_name_words, names)):
         return "supported", f"the equation is {eq.name}"
     person = re.search(r"\w['’]s?\s.*\b(?:equation|formula|relation)s?$", p["name"])  # "Einstein's equation"
     if person and not re.search(r"['’]|\s[A-Z]", eq.name):
@@ -726,7 +736,7 @@ def check(
     embed([p["meaning"] for _, _, p in found if "meaning" in p] + [m for _, m, _ in eq.glossary.entries])
     results = [(claim, kind, parts, CHECKS[kind](parts, eq)) for claim, kind, parts in found]
     # written maths that no part of the equation can be compared with ('3 m/s', 'n = 10') is no claim about it
-    results = [r for r in results if not (r[2].get("op") == "formula" and r[3][0] == "unverifiable")]
+    results = [r for r in results if not (r[2].get("op") in ("formula", "value") and r[3][0] == "unverifiable")]
     named = any(kind == "name" and status == "supported" for _, kind, _, (status, _) in results)
     claims = [
         Claim(claim=claim, kind=kind, status=status, evidence=evidence)
