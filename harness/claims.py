@@ -205,7 +205,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     "inverse": (  # not "a real image is inverted"
         r"\binver(?:se|ting|sion)\b(?![- ]?(?:proportional|square|ratio|order))|\binverted (?:matrix|covariance)",
         {"inverse"},
-        r"\^\{?-1",
+        r"\^\{?-1|\\frac\s*\{\s*1\s*\}|(?<![\w.}])1\s*/",  # 1/x is the inverse of x
     ),
     "transpose": (r"\btranspos\w+", {"transpose"}, r"\^\{?(?:T|\\top)\b"),
     "expectation": (r"\bexpected value\b|\bexpectation\b", {"expectation"}, r"\\mathbb\{?E|\\langle|\\sum.*P\s*\("),
@@ -518,10 +518,35 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
             out.append((m[0].strip(), "operation", parts))
     rest = _sign_claims(rest, out)
     rest = _power_claims(rest, out)
+    words = re.sub(r"\$[^$]*\$", lambda m: " " * len(m[0]), rest)  # "$1/\sqrt{N}$" is maths, read as a formula
     for op, (pattern, _, _) in OPERATIONS.items():
-        found = re.finditer(pattern, rest, flags=re.IGNORECASE)  # not "the vanishing-gradient problem"
-        out += [(m[0], "operation", {"op": op}) for m in found if not re.search(r"[A-Za-z]-$", rest[: m.start()])]
+        found = re.finditer(pattern, words, flags=re.IGNORECASE)  # not "the vanishing-gradient problem"
+        out += [
+            (m[0], "operation", {"op": op, "attached": _attached(m, words)})
+            for m in found
+            if not re.search(r"[A-Za-z]-$", words[: m.start()])
+        ]
     return out + _dependency_claims(rest) + _consequence_claims(rest)
+
+
+# an operation named by a noun is about the equation when the noun takes an object ("the square root of L", "its
+# natural logarithm", "uses a sigmoid"); "a temperature gradient", "a rescaled sigmoid" only mention one in passing
+_NOUN_OPERATION = re.compile(
+    r"(?:square roots?|sqrt|cube roots?|derivatives?|gradients?|laplacian|curl|log(?:arithm)?s?|ln|exponentials?"
+    r"|inverse|limit|norm|sigmoid|softmax|sine|cosine|integrals?|expectation|expected value)$",
+    flags=re.IGNORECASE,
+)
+_OBJECT_AFTER = r"\w*\s*(?:(?:base[- ]?\w+|function|value)\s+)?(?:of|over|as|with respect to|in|on)\b|\w*\s*\("
+_OWNER_BEFORE = (  # "takes a sum over $k$ and an exponential"
+    r"\b(?:its|their|uses?|using|takes?|taking|applies|applying|involves?|contains?|has|have|with)\s+"
+    r"(?:[^,;.]*\band\s+)?(?:(?:a|an|the)\s+)?(?:[\w-]+\s+)?$"
+)
+
+
+def _attached(m: re.Match, text: str) -> bool:
+    if not _NOUN_OPERATION.search(m[0]):
+        return True
+    return bool(re.match(_OBJECT_AFTER, text[m.end() :]) or re.search(_OWNER_BEFORE, text[: m.start()]))
 
 
 _UP, _DOWN = (

@@ -80,7 +80,8 @@ class _Equation:
         self.latex, self.facts, self.name, self.layout = latex, facts, name, layout(latex)
         self.glossary = Glossary(glossary)
         self.rhs = {base_of(s) for s in facts.rhs_symbols}
-        self.lhs = {base_of(s) for s in facts.lhs_symbols}
+        left = f" {flat(facts.lhs)} "  # \\mathrm{Var}(\\hat\\theta): Var is a glossary symbol of the left side too
+        self.lhs = {base_of(s) for s in facts.lhs_symbols} | {base_of(k) for k in glossary if f" {flat(k)} " in left}
         self.bases = (
             {base_of(s) for s in facts.symbols + facts.base_symbols + facts.lhs_symbols}
             | self.rhs
@@ -232,7 +233,9 @@ def _check_operation(p: dict, eq: _Equation) -> Result:
     if op in ("log2", "log10") and re.search(r"\\log(?!\s*_)", latex):
         return "unverifiable", "the logarithm's base is not written"
     # "the probability of finding the particle in the box" talks about, not of, the equation
-    return ("unverifiable" if op == "probability" else "contradicted"), f"the equation has no {op.replace('_', ' ')}"
+    if op == "probability" or not p.get("attached", True):
+        return "unverifiable", f"{op.replace('_', ' ')} is mentioned in passing; the equation has none"
+    return "contradicted", f"the equation has no {op.replace('_', ' ')}"
 
 
 def _named(mention: str, eq: _Equation) -> frozenset[str]:

@@ -1219,7 +1219,7 @@ def test_extract_claims_kinds_and_parts():
     assert kinds == {"name", "symbol", "relation", "operation", "dependency"}
     symbol = next(parts for _, kind, parts in claims if kind == "symbol")
     assert (symbol["symbol"], symbol["meaning"]) == ("P(A)", "prior")
-    assert ("logarithm", "operation", {"op": "log"}) in claims
+    assert ("logarithm", "operation", {"op": "log", "attached": True}) in claims  # "takes the logarithm"
 
 
 @pytest.mark.parametrize(
