@@ -650,9 +650,12 @@ def _formula_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     """Runs of maths tokens with an operator and a symbol: what they say of the equation's symbols and signs."""
     out: list[tuple[str, ClaimKind, dict]] = []
     run: list[str] = []
-    for token in [*rest.split(), "."]:
+    start = 0
+    for m in [*re.finditer(r"\S+", rest), None]:
+        token = m[0] if m else "."
         core = token.strip(".,;:!?\"'")
         if core and _is_maths(core):
+            start = start if run else m.start() if m else len(rest)
             run.append(core)
             opened = sum(t.count("(") + t.count("[") - t.count(")") - t.count("]") for t in run)
             if token[-1:] not in ".,;:!?" or opened > 0 and token[-1:] == ",":  # "Cov(X, Y)" goes on
@@ -660,9 +663,15 @@ def _formula_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
         maths = " ".join(run)
         if _OPERATOR.search(maths) and re.search(r"[A-Za-z]", maths):
             latex = " ".join(filter(None, map(to_latex, run)))
-            out.append((maths, "operation", {"op": "formula", "math": latex}))
+            stated = not rest[:start].strip() or re.search(_STATING, rest[:start]) is not None
+            out.append((maths, "operation", {"op": "formula", "math": latex, "stated": stated}))
         run = []
     return out
+
+
+# what comes before maths that a text gives as the equation ('computes 1 / (1 + e^{-z})', 'is bounded by ...'),
+# not as another quantity ('alongside recall, TP/(TP + FN)', 'the periods in P(1 + r/n)^{nt}')
+_STATING = r"\b(?:is|are|equals?|gives|computes?|yields|becomes|reads|by|as|to|that|namely)\s*$"
 
 
 # "the sum of a and b", "the product of the mass and the acceleration", "the ratio of the signal power to the noise"

@@ -159,7 +159,7 @@ def _swapped_word(said: str, meaning: str, g: Glossary) -> tuple[str, str] | Non
     """A word of the meaning replaced by its counterpart from a parallel entry: 'output elasticity of labour' for
     'output elasticity of capital' where K is 'capital input' and L 'labour input'. Returns (meaning's, said)."""
     words, own = set(tokens(said)), set(tokens(meaning))
-    if len(words - own) != 1 or not words & own:  # one word replaced, the rest kept
+    if len(words - own) != 1 or head_noun(meaning) not in words:  # one word replaced, the head noun kept
         return None
     (new,) = words - own
     ones = [t - {new} for _, m, t in g.entries if new in t and m != meaning]
@@ -202,7 +202,7 @@ def _check_operation(p: dict, eq: _Equation) -> Result:
     if op == "placement":
         return _check_placement(p, eq)
     if op == "formula":
-        return _check_formula(p["math"], eq)
+        return _check_formula(p["math"], eq, p.get("stated", True))
     if op == "combination":
         return _check_combination(p, eq)
     if op == "value":
@@ -371,7 +371,7 @@ def _is_expression(written: str) -> bool:
     return len(mentioned(math)) > 1 or re.search(rf"[-+/=<>]|{functions}", math) is not None
 
 
-def _check_formula(math: str, eq: _Equation) -> Result:
+def _check_formula(math: str, eq: _Equation, stated: bool = True) -> Result:
     """Maths written in the text: a symbol the equation lacks, among symbols it has, is invented ('e^{-(z + b)}' for
     e^{-z}); a term whose sign differs from the same term in a part of the equation with the same symbols is a sign
     error ('g(t + tau)' for g(t - tau)). A formula mostly of other symbols ('3 m/s') is about something else."""
@@ -382,7 +382,9 @@ def _check_formula(math: str, eq: _Equation) -> Result:
     shown = (("e", OPERATIONS["exp"][2]), ("d", r"\\i+nt|\\frac\{d"))  # e^x for exp(x), the dx of an integral
     implied = {b for b, pattern in shown if re.search(pattern, eq.latex)}
     absent = sorted(b for b in named if b not in eq.bases | implied)
-    if absent and len(named) - len(absent) > max(1, len(absent)):
+    if re.match(rf"\s*(?:{_RELATION_SIGN})|.*(?:{_RELATION_SIGN})\s*$", math):  # "y \propto ..." cut at its start
+        return "unverifiable", f"${math}$ is a piece of a formula"
+    if absent and stated and len(named) - len(absent) > max(1, len(absent)):
         return "contradicted", f"the equation has no {', '.join(absent)} (in ${math}$)"
     if absent or not named:
         return "unverifiable", f"${math}$ is not about the equation's symbols"
@@ -521,7 +523,9 @@ def _check_strictness(strict: bool, family: str, eq: _Equation) -> Result:
     return "supported", f"the equation has {family}"
 
 
-_CLAUSE_END = r"[;.]|\b(?:while|but)\b|,\s*(?:with|where|so|which|as|because|since|meaning)\b"
+_CLAUSE_END = (  # ", and die off at rate gamma" starts a clause of its own
+    r"[;.]|\b(?:while|but)\b|,\s*(?:with|where|so|which|as|because|since|meaning)\b|,\s*and\s+(?!(?:the|an?|its)\b)[a-z]+s?\b"
+)
 
 
 _OF_FUNCTION = re.compile(r"^\s*(?:to\s+)?(?:the\s+)?(?:(?:square|cube|product|inverse) of\s+)?")
