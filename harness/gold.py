@@ -395,6 +395,8 @@ def _check_formula(math: str, eq: _Equation, stated: bool = True) -> Result:
         return "contradicted", f"${math}$ leaves out the power the equation puts on a function in it"
     if how == "inverted":
         return "contradicted", f"${math}$ is a fraction of the equation upside down"
+    if how == "operator":
+        return "contradicted", f"${math}$ is a part of the equation with another operator"
     return ("supported", f"${math}$ is a part of the equation") if how == "part" else _check_signs(math, eq)
 
 

@@ -243,24 +243,31 @@ def plain(latex: str) -> frozenset[str]:
 
 
 _LOOKS = re.compile(
-    r"\\(?:left|right|[bB]igg?[lr]?|quad|qquad|cdot|mathbf|mathrm|boldsymbol|bm|mathit|operatorname|[,;:!])(?![A-Za-z])"
-    r"|[{}]"
+    r"\\(?:left|right|[bB]igg?[lr]?|quad|qquad|mathbf|mathrm|boldsymbol|bm|mathit|operatorname|[,;:!])(?![A-Za-z])"
 )
 
 
 def flat(latex: str) -> str:
     """The tokens of LaTeX, space-separated, without what changes only its looks (spacing, bracket sizes, fonts,
-    braces, a product's dot), so that maths written in a text can be found in an equation: '\\left( \\rho
-    \\mathbf{u} \\right)' and '(\\rho u)' both give '( \\rho u )'."""
+    braces around one token), so that maths written in a text can be found in an equation:
+    '\\left( \\rho \\mathbf{u} \\right)' and '(\\rho u)' both give '( \\rho u )'."""
     latex = _LOOKS.sub(" ", latex.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac"))
-    return " ".join(_TOKEN.findall(re.sub(r"\^\s*\+", "^", latex)))
+    flat = " ".join(_TOKEN.findall(re.sub(r"\^\s*\+", "^", latex)))
+    while (unbraced := re.sub(r"\{ (\S+) \}", r"\1", flat)) != flat:  # x^{2} is x^2; \frac{a}{b c} keeps its groups
+        flat = unbraced
+    return flat
+
+
+_PAIRS = (("\\cup", "\\cap"), ("\\max", "\\min"), ("\\sin", "\\cos"), ("\\sup", "\\inf"), ("\\le", "\\ge"))
+_RIVAL = {a: b for pair in (*_PAIRS, ("\\times", "\\cdot")) for a, b in (pair, pair[::-1])}
 
 
 def written_as(math: str, latex: str) -> str | None:
     """How maths written in a text sits in an equation: 'part' when it is a part of it, 'sign' when it is a part
     with one sign flipped or dropped ('e^{+2\\pi i k n/N}' for e^{-2\\pi i k n/N}), 'power' when it is a part but for
     a power the equation puts on a function ('\\cos\\theta' for \\cos^{2}\\theta), 'inverted' when it is a fraction
-    of the equation upside down ('M_1/M_2' for \\frac{M_2}{M_1}); None otherwise."""
+    of the equation upside down ('M_1/M_2' for \\frac{M_2}{M_1}), 'operator' when it is a part with one operator
+    changed for its rival ('A \\cup B' for A \\cap B, '\\nabla \\times F' for \\nabla \\cdot F); None otherwise."""
     said, whole = flat(math).split(), f" {flat(latex)} "
     if len(said) < 2:
         return None
@@ -270,14 +277,19 @@ def written_as(math: str, latex: str) -> str | None:
     if len(lines := [k for k, t in enumerate(said) if t == "/" and depth[k] == 0]) == 1:
         parts = said[: lines[0]], said[lines[0] + 1 :]
         top, bottom = (re.sub(r"^\( (.*) \)$", r"\1", " ".join(part)) for part in parts)  # (a + b)/c
-        if f" \\frac {top} {bottom} " in whole:
+        up, down = (x if " " not in x else f"{{ {x} }}" for x in (top, bottom))
+        if f" \\frac {up} {down} " in whole:
             return "part"
-        if f" \\frac {bottom} {top} " in whole or f" {bottom} / {top} " in whole:
+        if f" \\frac {down} {up} " in whole or f" {bottom} / {top} " in whole:
             return "inverted"
     flips = [[*said[:k], "-" if t == "+" else "+", *said[k + 1 :]] for k, t in enumerate(said) if t in "+-"]
-    dropped = [[*said[: k + 1], "-", *said[k + 1 :]] for k, t in enumerate(said) if t == "^"]
+    at = [k + 1 + (said[k + 1 : k + 2] == ["{"]) for k, t in enumerate(said) if t == "^"]  # e^{2x} for e^{-2x}
+    dropped = [[*said[:k], "-", *said[k:]] for k in at]
     if any(f" {' '.join(f)} " in whole for f in flips + dropped):
         return "sign"
+    others = [[*said[:k], _RIVAL[t], *said[k + 1 :]] for k, t in enumerate(said) if t in _RIVAL]
+    if any(f" {' '.join(o)} " in whole for o in others):
+        return "operator"
     if f" {' '.join(said)} " in re.sub(r"(\\[A-Za-z]+) \^ (?:\d+|[A-Za-z])(?= )", r"\1", whole):
         return "power"
     return None
