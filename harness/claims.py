@@ -570,6 +570,11 @@ TREND_AS = re.compile(
     rf"\b(?:gets|becomes|grows|goes|is)\s+(?P<a>{_UP}|{_DOWN})\s+(?:as|when|whenever|if)\s+(?:the\s+|its\s+)?"
     rf"(?P<x>[^,;.]{{1,30}}?)\s+(?P<b>{_RISES}|{_FALLS})\b"
 )
+# "a bigger capacitor pushes the cutoff higher", "a larger sigma makes the kernel wider"
+TREND_BY = re.compile(
+    rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<a>{_UP}|{_DOWN})\s+(?P<x>[^,;.]{{1,30}}?)\s+(?:pushes|makes|drives|sends|pulls|moves)"
+    rf"\s+(?:the\s+|its\s+)?[^,;.]{{1,30}}?\s+(?P<b>{_UP}|{_DOWN}|up|down)\b"
+)
 _FACTOR_POWER = {"doubles": ("up", "1"), "quadruples": ("up", "2"), "halves": ("down", "1"), "is halved": ("down", "1")}
 
 
@@ -579,6 +584,10 @@ def _consequence_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     out: list[tuple[str, ClaimKind, dict]] = []
     for m in TREND.finditer(rest):
         trend = "up" if bool(re.fullmatch(_UP, m["a"])) == bool(re.fullmatch(_UP, m["b"])) else "down"
+        out.append((m[0], "dependency", {"target": m["x"], "negated": False, "trend": trend, "power": None}))
+    for m in TREND_BY.finditer(rest):
+        rises = bool(re.fullmatch(rf"{_UP}|up", m["b"]))
+        trend = "up" if bool(re.fullmatch(_UP, m["a"])) == rises else "down"
         out.append((m[0], "dependency", {"target": m["x"], "negated": False, "trend": trend, "power": None}))
     for m in TREND_AS.finditer(rest):
         trend = "up" if bool(re.fullmatch(_UP, m["a"])) == bool(re.fullmatch(_RISES, m["b"])) else "down"

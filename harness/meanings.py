@@ -19,7 +19,7 @@ from harness.symbols import canon, forms
 _STOP = set(
     "the a an of for in on at to by with and or is are its it this that which per given as from over into "
     "be being used whose th when where while how what all then there here has have had can will would may not "
-    "so such also very just many much".split()
+    "so such also very just".split()
 )
 
 
