@@ -291,16 +291,22 @@ GROWTH = re.compile(r"\bexponential(?:ly)? (?P<a>decay|growth)|\b(?P<b>decay|gro
 _NOT_OF = r"(?!\s+(?:one|two|some|\d+)\s+of\b)"  # "at least one of the events" counts events
 RELATIONS = [
     ("propto", r"\b(?:inversely )?proportional to\b|\bproportionality\b"),
-    ("approx", r"\bapproximately equal|\bapproximat(?:es|ed by)\b|\broughly equal"),
+    (
+        "approx",
+        r"\bapproximately equal|\bapproximat(?:es|ed by)\b|\broughly equal"
+        r"|\b(?:is|are) (?:only |just |merely )?an approximation\b",  # "it is only an approximation"
+    ),
     (
         "<=",
         rf"\bat most\b{_NOT_OF}|\bno (?:greater|more|larger) than\b|\bbounded above\b|\bupper bound|\bless than "
-        r"or equal|\b(?:does not|cannot|never) exceed\w*|\bnever (?:larger|greater|bigger|more) than",
+        r"or equal|\b(?:does not|cannot|never) exceed\w*|\bnever (?:larger|greater|bigger|more) than"
+        r"|\b(?:never|not) positive\b|\bnon-?positive\b",  # a bound against zero
     ),
     (
         ">=",
         rf"\bat least\b{_NOT_OF}|\bno (?:less|smaller|fewer) than\b|\bbounded below\b|\blower bound|\bgreater "
-        r"than or equal|\bnever (?:falls )?below|\bnever (?:smaller|less|lower) than",
+        r"than or equal|\bnever (?:falls )?below|\bnever (?:smaller|less|lower) than"
+        r"|\b(?:never|not) negative\b|\bnon-?negative\b",
     ),
     ("<", r"\bis (?:strictly )?(?:less|smaller) than\b(?!\s+-?\d)|\b(?:stays?|remains?|lies) (?:below|under)\b"),
     (
@@ -487,6 +493,7 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
         for m in re.finditer(pattern, rest):
             parts = {"relation": rel, "inverse": m[0].startswith("inversely"), "after": rest[m.end() : m.end() + 100]}
             parts["before"] = re.split(r"[,;:]", rest[: m.start()])[-1][-80:]
+            parts["zero"] = re.search(r"negative|positive", m[0]) is not None  # "never negative" bounds by zero
             parts["strict"] = _strictness(m[0])
             out.append((m[0], "relation", parts))
             rest = _blank(rest, m.start(), m.end())

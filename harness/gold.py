@@ -476,9 +476,10 @@ def _check_relation(p: dict, eq: _Equation) -> Result:
         return "unverifiable", "the equation's relation is unknown"
     if family == "propto" and actual == "=":
         return _check_proportional(p, eq, top)
-    number = re.match(rf"\s*(?:by\s+)?({_NUMBER})\b", p["after"])  # "a mole fraction never exceeds one"
+    said = re.match(rf"\s*(?:by\s+)?({_NUMBER})\b", p["after"])  # "a mole fraction never exceeds one"
+    value = "0" if p.get("zero") else _NUMBERS.get(said[1], said[1]) if said else None
     sides = {flat(eq.facts.lhs), flat(eq.facts.rhs)}
-    if family in ("<=", ">=") and (number and _NUMBERS.get(number[1], number[1]) not in sides or stated and not top):
+    if family in ("<=", ">=") and (value and value not in sides or stated and not top):
         return "unverifiable", "a bound on something other than the equation's side"
     clear = {
         ("=", "<="),
