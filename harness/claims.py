@@ -281,6 +281,9 @@ PLACEMENT = re.compile(
     r"|(?:(?<=\$)|(?<=\b[A-Za-z])|(?<=squared)|(?<=cubed)|(?<=\bone))\s+over))\s+(?P<what>(?:(?!\b(?:times|plus|minus|over|divided|multiplied|and|while|which|squared"
     r"|cubed|raised)\b)[^,;.:])+)"
 )
+DIVIDES = re.compile(
+    r"\bdivid(?:e|es|ing)\s+(?!by\b)[^,;.]{2,60}?\s+by\s+(?P<what>[^,;.]{1,60}?)(?=\s*(?:[,;.]|$)|\s+(?:and|then|so|which)\b)"
+)
 # "the integral ... is $\pi$": a value written out, compared with where its symbols sit (under a root, say)
 VALUE_IS = re.compile(
     r"\b(?:is|equals|gives|yields|evaluates to|comes to)\s+(?:exactly\s+|simply\s+|just\s+)?\$(?P<math>[^$]{1,30})\$"
@@ -357,9 +360,10 @@ _LIST_END = (  # where the list of things something depends on ends: "grows with
     r"|increases?|shrinks?|varies|vary|changes?|depends?)\b"
 )
 INVENTED = re.compile(  # "plus a correction term", "less an account fee $f$", "scaled by a parameter $\beta$"
-    rf"\b(?:plus|adds?|added|adding|includes?|including|an? additional|an? extra|minus|less|subtracts?"
-    rf"|multiplied by|divided by|scaled by|weighted by|with)\s+(?:an?\s+|the\s+)?(?P<desc>(?:[\w'’-]+\s+){{0,3}}?)"
-    rf"(?:(?P<noun>term|factor|penalty|offset|correction|regulari[sz]er|constant)\b(?:\s+(?P<sym>{SYM}))?"
+    rf"\b(?:plus|adds?|added|adding|includes?|including|an? additional|an? extra|minus|less|subtracts?|carries"
+    rf"|multiplied by|divided by|scaled by|weighted by|with)\s+(?:also\s+)?(?:an?\s+|the\s+)?"
+    rf"(?P<desc>(?:[\w'’-]+\s+){{0,3}}?)"
+    rf"(?:(?P<noun>term|factor|penalty|offset|correction|regulari[sz]er|constant)\b(?:\s+(?:of\s+)?(?P<sym>{SYM}))?"
     rf"|(?P<math>\$[^$]{{1,40}}\$))"
 )
 POSITIONAL = {
@@ -523,6 +527,9 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
             trail = re.match(r"\s*(?:squared|cubed|\^\{?-?\w+\}?)", rest[m.end() :])  # "times v squared"
             parts["power"] = claimed_power(m[0] + (trail[0] if trail else ""))
             out.append((m[0].strip(), "operation", parts))
+    for m in DIVIDES.finditer(rest):  # "divides the expected return by the risk-free rate"
+        parts = {"op": "placement", "below": True, "target": m["what"], "loose": False, "said": m[0], "power": None}
+        out.append((m[0].strip(), "operation", parts))
     rest = _sign_claims(rest, out)
     rest = _power_claims(rest, out)
     words = re.sub(r"\$[^$]*\$", lambda m: " " * len(m[0]), rest)  # "$1/\sqrt{N}$" is maths, read as a formula
@@ -709,8 +716,11 @@ def _strictness(said: str) -> bool | None:
 def _invented_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     out: list[tuple[str, ClaimKind, dict]] = []
     for m in INVENTED.finditer(rest):
-        if m["math"]:
-            parts = {"term": (m["desc"] or "term").strip(), "symbol": None, "math": m["math"].strip("$")}
+        if m["math"] or (m["sym"] or "").startswith("$"):  # "a factor of $1/(4\pi)$" is written maths too
+            math = (m["math"] or m["sym"]).strip("$")
+            parts = {"term": (m["desc"] or m["noun"] or "term").strip(), "symbol": None, "math": math}
+            more = re.match(r"\s*(?:times|over|divided|multiplied|squared|cubed|to the|raised|[*/^])", rest[m.end() :])
+            parts["added"] = not more and re.match(r"plus|add|includ|an? (?:additional|extra)", m[0]) is not None
         else:  # "with sigma as the constant": the term is sigma
             named = next((x[0] for x in re.finditer(SYM, m["desc"]) if x[0] not in ("a", "A", "I")), None)
             sym = m["sym"] or named

@@ -179,6 +179,10 @@ def _check_term(p: dict, eq: _Equation) -> Result:
             return "unverifiable", "no symbol in the term"
         if absent := sorted(b for b in named if b not in eq.bases):
             return "contradicted", f"the equation has no {', '.join(absent)} (in {p['term']} ${p['math']}$)"
+        # "plus a cross term $2pmc^3$": an added term must be one of the equation's, in some form ($m^2 c^4$)
+        held = {has for side in (eq.facts.lhs, eq.facts.rhs) for part in groups(side) for _, has in terms(part)}
+        if p.get("added") and written_as(p["math"], eq.latex) != "part" and named not in held:
+            return "contradicted", f"no term of the equation has just {', '.join(sorted(named))}"
         return "supported", f"{', '.join(sorted(named))} in the equation"
     if p["symbol"]:
         return (
