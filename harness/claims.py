@@ -64,7 +64,8 @@ SYMBOL_PATTERNS = [
         rf"|termed))\s+(?:{_ART})?){_MEANING}",  # "c is the speed of light", "x_i being the input", "k, known as"
         rf"(?:[,;]|\band|\bwith)\s+(?P<sym>{SYM})\s+{_POSS}{_MEANING}",  # "..., m the mass", "and S its entropy"
         rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts)\s+(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,7}}{_LAST}),\s+(?P<sym>{SYM}),",
-        rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts)\s+(?P<meaning>(?:{_WORD}\s+){{0,4}}?{_LAST})\s+\(?(?P<sym>{SYM})\)?{_AFTER}",
+        rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Aa]ny|[Ee]ach|[Ee]very)\s+(?P<meaning>(?:{_WORD}\s+){{0,4}}?{_LAST})\s+\(?(?P<sym>{SYM})\)?"
+        rf"{_AFTER}",  # "the mass m", "any prime $p$"
         rf"(?P<sym>{SYM})\s*(?:\(\s*|,\s+){_POSS}(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,5}}{_LAST})\s*(?:[),;.]|$)",
     )
 ]

@@ -145,7 +145,8 @@ def _check_symbol(p: dict, eq: _Equation) -> Result:
     same_operation = not p["structural"] or set(tokens(p["structural"])) <= set(tokens(best[2]))
     if best[0] >= 0.45 and best[0] >= own_score + 0.2 and same_operation:
         return "contradicted", f"'{p['meaning']}' is the glossary meaning of {best[1]} ('{best[2]}'), not of {key}"
-    if pair := opposed(set(tokens(p["meaning"])), set(tokens(meaning))) or _swapped_word(p["meaning"], meaning, g):
+    swapped = _swapped_word(p["meaning"], meaning, g) or _swapped_owner(p["meaning"], meaning, g)
+    if pair := opposed(set(tokens(p["meaning"])), set(tokens(meaning))) or swapped:
         return "contradicted", f"glossary: {key} is '{meaning}': '{pair[0]}' where it says '{pair[1]}'"
     heads = head_noun(p["meaning"]), head_noun(meaning)
     if tok < 0.45 and heads[0] in KINDS and heads[1] in KINDS and heads[0] != heads[1] and not p["structural"]:
@@ -157,16 +158,36 @@ def _check_symbol(p: dict, eq: _Equation) -> Result:
 
 def _swapped_word(said: str, meaning: str, g: Glossary) -> tuple[str, str] | None:
     """A word of the meaning replaced by its counterpart from a parallel entry: 'output elasticity of labour' for
-    'output elasticity of capital' where K is 'capital input' and L 'labour input'. Returns (meaning's, said)."""
+    'output elasticity of capital' where K is 'capital input' and L 'labour input'; 'price of a put' for C, 'price of a
+    call option', where P is 'price of a put option'. Returns (meaning's word, said word)."""
     words, own = set(tokens(said)), set(tokens(meaning))
     if len(words - own) != 1 or head_noun(meaning) not in words:  # one word replaced, the head noun kept
         return None
     (new,) = words - own
     ones = [t - {new} for _, m, t in g.entries if new in t and m != meaning]
-    for old in own - words:
-        twos = [t - {old} for _, m, t in g.entries if old in t and new not in t and m != meaning]
-        if any(a & b for a in ones for b in twos):
+    for old in own - words:  # the entry that has the new word is like this one, or like another with the old word
+        if any(old in t for t in ones):  # both entries have it: not the word that was swapped
+            continue
+        twos = [t - {old} for _, m, t in g.entries if old in t and new not in t]
+        if any(a & b - {head_noun(meaning)} for a in ones for b in twos):
             return old, new
+    return None
+
+
+def _owner(meaning: str) -> str:
+    """Whose the head noun is: 'speed of the receiver toward the source' -> 'receiver'."""
+    m = re.search(r"\bof\s+(?:the\s+|an?\s+)?([A-Za-z-]+)", meaning)
+    return next(iter(tokens(m[1])), "") if m else ""
+
+
+def _swapped_owner(said: str, meaning: str, g: Glossary) -> tuple[str, str] | None:
+    """The same quantity of another owner that another entry has: 'speed of the source' for v_r, 'speed of the
+    receiver toward the source', where v_s is 'speed of the source toward the receiver'."""
+    head, mine, theirs = head_noun(meaning), _owner(meaning), _owner(said)
+    if head_noun(said) != head or not mine or not theirs or mine == theirs:
+        return None
+    if any(m != meaning and head_noun(m) == head and _owner(m) == theirs for _, m, _ in g.entries):
+        return mine, theirs
     return None
 
 
