@@ -127,7 +127,7 @@ NAME_GENERIC = {
     + "celebrated famous well known "
     "above following same simple given whole entire original full final resulting previous basic key "
     "governing main underlying central standard general classic classical elegant important "
-    "fundamental".split()
+    "fundamental most used useful common popular remarkable beautiful".split()
 }
 _NOT_THE_NAME = {
     "from",
@@ -204,7 +204,9 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
         r"/|\\frac|\\over|\^\{?-",
     ),
     "inverse": (  # not "a real image is inverted"
-        r"\binver(?:se|ting|sion)\b(?![- ]?(?:proportional|square|ratio|order))|\binverted (?:matrix|covariance)",
+        r"\binver(?:se|ting|sion)\b(?![- ]?(?:proportional|square|ratio|order))"
+        r"(?!\s+of\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+)?(?:sigmoid|logistic|exponential|function|transform|map|sine|cosine|cdf)\b)"
+        r"|\binverted (?:matrix|covariance)",  # not "the inverse of the logistic sigmoid", a function's inverse
         {"inverse"},
         r"\^\{?-1|\\frac\s*\{\s*1\s*\}|(?<![\w.}])1\s*/",  # 1/x is the inverse of x
     ),
@@ -383,7 +385,8 @@ _ASIDE = re.compile(
     r"|in order to|solves to|grows like|scales (?:like|as)|asymptotically|taking the|rearrang\w+|solving for"
     r"|solved for|(?:[Ii]ts|[Tt]heir) (?:derivative|gradient|integral|antiderivative|rate of change)s?"
     r"|(?:integrat|sum|add)\w* (?:up )?to (?:one|1|unity|zero|0))\b[^,;.]*"
-    r"|^\s*[A-Z][a-z]+ing\b(?:\s+[^\s,;.]+){0,5}\s+(?:gives|yields|leads to|produces|turns)\b[^;.]*"
+    r"|^\s*[A-Z][a-z]+ing\b(?:\s+[^\s,;.]+){0,5}\s+(?:gives|yields|leads to|produces|turns|shows|proves)\b[^;.]*"
+    r"|\bthan\s+(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:does|do|is|are|would)\b"  # "than squared error does"
 )
 
 
@@ -391,7 +394,7 @@ _ASIDE = re.compile(
 # part of the equation and not the equation's name is that quantity
 _SUBJECT = re.compile(
     r"(?:^\s*|[,;:]\s+|\b(?:and|so|while|whereas|hence|thus)\s+)(?:[Tt]he|[Ii]ts|[Tt]heir)\s+"
-    r"(?P<subject>(?:[a-z'’-]+\s+){0,3}?[a-z'’-]{3,})\s+(?P<body>(?:is|are|equals|becomes)\s+"
+    r"(?P<subject>(?:[a-z'’-]+\s+){0,3}?[a-z'’-]{3,})\s+(?:\$(?P<math>[^$]*)\$\s+)?(?P<body>(?:is|are|equals|becomes)\s+"
     r"(?!(?:that|why|how|what|because)\b)[^,;:.]+)"  # not "the key property is that x is ..."
 )
 
@@ -439,7 +442,7 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                 if re.match(rf"(?:{_UP}|{_DOWN}|\w+er)\s+(?:the|its)\b", meaning):
                     continue  # "the larger the distance r, the weaker the force": a consequence, not what r is
                 object_of = re.search(
-                    r"\b(?:of|for|in|on|at|over|across|through|between|from|into|under|along)\s+(?:(?:the|an?)\s+)?(?:\w+\s+)?$",
+                    r"\b(?:of|for|in|on|at|over|across|through|between|from|into|under|along)\s+(?:(?:the|an?)\s+)?(?:\w+\s+){0,2}$",
                     rest[: m.start()],
                 )
                 in_product = re.search(rf"(?:{SYM})\s+$", rest[: m.start()]) and pattern is SYMBOL_PATTERNS[4]
@@ -466,7 +469,8 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                 rest = rest if structural else _blank(rest, m.start("meaning"), m.end("meaning"))
         rest = re.sub(_ASIDE, lambda m: " " * len(m[0]), rest)
         for m in _SUBJECT.finditer(rest):  # "the half-life is ln 2 divided by lambda": what the clause is about
-            claims += [(c, k, {**p, "subject": m["subject"]}) for c, k, p in _structure_claims(m["body"])]
+            about = {"subject": m["subject"], "subject_math": m["math"] or ""}  # "the half-life $t_{1/2}$ is ..."
+            claims += [(c, k, {**p, **about}) for c, k, p in _structure_claims(m["body"])]
             rest = _blank(rest, m.start("body"), m.end("body"))
         claims += _structure_claims(rest)
     unique: dict[str, tuple[str, ClaimKind, dict]] = {}
@@ -548,7 +552,8 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
 # natural logarithm", "uses a sigmoid"); "a temperature gradient", "a rescaled sigmoid" only mention one in passing
 _NOUN_OPERATION = re.compile(
     r"(?:square roots?|sqrt|cube roots?|derivatives?|gradients?|laplacian|curl|log(?:arithm)?s?|ln|exponentials?"
-    r"|inverse|limit|norm|sigmoid|softmax|sine|cosine|integrals?|expectation|expected value)$",
+    r"|inverse|limit|norm|sigmoid|softmax|tanh|relu|sine|cosine|integrals?|expectation|expected value"
+    r"|differentiation|integration|summation)$",
     flags=re.IGNORECASE,
 )
 _OBJECT_AFTER = r"\w*\s*(?:(?:base[- ]?\w+|function|value)\s+)?(?:of|over|as|with respect to|in|on)\b|\w*\s*\("
@@ -643,6 +648,7 @@ def _dependency_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
             trend = "up" if m["up"] else "down" if m["down"] else None
             power = claimed_power(f"{m['how'] or m['how2'] or ''} {item}")
             parts = {"target": item, "negated": bool(m["neg"]), "trend": trend, "power": power}
+            parts["before"] = re.split(r"[,;:]", rest[: m.start()])[-1][-80:]  # "the constant $k_H$ depends on ..."
             out.append((f"{m[0]} {item}", "dependency", parts | ({"only": items} if only and n == 0 else {})))
     return out
 

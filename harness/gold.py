@@ -27,7 +27,7 @@ from harness.claims import (
 )
 from harness.latex import EquationFacts, equation_facts
 from harness.layout import flat, groups, layout, mentioned, placement, plain, signs_of, terms, wrapped, written_as
-from harness.meanings import KINDS, Glossary, embed, head_noun, opposed, tokens
+from harness.meanings import KINDS, Glossary, embed, head_noun, lemma, opposed, tokens
 from harness.papers import glossary_from_text
 from harness.symbols import SYM, SYMBOL_SHAPE, base_of, canon, forms
 
@@ -413,6 +413,10 @@ def _check_formula(math: str, eq: _Equation, stated: bool = True) -> Result:
         return "contradicted", f"the equation has no {', '.join(absent)} (in ${math}$)"
     if absent or not named:
         return "unverifiable", f"${math}$ is not about the equation's symbols"
+    sign = next(iter(re.findall(_RELATION_SIGN, math)), "").strip("\\")
+    said = _FAMILY.get({"le": "<=", "leq": "<=", "ge": ">=", "geq": ">=", "neq": "neq"}.get(sign, sign))
+    if said and said not in eq.relations:
+        return "unverifiable", f"${math}$ states another relation than the equation's"  # a bound it implies
     how = None if re.search(_RELATION_SIGN, math) else written_as(math, eq.latex)
     if how == "sign":
         return "contradicted", f"${math}$ is a part of the equation with a sign flipped"
@@ -631,6 +635,7 @@ def _trend(p: dict, key: str, eq: _Equation) -> Result | None:
 
 
 def _name_words(name: str) -> set[str]:
+    name = re.sub(r"\b[A-Z][a-z]+\s+(?=[A-Z][\w-]*['’]s?\s)", "", name)  # "Michael Faraday's law" is Faraday's
     text = re.sub(r"['’]s?\b", "", name.lower())
     for alias, full in NAME_ALIASES.items():
         text = re.sub(rf"\b{alias}\b", full, text)
@@ -679,15 +684,22 @@ def _target(phrase: str, eq: _Equation) -> str | None:
     return key if key and SYMBOL_SHAPE.fullmatch(key) else None
 
 
+_DERIVED = {lemma(w) for w in "length width height area distance radius diameter volume".split()}  # b - a is a width
+
+
 def _absent_kind(phrase: str, eq: _Equation) -> str | None:
     """The kind of quantity a phrase names ('the variance of the return'), when no glossary meaning is of that kind."""
     head = head_noun(phrase)
-    if head in KINDS and eq.glossary.entries and not any(head in t for _, _, t in eq.glossary.entries):
+    if head in KINDS - _DERIVED and eq.glossary.entries and not any(head in t for _, _, t in eq.glossary.entries):
         return head
     return None
 
 
 def _check_dependency(p: dict, eq: _Equation) -> Result:
+    """What the left side depends on; said of another symbol ('the constant $k_H$ depends on the temperature'), a
+    dependency is that symbol's, which the equation does not show."""
+    if (subject := _subject(p, eq)) and not subject & eq.lhs:
+        return "unverifiable", f"about {', '.join(sorted(subject))}, not the left-hand side"
     if not (key := _target(p["target"], eq)):
         if head := _absent_kind(p["target"], eq):  # "depends on the intensity of the light": no symbol is one
             return ("supported" if p["negated"] else "contradicted"), f"no symbol of the equation is a {head}"
@@ -734,7 +746,8 @@ def _elsewhere(p: dict, result: Result, eq: _Equation) -> Result:
     that quantity is derived from the equation, so its operators are not the equation's."""
     words = set(tokens(p["subject"]))
     known = set().union(*(t for _, _, t in eq.glossary.entries), set(tokens(eq.name or "")), _PARTS)
-    if result[0] == "contradicted" and words and not words & known:
+    shown = p.get("subject_math") and written_as(p["subject_math"], eq.latex) == "part"  # "the wavenumber $1/\lambda$"
+    if result[0] == "contradicted" and words and not words & known and not shown:
         return "unverifiable", f"about the {p['subject']}, which is not a quantity of the equation"
     return result
 
