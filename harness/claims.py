@@ -59,9 +59,10 @@ _AFTER = (
 SYMBOL_PATTERNS = [
     re.compile(p)
     for p in (
+        # "c is the speed of light", "x_i being the input", "k, known as", "FN counts the false negatives"
         rf"(?P<sym>{SYM})(?:\s+|\s*,\s*(?=known|called))(?:(?:is|being|are)\s+{_ART}|(?:denot\w+|represent\w*"
-        rf"|stand\w* for|refers to|is used for|measures|means|corresponds to|(?:is\s+)?(?:also\s+)?(?:known as|called"
-        rf"|termed))\s+(?:{_ART})?){_MEANING}",  # "c is the speed of light", "x_i being the input", "k, known as"
+        rf"|stand\w* for|refers to|is used for|measures|means|counts|corresponds to"
+        rf"|(?:is\s+)?(?:also\s+)?(?:known as|called|termed))\s+(?:{_ART})?){_MEANING}",
         rf"(?:[,;]|\band|\bwith)\s+(?P<sym>{SYM})\s+{_POSS}{_MEANING}",  # "..., m the mass", "and S its entropy"
         rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts)\s+(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,7}}{_LAST}),\s+(?P<sym>{SYM}),",
         rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Aa]ny|[Ee]ach|[Ee]very)\s+(?P<meaning>(?:{_WORD}\s+){{0,4}}?{_LAST})\s+\(?(?P<sym>{SYM})\)?"
@@ -324,7 +325,9 @@ RELATIONS = [
     (  # not "is exactly why", "is exactly one"
         "=!",
         r"\bequals exactly\b|\bexactly equal|\b(?:is|are|gives) exactly\b"
-        r"(?!\s+(?:zero|one|two|half|the same|why|how|what|where|when|because|as|like|\d))",
+        r"(?!\s+(?:zero|one|two|half|the same|why|how|what|where|when|because|as|like|\d))"
+        r"|\b(?:with )?no approximation\b|\bwithout (?:any )?approximation\b"
+        r"|\bequals\s+(?:\$[^$]*\$|[^,;.$]{1,30}?)\s+exactly\b",  # "equals $x/\ln x$ exactly once x is large"
     ),
     ("=", r"\bequals\b|(?<!or )\bequal to\b|\bis defined as\b|\bidentity\b(?! matrix)"),
 ]
@@ -332,7 +335,8 @@ DEPENDENCY = re.compile(
     r"(?P<neg>\b(?:does not|doesn't|do not|don't|never)\s+depends?\s+on|\bindependent of"
     r"|\bregardless of|\bunaffected by)|\b(?:depends?|depending|relies|dependent)\s+(?:(?P<only>only|solely)\s+|"
     r"directly\s+)?on|\bis a function of|\b(?:vary|varies|changes?|(?P<up>grows?|increases?|rises?)"
-    r"|(?P<down>decreases?|falls?|shrinks?))(?:\s+(?P<how>linearly|quadratically))?\s+with\b"
+    r"|(?P<down>decreases?|falls?|shrinks?)(?:\s+off)?)(?:\s+(?P<how>linearly|quadratically))?\s+with\b"
+    r"|\b(?:hinges|rests) on|\bis sensitive to"
     r"|\bis (?:(?P<only2>only|solely|entirely)\s+)?(?:affected|determined|set|governed|controlled) by"
     r"|\b(?:is )?(?P<how2>linear|quadratic) in\b"
 )
@@ -340,7 +344,7 @@ DEPENDENCY = re.compile(
 _CLAIMED_POWER = [
     ("1/3", r"\bcube roots? of\b"),
     ("1/2", r"\b(?:square )?roots?\b(?! mean)|\bsqrt\b"),  # "divided by root n", not "root mean square"
-    ("2", r"\bsquares of\b|\bquadratic"),
+    ("2", r"\bsquares? of\b|\bquadratic"),  # "the inverse square of the distance"
     ("3", r"\bcubes of\b"),
     ("1", r"\blinear"),
 ]
