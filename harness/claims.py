@@ -510,6 +510,8 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
             parts["strict"] = _strictness(m[0])
             out.append((m[0], "relation", parts))
             rest = _blank(rest, m.start(), m.end())
+    for m in OVER_ALL.finditer(rest):
+        out.append((m[0], "operation", {"op": "over_all", "how": m["how"], "mention": m["sym"]}))
     for m in COMBINATION.finditer(rest):
         out.append((m[0], "operation", {"op": "combination", "how": m["how"], "a": m["a"], "b": m["b"]}))
     for m in GROWTH.finditer(rest):
@@ -713,6 +715,12 @@ COMBINATION = re.compile(
     r"\b(?P<how>sum|product|difference|ratio|quotient)\s+(?:of|between)\s+(?P<a>[^,;:.()]{1,40}?)\s+(?:and|to)\s+"
     r"(?P<b>[^,;:.()]{1,40}?)(?=\s*(?:[,;:.)]|$)|\s+(?:is|are|was|divided|times|plus|minus|over|which|while|gives"
     r"|equals|then|raised|squared|all)\b)"
+)
+
+
+# "the product of the partial pressures $p_i$", "the sum of the reciprocals $1/R_i$": a sum or product over an index
+OVER_ALL = re.compile(
+    rf"\b(?P<how>product|sum)\s+of\s+(?:all\s+)?(?:the\s+|its\s+|their\s+)?(?:[\w-]+\s+){{0,3}}?(?P<sym>{SYM})"
 )
 
 

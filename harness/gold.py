@@ -230,6 +230,13 @@ def _check_operation(p: dict, eq: _Equation) -> Result:
         return _check_formula(p["math"], eq, p.get("stated", True))
     if op == "combination":
         return _check_combination(p, eq)
+    if op == "over_all":  # "the product of the partial pressures $p_i$" where the equation sums them
+        named = _named(p["mention"], eq) - {"\\sum", "\\prod", "\\int"}
+        said, other = ("\\sum", "\\prod") if p["how"] == "sum" else ("\\prod", "\\sum")
+        indexed = "_" in p["mention"] and said not in eq.latex and other in eq.latex  # p_i: a term of an indexed family
+        if named and indexed and named <= mentioned(eq.latex.split(other, 1)[1]):
+            return "contradicted", f"the equation has a {'sum' if p['how'] == 'product' else 'product'} over them"
+        return "unverifiable", f"a {p['how']} over {p['mention']} is not compared"
     if op == "value":
         named = set(mentioned(p["math"]))
         if named and named <= eq.bases and (inside := _unsaid_wrapper(p["math"], named, eq)):
@@ -784,7 +791,8 @@ def check(
     embed([p["meaning"] for _, _, p in found if "meaning" in p] + [m for _, m, _ in eq.glossary.entries])
     results = [(claim, kind, parts, CHECKS[kind](parts, eq)) for claim, kind, parts in found]
     # written maths that no part of the equation can be compared with ('3 m/s', 'n = 10') is no claim about it
-    results = [r for r in results if not (r[2].get("op") in ("formula", "value") and r[3][0] == "unverifiable")]
+    quiet = ("formula", "value", "over_all")  # maths and phrases that find nothing to compare say nothing
+    results = [r for r in results if not (r[2].get("op") in quiet and r[3][0] == "unverifiable")]
     named = any(kind == "name" and status == "supported" for _, kind, _, (status, _) in results)
     claims = [
         Claim(claim=claim, kind=kind, status=status, evidence=evidence)
