@@ -271,6 +271,8 @@ SIGN = re.compile(  # "eta is subtracted", "X enters with a minus sign", "plus t
     rf"|(?:(?P<sym3>{SYM})\s*,?\s+)?\b(?:enter|appear|come)\w*\s+with\s+an?\s+(?P<w>minus|plus|negative|positive)\s+sign"
     rf"|\b(?P<w2>minus|plus)\s+(?!an?\s)(?:(?:twice|two times|half|\d+)\s+)?(?:the\s+(?=sum\b|integral\b))?"
     rf"(?P<sym2>{SYM}|sum\b|integral\b){_UNTIL_NEXT_TERM}"  # "one minus the sum of ..."
+    r"|\b(?P<w4>minus|plus)\s+(?:(?:the|an?|half|twice)\s+)+(?P<named>(?:(?!(?:of|between|from|in|on|with|to|for)\b)"
+    r"[a-z][a-z'’-]*\s+){1,4}?)(?P<pmath>\$[^$]{1,40}\$|\b[A-Z]\b(?!['’]))"  # "minus the taxes T", "... gap $y - y^*$"
     r"|\b(?P<w3>minus|plus)\s+(?P<phrase>(?:the\s+|an?\s+)?[a-z][a-z'’ -]{2,50}?)"  # "heat in plus the work done"
     r"(?=\s*(?:[,;.]|$)|\s+(?:plus|minus|equals?|is|are|gives|which|while|and|over|divided|times)\b)"
 )
@@ -590,6 +592,7 @@ DOUBLING = re.compile(
     r"(?:(?:the|its|their)\s+[^,;.]{1,30}?\s+)?(?P<f>doubles|quadruples|halves|is halved|(?:drops|falls|shrinks|is cut)"
     r" to (?:a|one) quarter|(?:rises|grows|increases|goes up) (?:eight|sixteen)fold)\b"
 )
+_RAISES, _LOWERS = "raises|increases|boosts|lifts", "lowers|reduces|decreases|cuts|shrinks"
 _RISES, _FALLS = "increases|grows|rises|goes up|gets larger", "decreases|falls|shrinks|drops|goes down|gets smaller"
 # "it gets smaller as the mass increases", "grows larger when T rises"
 TREND_AS = re.compile(
@@ -600,7 +603,8 @@ TREND_AS = re.compile(
 TREND_BY = re.compile(
     rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<a>{_UP}|{_DOWN})\s+(?P<x>[^,;.]{{1,30}}?)\s+(?:pushes|makes|drives|sends|pulls|moves)"
     rf"\s+(?:the\s+|its\s+)?[^,;.]{{1,30}}?\s+(?P<b>{_UP}|{_DOWN}|up|down)\b"
-)
+    rf"|\b(?:[Aa]n?|[Tt]he)\s+(?P<a2>{_UP}|{_DOWN})\s+(?P<x2>[^,;.]{{1,30}}?)\s+(?P<v>{_RAISES}|{_LOWERS})\s+(?:the|its)\b"
+)  # "a higher discount rate raises the present value"
 _FACTOR_POWER = {"doubles": ("up", "1"), "quadruples": ("up", "2"), "halves": ("down", "1"), "is halved": ("down", "1")}
 
 
@@ -612,9 +616,10 @@ def _consequence_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
         trend = "up" if bool(re.fullmatch(_UP, m["a"])) == bool(re.fullmatch(_UP, m["b"])) else "down"
         out.append((m[0], "dependency", {"target": m["x"], "negated": False, "trend": trend, "power": None}))
     for m in TREND_BY.finditer(rest):
-        rises = bool(re.fullmatch(rf"{_UP}|up", m["b"]))
-        trend = "up" if bool(re.fullmatch(_UP, m["a"])) == rises else "down"
-        out.append((m[0], "dependency", {"target": m["x"], "negated": False, "trend": trend, "power": None}))
+        rises = bool(re.fullmatch(rf"{_UP}|up|{_RAISES}", m["b"] or m["v"]))
+        trend = "up" if bool(re.fullmatch(_UP, m["a"] or m["a2"])) == rises else "down"
+        parts = {"target": m["x"] or m["x2"], "negated": False, "trend": trend, "power": None}
+        out.append((m[0], "dependency", parts))
     for m in TREND_AS.finditer(rest):
         trend = "up" if bool(re.fullmatch(_UP, m["a"])) == bool(re.fullmatch(_RISES, m["b"])) else "down"
         out.append((m[0], "dependency", {"target": m["x"], "negated": False, "trend": trend, "power": None}))
@@ -751,7 +756,12 @@ def _invented_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
 def _sign_claims(rest: str, out: list[tuple[str, ClaimKind, dict]]) -> str:
     """Sign claims, with what they are about: one symbol, or all the symbols named ('plus twice a b cos gamma')."""
     for m in SIGN.finditer(rest):
-        minus = (m["v"] or m["w"] or m["w2"] or m["w3"]) in ("subtracted", "negated", "minus", "negative")
+        minus = (m["v"] or m["w"] or m["w2"] or m["w3"] or m["w4"]) in ("subtracted", "negated", "minus", "negative")
+        if m["pmath"]:  # the term is named in words and written: the written symbols say which
+            first = re.search(SYM, m["pmath"])
+            parts = {"op": "minus" if minus else "plus", "symbol": canon(first[0]) if first else ""}
+            out.append((m[0].strip(), "operation", parts | {"mention": m["pmath"], "named": m["named"].strip()}))
+            continue
         if m["phrase"]:
             parts = {"op": "minus" if minus else "plus", "symbol": "", "mention": "", "phrase": m["phrase"]}
             out.append((m[0].strip(), "operation", parts))

@@ -292,6 +292,8 @@ def _check_sign(p: dict, eq: _Equation) -> Result:
         return ("supported" if ok else "contradicted"), evidence
     if not named and p.get("phrase") and (key := _target(p["phrase"], eq)) and eq.has(key):
         named = frozenset({forms(key)[3]})  # "plus the work the system does": W via the glossary
+    if not named and p.get("named") and not eq.has(p["symbol"]):  # "minus the taxes T": a term it does not have
+        return "contradicted", f"the equation has no {p['named']} {p['symbol']}"
     if not (base := next(iter(named), None) or (forms(p["symbol"])[3] if p["symbol"] and eq.has(p["symbol"]) else "")):
         return _check_operation({"op": op}, eq)
     signs = eq.layout.get(base, (frozenset(), frozenset()))[1]
