@@ -249,3 +249,29 @@ def test_heldout3_set_counts_balance_and_fields(papers):
     names = {eq.name for p in papers for eq in p.equations} | {r["name"] for r in others}
     assert not latexes & taken
     assert not {r["name"] for r in rows} & names
+
+
+def test_heldout4_set_counts_balance_and_fields(papers):
+    """The fourth fresh held-out set: 50 equations, one correct and one wrong row each, 25 rows per label and style,
+    every error kind on 6 to 8 wrong rows, each wrong row with its note, and no equation of the demo corpus,
+    handwritten.jsonl, dev.jsonl, heldout.jsonl, heldout2.jsonl or heldout3.jsonl (compared by LaTeX and name only)."""
+    rows = read_labeled("heldout4.jsonl")
+    latexes = check_hand_written(rows, "h4", 50)
+    assert len(rows) == 100 and len(latexes) == 50
+    assert len({r["name"] for r in rows}) == 50
+    counts = Counter((r["label"], r["style"]) for r in rows)
+    assert all(counts[label, style] == 25 for label in ("correct", "wrong") for style in STYLES)
+    kinds = Counter(r["error_kind"] for r in rows if r["label"] == "wrong")
+    assert all(6 <= n <= 8 for n in kinds.values())
+    assert all(r["error_note"].strip() for r in rows if r["label"] == "wrong")
+    others = (
+        read_labeled("handwritten.jsonl")
+        + read_labeled("dev.jsonl")
+        + read_labeled("heldout.jsonl")
+        + read_labeled("heldout2.jsonl")
+        + read_labeled("heldout3.jsonl")
+    )
+    taken = {eq.latex for p in papers for eq in p.equations} | {r["latex"] for r in others}
+    names = {eq.name for p in papers for eq in p.equations} | {r["name"] for r in others}
+    assert not latexes & taken
+    assert not {r["name"] for r in rows} & names
