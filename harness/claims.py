@@ -262,8 +262,8 @@ _EXPONENT = r"[\w{}-]+(?:\s+(?:-|minus)\s+\w+\b)?"  # "to the power 1 - alpha"
 POWER = re.compile(
     rf"(?:(?P<sym>{SYM})\s+(?:appears\s+|is\s+|enters\s+)?)?\b(?:(?P<w>squared|cubed)\b|raised to the"
     rf"(?: power of)?\s+(?P<p>minus one|{_EXPONENT})|to the (?:power(?: of)?\s+(?P<q>minus one|"
-    rf"{_EXPONENT})|(?P<q2>\w+) power))|\b[Tt]he (?P<w2>square|cube|(?:second|third|fourth|fifth|[a-z]-?th) power)"
-    rf" of\s+(?:the\s+)?(?P<sym2>{SYM})?"
+    rf"{_EXPONENT})|(?P<q2>\w+) power|(?P<q3>second|third|fourth|fifth|sixth|[a-z]-?th)\b))"  # "T to the fourth"
+    rf"|\b[Tt]he (?P<w2>square|cube|(?:second|third|fourth|fifth|[a-z]-?th) power) of\s+(?:the\s+)?(?P<sym2>{SYM})?"
 )
 _UNTIL_NEXT_TERM = r"(?:(?!\b(?:plus|minus|equals|while|which|but)\b)[^,;.])*"
 SIGN = re.compile(  # "eta is subtracted", "X enters with a minus sign", "plus twice a b times the cosine"
@@ -288,7 +288,7 @@ PLACEMENT = re.compile(
     r"|cubed|raised)\b)[^,;.:])+)"
 )
 DIVIDES = re.compile(
-    r"\bdivid(?:e|es|ing)\s+(?!by\b)[^,;.]{2,60}?\s+by\s+(?P<what>[^,;.]{1,60}?)(?=\s*(?:[,;.]|$)|\s+(?:and|then|so|which)\b)"
+    r"\b[Dd]ivid(?:e|es|ing)\s+(?!by\b)[^,;.]{2,60}?\s+by\s+(?P<what>[^,;.]{1,60}?)(?=\s*(?:[,;.]|$)|\s+(?:and|then|so|which)\b)"
 )
 # "the integral ... is $\pi$": a value written out, compared with where its symbols sit (under a root, say)
 VALUE_IS = re.compile(
@@ -799,7 +799,7 @@ def _exponent(word: str) -> str | None:
 def _exponent_of(m: re.Match) -> str | None:
     """The exponent a POWER match names: 'squared' -> '2', 'the fourth power of' -> '4', 'to the power k' -> 'k'."""
     raw = m["p"] or m["q"]
-    return _exponent(m["w"] or m["w2"] or m["q2"] or "") if not raw else _exponent(raw) or raw.strip("{}")
+    return _exponent(m["w"] or m["w2"] or m["q2"] or m["q3"] or "") if not raw else _exponent(raw) or raw.strip("{}")
 
 
 def _power_claims(rest: str, out: list[tuple[str, ClaimKind, dict]]) -> str:

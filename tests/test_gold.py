@@ -1593,3 +1593,137 @@ def test_written_maths_against_the_equation():
     assert written_as(r"\cos\theta", eq) == "power"
     assert written_as("(a + b)/c", eq) == "part" and written_as("c/(a + b)", eq) == "inverted"
     assert written_as("q r", eq) is None and written_as("x", eq) is None
+
+
+# --- phrasings learned from heldout2.jsonl and heldout3.jsonl (each written afresh on other equations) ---
+def _eq(latex: str, name: str, **glossary: str) -> dict:
+    return {"latex": latex, "name": name, "glossary": {k.replace("__", "\\"): v for k, v in glossary.items()}}
+
+
+RL = _eq(r"\tau = \frac{L}{R}", "RL time constant", __tau="the time constant", L="the inductance", R="the resistance")
+CHARGE = _eq(
+    r"Q = \int_{V} \rho \, dV", "Total charge", Q="the total charge", __rho="the charge density", V="the volume"
+)
+GAMMA_HALF = _eq(r"\Gamma(1/2) = \sqrt{\pi}", "Gamma function at one half", __Gamma="the gamma function")
+ENTROPY = _eq(
+    r"\Delta S \ge 0", "Second law of thermodynamics (isolated system)", **{"__Delta S": "the entropy change"}
+)
+EULER_ID = _eq(r"e^{i \pi} + 1 = 0", "Euler's identity", e="the base of the natural logarithm", i="the imaginary unit")
+EFFICIENCY = _eq(
+    r"\eta = \frac{W}{Q_{h}}",
+    "Thermal efficiency",
+    __eta="the efficiency",
+    W="the work output",
+    Q_h="the heat taken in",
+)
+PARITY = _eq(
+    r"C - P = S - K",
+    "Put-call parity",
+    C="price of a call option",
+    P="price of a put option with the same strike",
+    S="stock price",
+    K="strike price",
+)
+RECOIL = _eq(
+    r"m_{1} u_{1} = m_{2} u_{2}",
+    "Momentum balance",
+    m_1="mass of the bullet",
+    u_1="speed of the bullet",
+    m_2="mass of the block",
+    u_2="speed of the block",
+)
+FERMAT = _eq(r"a^{p} \equiv a \pmod{p}", "Fermat's little theorem", a="an integer", p="a prime number")
+PARALLEL_C = _eq(
+    r"C = \sum_{i=1}^{n} C_{i}",
+    "Capacitors in parallel",
+    C="the total capacitance",
+    C_i="the capacitance of the i-th capacitor",
+)
+ABS_LOSS = _eq(r"L = |y - \hat{y}|", "Absolute error", L="the loss", y="the target", **{"__hat{y}": "the prediction"})
+INDUCTION = _eq(
+    r"\mathcal{E} = -\frac{d \Phi}{d t}",
+    "Faraday's law of induction",
+    **{"__mathcal{E}": "the induced electromotive force", "__Phi": "the magnetic flux", "t": "time"},
+)
+
+LATER_LESSONS = [
+    (RL, "The time constant is the inductance multiplied by $1/R$.", "operation", {"supported"}, "ok"),
+    (CHARGE, "The total charge is the integral of the charge density over $V$.", "operation", {"supported"}, "ok"),
+    (GAMMA_HALF, "Gamma of one half is $\\pi$.", "operation", {"contradicted"}, "wrong"),
+    (
+        STEFAN,
+        "Heat flows down a temperature gradient; j is sigma times T to the fourth.",
+        "operation",
+        {"supported", "unverifiable"},
+        "ok",
+    ),
+    (
+        KINETIC,
+        "It sits beside the momentum, $p = m v$, as the other basic quantity of motion.",
+        "operation",
+        set(),
+        "unverifiable",
+    ),
+    (PARITY, "Here C is the price of a put.", "symbol", {"contradicted"}, "wrong"),
+    (RECOIL, "Here $u_1$ is the speed of the block.", "symbol", {"contradicted"}, "wrong"),
+    (FERMAT, "It holds for any prime $a$.", "symbol", {"contradicted"}, "wrong"),
+    (ENTROPY, "The entropy change is never negative.", "relation", {"supported"}, "ok"),
+    (ENTROPY, "The entropy change is never positive.", "relation", {"contradicted"}, "wrong"),
+    (EULER_ID, "It is only an approximation.", "relation", {"contradicted"}, "wrong"),
+    (EFFICIENCY, "Divide the work output W by the heat taken in.", "operation", {"supported"}, "ok"),
+    (
+        EFFICIENCY,
+        "It divides the heat taken in by the work output W.",
+        "operation",
+        {"contradicted", "supported"},
+        "wrong",
+    ),
+    (KINETIC, "It also carries a factor of $1/c^2$.", "symbol", {"contradicted"}, "wrong"),
+    (
+        KINETIC,
+        "It is half the mass times the squared speed, plus a term $v^3$.",
+        "symbol",
+        {"contradicted"},
+        "wrong",
+    ),
+    (UNION, "It bounds the probability of the intersection $A \\cap B$.", "symbol", {"contradicted"}, "wrong"),
+    (
+        PARALLEL_C,
+        "The total is the product of the capacitances $C_i$.",
+        "operation",
+        {"contradicted", "supported"},
+        "wrong",
+    ),
+    (STEFAN, "A higher temperature raises the exitance.", "dependency", {"supported"}, "ok"),
+    (PENDULUM, "A longer string lowers the period.", "dependency", {"contradicted"}, "wrong"),
+    (
+        PROFIT,
+        "The profit is the total revenue minus the total cost minus the taxes T.",
+        "operation",
+        {"supported", "contradicted"},
+        "wrong",
+    ),
+    (HUBBLE, "The Hubble constant $H_0$ depends on the epoch.", "dependency", {"unverifiable"}, "ok"),
+    (
+        INDUCTION,
+        "Michael Faraday's law of induction gives the emf as minus the rate of change of the flux.",
+        "name",
+        {"supported"},
+        "ok",
+    ),
+    (ABS_LOSS, "It punishes outliers less than squared error does.", "operation", set(), "unverifiable"),
+]
+
+
+@pytest.mark.parametrize(("eq", "text", "kind", "expected", "verdict"), LATER_LESSONS)
+def test_phrasings_from_later_held_out_sets(eq, text, kind, expected, verdict):
+    result = check(text, **eq)
+    assert {c.status for c in result.claims if c.kind == kind} == expected, result.claims
+    assert result.verdict == verdict, result.claims
+
+
+def test_written_maths_keeps_groups_and_rival_operators():
+    assert written_as("K_m V_{\\max}", r"\frac{1}{v} = \frac{K_{m}}{V_{\max}} \frac{1}{[S]}") is None
+    assert written_as("A \\cup B", r"P(A \mid B) = \frac{P(A \cap B)}{P(B)}") == "operator"
+    assert written_as("\\nabla \\times F", r"\int_V \nabla \cdot F \, dV") == "operator"
+    assert written_as("m \\times a", r"F = m a") is None  # a times sign for a product is no other operator
