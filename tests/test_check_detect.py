@@ -99,7 +99,9 @@ def test_quick_suite_reports_every_set_and_detector():
         ("labeled/dev.jsonl", "claims"), ("labeled/dev.jsonl", "style"),
         ("labeled/handwritten.jsonl", "claims"), ("labeled/handwritten.jsonl", "style"),
         ("labeled/heldout.jsonl", "claims"), ("labeled/heldout.jsonl", "style"),
-        ("labeled/heldout2.jsonl", "claims"), ("labeled/heldout2.jsonl", "style")]
+        ("labeled/heldout2.jsonl", "claims"), ("labeled/heldout2.jsonl", "style"),
+        ("labeled/heldout3.jsonl", "claims"), ("labeled/heldout3.jsonl", "style"),
+        ("labeled/heldout4.jsonl", "claims"), ("labeled/heldout4.jsonl", "style")]
     for r in results:
         assert 0 <= r["auroc"] <= 1 and r["auroc_ci"][0] <= r["auroc"] <= r["auroc_ci"][1]
         assert 0 < r["wrong"] < r["n"]

@@ -1415,19 +1415,20 @@ def test_handwritten_heldout_report():
     assert area > 0.5
 
 
-def test_first_fresh_heldout_set_is_a_development_set_now():
-    """heldout.jsonl was measured once (AUROC 0.629), then its misses and false alarms were studied to improve the
-    checker (2026-11-27), so it guards against regressions like dev.jsonl; heldout2.jsonl took its place."""
-    hits, alarms, area = detection(labeled("heldout.jsonl"))
-    assert hits > 0.7 and alarms < 0.1 and area > 0.85, (hits, alarms, area)
+@pytest.mark.parametrize(("name", "first"), [("heldout", 0.629), ("heldout2", 0.698), ("heldout3", 0.731)])
+def test_measured_heldout_sets_are_development_sets_now(name, first):
+    """Each of these was written blind to the checker and measured once (AUROC `first`); then its misses and false
+    alarms were studied to improve the checker (2026-11-27), so now it guards against regressions like dev.jsonl."""
+    hits, alarms, area = detection(labeled(f"{name}.jsonl"))
+    assert hits > 0.7 and alarms < 0.1 and area > 0.85 > first, (hits, alarms, area)
 
 
-def test_second_fresh_heldout_report():
-    """heldout2.jsonl was written blind to the checker and measured once its development had stopped; its figures
-    (pytest -s, or harness eval detectors-quick) are the honest ones for unseen text. Only better than chance is
-    asserted: the checker must not be tuned to it."""
-    hits, alarms, area = detection(labeled("heldout2.jsonl"))
-    print(f"heldout2: wrong judged wrong {hits:.3f}, correct judged wrong {alarms:.3f}, AUROC {area:.3f}")
+def test_newest_heldout_report():
+    """heldout4.jsonl was written blind to the checker and measured once, after its development had stopped; its
+    figures (pytest -s, or harness eval detectors-quick) are the honest ones for unseen text. Only better than chance
+    is asserted: the checker must not be tuned to it."""
+    hits, alarms, area = detection(labeled("heldout4.jsonl"))
+    print(f"heldout4: wrong judged wrong {hits:.3f}, correct judged wrong {alarms:.3f}, AUROC {area:.3f}")
     assert area > 0.5
 
 
