@@ -2,9 +2,8 @@
 against the equation's real structure (harness.latex) and its glossary (harness.meanings), and the verdict. Gold
 never sees a model's rating (DESIGN.md section 2).
 
-Checking says "contradicted" only
-where the equation decides (a symbol, operator or exponent the LaTeX does not have, a bound claimed for an
-equality, a meaning that belongs to another symbol) and "unverifiable" where it cannot tell.
+Checking says "contradicted" only where the equation decides (a symbol, operator or exponent the LaTeX does not have,
+a bound claimed for an equality, a meaning that belongs to another symbol) and "unverifiable" where it cannot tell.
 
 The checks live by claim kind (harness.gold_symbols, gold_operations, gold_relations, over harness.gold_equation);
 this module checks names, applies the rules that need the whole text (a cited name, a clause about another
