@@ -188,89 +188,30 @@ def test_dev_set_counts_balance_and_fields(papers):
     assert not {r["name"] for r in rows} & names
 
 
-def test_heldout_set_counts_balance_and_fields(papers):
-    """The fresh held-out set: 48 equations, one correct and one wrong row each, 24 rows per label and style, every
-    error kind on 6 to 8 wrong rows, each wrong row with its note, and no equation of the demo corpus, handwritten.jsonl
-    or dev.jsonl (compared by LaTeX and name only)."""
-    rows = read_labeled("heldout.jsonl")
-    latexes = check_hand_written(rows, "ho", 48)
-    assert len(rows) == 96 and len(latexes) == 48
-    assert Counter((r["label"], r["style"]) for r in rows)["correct", "plain"] == 24
-    kinds = Counter(r["error_kind"] for r in rows if r["label"] == "wrong")
-    assert all(6 <= n <= 8 for n in kinds.values())
-    assert all(r["error_note"].strip() for r in rows if r["label"] == "wrong")
-    others = read_labeled("handwritten.jsonl") + read_labeled("dev.jsonl")
-    taken = {eq.latex for p in papers for eq in p.equations} | {r["latex"] for r in others}
-    names = {eq.name for p in papers for eq in p.equations} | {r["name"] for r in others}
-    assert not latexes & taken
-    assert not {r["name"] for r in rows} & names
+HELD_OUT = [  # file, id prefix, equations; in the order they were written
+    ("heldout.jsonl", "ho", 48),
+    ("heldout2.jsonl", "h2", 50),
+    ("heldout3.jsonl", "h3", 50),
+    ("heldout4.jsonl", "h4", 50),
+]
 
 
-def test_heldout2_set_counts_balance_and_fields(papers):
-    """The second fresh held-out set: 50 equations, one correct and one wrong row each, 25 rows per label and style,
-    every error kind on 6 to 8 wrong rows, each wrong row with its note, and no equation of the demo corpus,
-    handwritten.jsonl, dev.jsonl or heldout.jsonl (compared by LaTeX and name only)."""
-    rows = read_labeled("heldout2.jsonl")
-    latexes = check_hand_written(rows, "h2", 50)
-    assert len(rows) == 100 and len(latexes) == 50
-    assert len({r["name"] for r in rows}) == 50
+@pytest.mark.parametrize("k", range(len(HELD_OUT)))
+def test_heldout_sets_counts_balance_and_fields(papers, k):
+    """Each fresh held-out set: one correct and one wrong row for each of its equations (all named differently), as
+    many rows per label and style, every error kind on 6 to 8 wrong rows, each wrong row with its note, and no
+    equation of the demo corpus, handwritten.jsonl, dev.jsonl or an earlier held-out set (by LaTeX and name only)."""
+    name, prefix, equations = HELD_OUT[k]
+    rows = read_labeled(name)
+    latexes = check_hand_written(rows, prefix, equations)
+    assert len(rows) == 2 * equations and len(latexes) == len({r["name"] for r in rows}) == equations
     counts = Counter((r["label"], r["style"]) for r in rows)
-    assert all(counts[label, style] == 25 for label in ("correct", "wrong") for style in STYLES)
+    assert all(counts[label, style] == equations // 2 for label in ("correct", "wrong") for style in STYLES)
     kinds = Counter(r["error_kind"] for r in rows if r["label"] == "wrong")
     assert all(6 <= n <= 8 for n in kinds.values())
     assert all(r["error_note"].strip() for r in rows if r["label"] == "wrong")
-    others = read_labeled("handwritten.jsonl") + read_labeled("dev.jsonl") + read_labeled("heldout.jsonl")
-    taken = {eq.latex for p in papers for eq in p.equations} | {r["latex"] for r in others}
-    names = {eq.name for p in papers for eq in p.equations} | {r["name"] for r in others}
-    assert not latexes & taken
-    assert not {r["name"] for r in rows} & names
-
-
-def test_heldout3_set_counts_balance_and_fields(papers):
-    """The third fresh held-out set: 50 equations, one correct and one wrong row each, 25 rows per label and style,
-    every error kind on 6 to 8 wrong rows, each wrong row with its note, and no equation of the demo corpus,
-    handwritten.jsonl, dev.jsonl, heldout.jsonl or heldout2.jsonl (compared by LaTeX and name only)."""
-    rows = read_labeled("heldout3.jsonl")
-    latexes = check_hand_written(rows, "h3", 50)
-    assert len(rows) == 100 and len(latexes) == 50
-    assert len({r["name"] for r in rows}) == 50
-    counts = Counter((r["label"], r["style"]) for r in rows)
-    assert all(counts[label, style] == 25 for label in ("correct", "wrong") for style in STYLES)
-    kinds = Counter(r["error_kind"] for r in rows if r["label"] == "wrong")
-    assert all(6 <= n <= 8 for n in kinds.values())
-    assert all(r["error_note"].strip() for r in rows if r["label"] == "wrong")
-    others = (
-        read_labeled("handwritten.jsonl")
-        + read_labeled("dev.jsonl")
-        + read_labeled("heldout.jsonl")
-        + read_labeled("heldout2.jsonl")
-    )
-    taken = {eq.latex for p in papers for eq in p.equations} | {r["latex"] for r in others}
-    names = {eq.name for p in papers for eq in p.equations} | {r["name"] for r in others}
-    assert not latexes & taken
-    assert not {r["name"] for r in rows} & names
-
-
-def test_heldout4_set_counts_balance_and_fields(papers):
-    """The fourth fresh held-out set: 50 equations, one correct and one wrong row each, 25 rows per label and style,
-    every error kind on 6 to 8 wrong rows, each wrong row with its note, and no equation of the demo corpus,
-    handwritten.jsonl, dev.jsonl, heldout.jsonl, heldout2.jsonl or heldout3.jsonl (compared by LaTeX and name only)."""
-    rows = read_labeled("heldout4.jsonl")
-    latexes = check_hand_written(rows, "h4", 50)
-    assert len(rows) == 100 and len(latexes) == 50
-    assert len({r["name"] for r in rows}) == 50
-    counts = Counter((r["label"], r["style"]) for r in rows)
-    assert all(counts[label, style] == 25 for label in ("correct", "wrong") for style in STYLES)
-    kinds = Counter(r["error_kind"] for r in rows if r["label"] == "wrong")
-    assert all(6 <= n <= 8 for n in kinds.values())
-    assert all(r["error_note"].strip() for r in rows if r["label"] == "wrong")
-    others = (
-        read_labeled("handwritten.jsonl")
-        + read_labeled("dev.jsonl")
-        + read_labeled("heldout.jsonl")
-        + read_labeled("heldout2.jsonl")
-        + read_labeled("heldout3.jsonl")
-    )
+    earlier = ["handwritten.jsonl", "dev.jsonl"] + [held for held, _, _ in HELD_OUT[:k]]
+    others = [r for file in earlier for r in read_labeled(file)]
     taken = {eq.latex for p in papers for eq in p.equations} | {r["latex"] for r in others}
     names = {eq.name for p in papers for eq in p.equations} | {r["name"] for r in others}
     assert not latexes & taken
