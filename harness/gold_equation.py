@@ -40,6 +40,11 @@ FAMILY = {
 }
 
 
+def relations_in(latex: str) -> set[str]:
+    """The relation families written in a piece of LaTeX: 'a \\le b' -> {'<='}."""
+    return {family for family, pattern in _REL_TOKENS if re.search(pattern, latex)}
+
+
 class Equation:
     """What checking needs about one equation: its facts, symbol bases, relations, layout and glossary."""
 
@@ -57,7 +62,7 @@ class Equation:
             | ({"e"} if re.search(OPERATIONS["exp"][2], latex) else set())  # \\exp(x) is e^x
         )
         self.inner = re.sub(r"[_^]\{[^{}]*\}", "", latex)  # the i=1 of a sum's limits is no relation, t+1 no sum
-        self.relations = {FAMILY.get(facts.relation or "")} | {r for r, p in _REL_TOKENS if re.search(p, self.inner)}
+        self.relations = {FAMILY.get(facts.relation or "")} | relations_in(self.inner)
 
         # a differential equation or a recurrence: "decays exponentially" is about its solution, not its LaTeX
         call = re.fullmatch(

@@ -8,13 +8,13 @@ import re
 from harness.claim_operations import OPERATIONS
 from harness.claims import to_latex
 from harness.gold_equation import (
-    FAMILY,
     Equation,
     Result,
     Status,
     absent_kind,
     named_symbols,
     power_fits,
+    relations_in,
     target_symbol,
 )
 from harness.layout import groups, mentioned, placement, plain, signs_of, terms, wrapped, written_as
@@ -198,6 +198,14 @@ def is_expression(written: str) -> bool:
     return len(mentioned(math)) > 1 or re.search(rf"[-+/=<>]|{functions}", math) is not None
 
 
+_WRITTEN_WRONG = {  # how written maths can be a part of the equation gone wrong (harness.layout.written_as)
+    "sign": "is a part of the equation with a sign flipped",
+    "power": "leaves out the power the equation puts on a function in it",
+    "inverted": "is a fraction of the equation upside down",
+    "operator": "is a part of the equation with another operator",
+}
+
+
 def check_formula(math: str, eq: Equation, stated: bool = True) -> Result:
     """Maths written in the text: a symbol the equation lacks, among symbols it has, is invented ('e^{-(z + b)}' for
     e^{-z}); a term whose sign differs from the same term in a part of the equation with the same symbols is a sign
@@ -215,19 +223,11 @@ def check_formula(math: str, eq: Equation, stated: bool = True) -> Result:
         return "contradicted", f"the equation has no {', '.join(absent)} (in ${math}$)"
     if absent or not named:
         return "unverifiable", f"${math}$ is not about the equation's symbols"
-    sign = next(iter(re.findall(RELATION_SIGN, math)), "").strip("\\")
-    said = FAMILY.get({"le": "<=", "leq": "<=", "ge": ">=", "geq": ">=", "neq": "neq"}.get(sign, sign))
-    if said and said not in eq.relations:
+    if relations_in(math) - eq.relations:
         return "unverifiable", f"${math}$ states another relation than the equation's"  # a bound it implies
     how = None if re.search(RELATION_SIGN, math) else written_as(math, eq.latex)
-    if how == "sign":
-        return "contradicted", f"${math}$ is a part of the equation with a sign flipped"
-    if how == "power":
-        return "contradicted", f"${math}$ leaves out the power the equation puts on a function in it"
-    if how == "inverted":
-        return "contradicted", f"${math}$ is a fraction of the equation upside down"
-    if how == "operator":
-        return "contradicted", f"${math}$ is a part of the equation with another operator"
+    if how in _WRITTEN_WRONG:
+        return "contradicted", f"${math}$ {_WRITTEN_WRONG[how]}"
     return ("supported", f"${math}$ is a part of the equation") if how == "part" else _check_signs(math, eq)
 
 

@@ -247,6 +247,7 @@ _LOOKS = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def flat(latex: str) -> str:
     """The tokens of LaTeX, space-separated, without what changes only its looks (spacing, bracket sizes, fonts,
     braces around one token), so that maths written in a text can be found in an equation:
