@@ -9,6 +9,7 @@ import pytest
 from harness.cli import main
 from harness.config import RunConfig
 from harness.experiment import run_experiment
+from harness.models.catalog import file_sha256
 from harness.models.hf import converted_dir
 from harness.models.smollm2 import bundled_gguf
 from harness.transcript import Transcript
@@ -36,7 +37,7 @@ def test_bundled_model_runs_one_paper_best_of_2(tmp_path):
     assert models.payload["judge"]["spec"] == "smollm2" and models.payload["judge"]["backend"] == "transformers"
     t.close()
     # The GGUF conversion is cached as safetensors for the next load.
-    cache = converted_dir(bundled_gguf())
+    cache = converted_dir(bundled_gguf(), "smollm2", file_sha256(bundled_gguf()))
     assert (cache / "model.safetensors").is_file() and (cache / "config.json").is_file()
 
 

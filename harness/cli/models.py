@@ -13,6 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from harness.models import ModelError, cache_dir
+from harness.models.catalog import catalog
+from harness.models.catalog import status as named_status
 
 NEEDS = "needs the extra: pip install 'harness[{}]'"
 
@@ -32,7 +34,15 @@ def local_rows() -> list[tuple[str, str, str]]:
         rows.append(("llamacpp:smollm2", "llama.cpp", status))
     except ModelError as exc:
         rows.append(("smollm2", "transformers", f"unavailable: {exc}"))
+    for entry in catalog().values():
+        state = named_status(entry)
+        rows.append((entry.name, "transformers", f"{entry.model} ({entry.quantization}): {state}"))
+        if installed("llama_cpp"):
+            rows.append((f"llamacpp:{entry.name}", "llama.cpp", "the same file"))
+    named = {f"{e.name}-{e.sha256[:12]}" for e in catalog().values()}
     for converted in sorted((cache_dir() / "models").glob("*/config.json")):
+        if converted.parent.name in named or converted.parent.name.startswith("smollm2-"):
+            continue  # listed above under its name
         rows.append((f"hf:{converted.parent}", "transformers", "cached conversion of a GGUF file"))
     rows.append(("hf:PATH_OR_ID", "transformers", "a local model directory (safetensors)"))
     rows.append(("gguf:FILE.gguf", "transformers", "any GGUF file (dequantized once, then cached)"))

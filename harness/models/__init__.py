@@ -1,7 +1,8 @@
 """Model backends behind one small protocol, chosen by a model spec string.
 
-Specs: `smollm2` (the bundled default), `hf:PATH_OR_ID`, `gguf:FILE.gguf`, `llamacpp:FILE.gguf|smollm2`,
-`openai:MODEL@BASE_URL`, `ollama:MODEL[@URL]`, `scripted:FILE.json`. Each backend is one module, imported only
+Specs: `smollm2` (the bundled default), `qwen-0.5b` and `qwen-1.5b` (chunk packages, see catalog.toml),
+`hf:PATH_OR_ID`, `gguf:FILE.gguf`, `llamacpp:FILE.gguf|NAME`, `openai:MODEL@BASE_URL`, `ollama:MODEL[@URL]`,
+`scripted:FILE.json`. Each backend is one module, imported only
 when a spec names it, so that the scripted backend works without torch and the remote ones without a GPU stack.
 """
 
@@ -28,8 +29,8 @@ BACKENDS = {
     "ollama": ("harness.models.remote", "load_ollama", True),
     "scripted": ("harness.models.scripted", "load", True),
 }
-SPEC_FORMS = ("smollm2 | hf:PATH_OR_ID | gguf:FILE.gguf | llamacpp:FILE.gguf|smollm2 | openai:MODEL@BASE_URL"
-              " | ollama:MODEL[@URL] | scripted:FILE.json")
+SPEC_FORMS = ("smollm2 | qwen-0.5b | qwen-1.5b | hf:PATH_OR_ID | gguf:FILE.gguf | llamacpp:FILE.gguf|NAME"
+              " | openai:MODEL@BASE_URL | ollama:MODEL[@URL] | scripted:FILE.json")
 
 
 class ModelError(Exception):
@@ -85,6 +86,11 @@ def load_model(
     """Build the backend a spec names; raises ModelError listing the valid forms for an unknown spec."""
     kind, colon, arg = spec.partition(":")
     backend = BACKENDS.get(kind)
+    if backend is None and not colon:
+        from harness.models.catalog import catalog
+
+        if kind in catalog():  # a named model assembled from chunk packages
+            backend = ("harness.models.catalog", "load", False)
     if backend is None or backend[2] != bool(arg) or (colon and not arg):
         raise ModelError(f"unknown model spec {spec!r}; valid forms: {SPEC_FORMS}")
     module, loader, _ = backend

@@ -100,17 +100,28 @@ class HFModel:
         return cls(model, tokenizer, spec)
 
     @classmethod
-    def from_gguf(cls, file: str | Path, spec: str) -> HFModel:
-        """Dequantize a GGUF file once and keep the result as safetensors, so later loads take well under a second."""
+    def from_gguf(
+        cls, file: str | Path, spec: str, name: str | None = None, model_name: str | None = None,
+        sha256: str | None = None,
+    ) -> HFModel:
+        """Dequantize a GGUF file once and keep the result as safetensors, so later loads take seconds.
+
+        Named models (`smollm2`, `qwen-1.5b`) keep their conversion under their name and hash; the transcript's
+        `models` event gets the model's name and the GGUF's SHA-256 either way."""
+        from harness.models.catalog import file_sha256
+
         gguf = Path(file).expanduser().resolve()
         if not gguf.is_file():
             raise ModelError(f"GGUF file not found: {gguf}")
-        target = converted_dir(gguf)
+        sha256 = sha256 or file_sha256(gguf)
+        target = converted_dir(gguf, name, sha256)
         if not (target / "config.json").exists():
-            convert_gguf(gguf, target)
+            convert_gguf(gguf, target, name or gguf.name)
         else:
-            log.info("loading cached conversion of %s from %s", gguf.name, target)
-        return cls.from_path(str(target), spec=spec)
+            log.debug("loading cached conversion of %s from %s", gguf.name, target)
+        model = cls.from_path(str(target), spec=spec)
+        model.details = {"model": model_name or gguf.stem, "gguf_sha256": sha256, **model.details}
+        return model
 
     # -- the protocol --------------------------------------------------------------------------------
     def _texts(self, conversations: Sequence[Messages]) -> list[str]:
@@ -249,15 +260,22 @@ def plan_batches(tokens: Sequence[Sequence[int]], batch_size: int) -> list[tuple
     return batches[::-1]
 
 
-def converted_dir(gguf: Path) -> Path:
+def converted_dir(gguf: Path, name: str | None = None, sha256: str | None = None) -> Path:
+    """Where a GGUF's conversion is cached: under a named model's name and hash, else under the file's identity."""
+    if name and sha256:
+        return cache_dir() / "models" / f"{name}-{sha256[:12]}"
     stat = gguf.stat()
     key = hashlib.sha1(f"{gguf}|{stat.st_size}|{int(stat.st_mtime)}".encode()).hexdigest()[:16]
     return cache_dir() / "models" / f"{gguf.stem}-{key}"
 
 
-def convert_gguf(gguf: Path, target: Path) -> None:
-    """transformers refuses save_pretrained on a GGUF-loaded model, so rebuild a plain one and save that."""
-    log.info("converting %s to safetensors (once); cache: %s", gguf.name, target)
+def convert_gguf(gguf: Path, target: Path, label: str) -> None:
+    """transformers refuses save_pretrained on a GGUF-loaded model, so rebuild a plain one and save that.
+
+    The plain model is built on the meta device and takes the loaded tensors as they are (no second copy), which
+    keeps the peak memory at one float32 model."""
+    seconds = max(5, round(gguf.stat().st_size / 12e6, -1))  # about 12 MB of GGUF a second on 2 CPU cores
+    log.info("converting %s once (about %d s); cache: %s", label, seconds, target)
     try:
         loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
@@ -265,13 +283,19 @@ def convert_gguf(gguf: Path, target: Path) -> None:
         raise ModelError(f"cannot read GGUF file {gguf}: {str(exc).splitlines()[0]}") from exc
     config = loaded.config.to_dict()
     config.pop("quantization_config", None)
-    plain = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config), dtype=torch.float32)
-    plain.load_state_dict(loaded.state_dict())
+    with torch.device("meta"):
+        plain = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config), dtype=torch.float32)
+    plain.load_state_dict(loaded.state_dict(), assign=True)
+    plain.tie_weights()
     tmp = target.with_name(target.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    plain.save_pretrained(tmp, safe_serialization=True)
-    tokenizer.save_pretrained(tmp)
-    tmp.rename(target)
+    try:
+        plain.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+        tmp.rename(target)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ModelError(f"cannot write the conversion of {label} to {target.parent}: {exc}") from exc
 
 
 def load(arg: str, spec: str, allow_pickle: bool = False, trust_remote_code: bool = False, **_) -> HFModel:

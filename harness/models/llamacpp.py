@@ -1,4 +1,4 @@
-"""llama.cpp backend (`llamacpp:FILE.gguf`, or `llamacpp:smollm2` for the bundled file): the fast CPU path for GGUF.
+"""llama.cpp backend (`llamacpp:FILE.gguf`, or `llamacpp:NAME` for a named model: `smollm2`, `qwen-1.5b`).
 
 Needs the optional extra `llama-cpp-python` (it compiles at install). Generation goes through llama.cpp's own chat
 completion with the GGUF's chat template; rating evaluates the templated prompt once and reads the next-token
@@ -23,15 +23,21 @@ MAX_CONTEXT = 8192
 
 class LlamaCppModel:
     def __init__(self, path: Path, spec: str) -> None:
+        from harness.models.catalog import file_sha256
+
         try:
             self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=MAX_CONTEXT, n_threads=os.cpu_count(),
                                        verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"cannot load GGUF file {path} with llama.cpp: {exc}") from exc
         self.spec = spec
-        self.context_window = min(int(self.llm.metadata.get("llama.context_length", MAX_CONTEXT)), MAX_CONTEXT)
-        self.details = {"backend": "llama.cpp", "file": path.name, "device": "cpu",
-                        "threads": str(self.llm.n_threads), "rating": "next-token logits"}
+        meta = self.llm.metadata
+        arch = meta.get("general.architecture", "llama")
+        self.context_window = min(int(meta.get(f"{arch}.context_length", MAX_CONTEXT)), MAX_CONTEXT)
+        # dtype: the weights stay quantized as the file has them (llama.cpp computes in float32 on the CPU)
+        self.details = {"model": meta.get("general.name", path.stem), "gguf_sha256": file_sha256(path),
+                        "backend": "llama.cpp", "file": path.name, "dtype": "gguf (quantized as the file)",
+                        "device": "cpu", "threads": str(self.llm.n_threads), "rating": "next-token logits"}
         template = self.llm.metadata.get("tokenizer.chat_template")
         if not template:
             raise ModelError(f"{path} has no chat template in its metadata; llamacpp: needs a chat model")
@@ -95,10 +101,10 @@ class LlamaCppModel:
 
 
 def load(arg: str, spec: str, **_) -> LlamaCppModel:
-    if arg == "smollm2":
-        from harness.models.smollm2 import bundled_gguf
+    if "/" not in arg and not arg.endswith(".gguf"):  # a name: the bundled model or a catalog entry
+        from harness.models.catalog import named_gguf
 
-        return LlamaCppModel(bundled_gguf(), spec)
+        return LlamaCppModel(named_gguf(arg), spec)
     path = Path(arg).expanduser()
     if not path.is_file():
         raise ModelError(f"GGUF file not found: {path}")

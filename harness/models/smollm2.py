@@ -24,4 +24,4 @@ def bundled_gguf() -> Path:
 def load(_arg: str = "", spec: str = "smollm2", **_):
     from harness.models.hf import HFModel
 
-    return HFModel.from_gguf(bundled_gguf(), spec=spec)
+    return HFModel.from_gguf(bundled_gguf(), spec=spec, name="smollm2", model_name="SmolLM2-135M-Instruct")
