@@ -7,6 +7,7 @@ logits, as the transformers backend does, reusing the KV cache for the prefix ca
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ class LlamaCppModel:
                                        verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"cannot load GGUF file {path} with llama.cpp: {exc}") from exc
+        atexit.register(self.llm.close)  # freed before interpreter teardown, which otherwise prints a TypeError
         self.spec = spec
         meta = self.llm.metadata
         arch = meta.get("general.architecture", "llama")
