@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.gold import claims, meanings
 from harness.core.papers import load_jsonl
 from harness.core.resources import demo_corpus, share_dir
+from harness.gold import claims, meanings
 from harness.gold.latex import EquationFacts, equation_facts
 from harness.gold.layout import flat, layout, placement, signs_of, terms, wrapped, written_as
 from harness.gold.symbols import canon

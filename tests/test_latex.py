@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.gold.latex import OPERATORS, EquationFacts, equation_facts, subexpressions
+from harness.gold.latex import EquationFacts, equation_facts, subexpressions
+from harness.gold.tables import OPERATORS
 
 ARXIV = Path(__file__).resolve().parents[2] / "shared" / "data" / "arxiv"
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from harness.core.papers import Equation, Paper, load_papers
 from harness.core.resources import demo_corpus, share_dir
+from harness.gold.latex import lexemes
+from harness.gold.tables import RELATION_CHARS, RELATIONS
 
 ERROR_KINDS = (
     "swapped_symbol", "wrong_operator", "wrong_exponent_or_sign", "wrong_relation", "wrong_name", "invented_term"
@@ -40,9 +42,9 @@ OPERATORS = (
     (r"\^T|\^\{T\}|\^\\top", "a transpose"),
     (r"\\int", "an integral"),
 )
-RELATIONS = {
-    "=": "equals", r"\le": "is at most", r"\leq": "is at most", r"\ge": "is at least", r"\geq": "is at least",
-    r"\approx": "approximately equals", r"\propto": "is proportional to",
+RELATION_WORDS = {  # a relation of gold's table (gold.tables) in words
+    "=": "equals", "<=": "is at most", ">=": "is at least", "approx": "approximately equals",
+    "propto": "is proportional to",
 }
 # False in general, not merely weaker: "F is proportional to m a" or "F is at least m a" would still be true.
 WRONG_RELATIONS = {
@@ -60,7 +62,6 @@ INVENTED = (
     ("divided by a normalising constant", "Z"),
 )
 
-_RELATION_TOKEN = re.compile(r"\\(?:leq?|geq?|approx|propto)(?![A-Za-z])|\\[A-Za-z]+|\\.|[=(){}\[\]]")
 _NOT_A_VARIABLE = re.compile(  # functions and notation: "$\exp$ is the exponential function" says nothing
     r"\\(?:exp|log|sin|cos|mid|neg|\|)(?:_\w)?|d|.*\\frac.*")
 _ATOM = r"\\frac\{[^{}]*\}\{[^{}]*\}|\\hat\{[^{}]*\}(?:_\w)?|\\[A-Za-z]+(?:_\{[^{}]*\}|_\w)?(?:\^\{[^{}]*\})?" \
@@ -96,10 +97,11 @@ def split_relation(latex: str) -> tuple[str, str, str]:
     """(left side, relation phrase, right side) at the first relation outside any brackets, so that the
     \\ge inside Chebyshev's P(|X - \\mu| \\ge k \\sigma) is not taken for the equation's own \\le."""
     depth = 0
-    for m in _RELATION_TOKEN.finditer(latex):
-        depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(m[0], 0)
-        if depth == 0 and m[0] in RELATIONS:
-            return latex[: m.start()].strip(), RELATIONS[m[0]], latex[m.end():].strip()
+    for pos, t in lexemes(latex):
+        depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(t, 0)
+        relation = t if t in RELATION_CHARS else RELATIONS.get(t[1:]) if t.startswith("\\") else None
+        if depth == 0 and relation in RELATION_WORDS:
+            return latex[:pos].strip(), RELATION_WORDS[relation], latex[pos + len(t):].strip()
     raise ValueError(f"no relation in {latex!r}")
 
 

@@ -18,7 +18,8 @@ from typing import Literal
 from harness.gold.meanings import lemma, tokens
 from harness.gold.operation_claims import blank, operation_claims
 from harness.gold.relation_claims import LESS, MORE, consequence_claims, dependency_claims, relation_claims
-from harness.gold.symbols import GREEK, SYM, SYMBOL_SHAPE, canon
+from harness.gold.symbols import SYM, SYMBOL_SHAPE, canon
+from harness.gold.tables import GREEK_LOWER
 
 ClaimKind = Literal["symbol", "operation", "relation", "name", "dependency"]
 
@@ -307,7 +308,7 @@ def to_latex(token: str) -> str | None:
     """A token of plain-text maths as LaTeX ('tau)' -> '\\tau)', 'v-hat_t' -> '\\hat{v}_t', 'Cov(X,' -> '(X,'),
     or None for a word: a run of three or more letters that is no Greek letter or function."""
     s = re.sub(r"\b([A-Za-z])-(hat|bar)(?![A-Za-z])", r"\\\2{\1}", token.strip("$")).replace("−", "-")
-    s = re.sub(rf"(?<![\\A-Za-z])({'|'.join(GREEK)}|{_FUNCTIONS})(?![A-Za-z])", r"\\\1", s)
+    s = re.sub(rf"(?<![\\A-Za-z])({'|'.join(GREEK_LOWER)}|{_FUNCTIONS})(?![A-Za-z])", r"\\\1", s)
     s = re.sub(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?=[(\[])", "", s)  # a function's name: Cov(X, Y), PR(q)
     runs = re.findall(r"(?<![\\A-Za-z])[A-Za-z]{2,}", s)
     return None if any(len(r) > 2 or r.lower() in _NOT_LETTERS for r in runs) else s
@@ -315,7 +316,7 @@ def to_latex(token: str) -> str | None:
 
 def _is_maths(token: str) -> bool:
     """Whether a whitespace-separated token is maths: an operator, or a symbol with maths around or inside it."""
-    if _OPERATOR.fullmatch(token) or re.fullmatch(rf"\\?(?:{'|'.join(GREEK)})|[A-Za-z]", token):
+    if _OPERATOR.fullmatch(token) or re.fullmatch(rf"\\?(?:{'|'.join(GREEK_LOWER)})|[A-Za-z]", token):
         return True
     return bool(re.search(r"[-+=/*^_\\{}()\[\]|0-9−]", token)) and to_latex(token) is not None
 

@@ -8,41 +8,14 @@ import re
 from typing import Literal
 
 from harness.gold.latex import EquationFacts
-from harness.gold.layout import flat, layout, mentioned, terms
+from harness.gold.layout import flat, layout, mentioned, relations_in, terms
 from harness.gold.meanings import KINDS, Glossary, head_noun, lemma
 from harness.gold.operation_claims import OPERATIONS
 from harness.gold.symbols import SYM, SYMBOL_SHAPE, base_of, canon, forms
+from harness.gold.tables import FAMILY, NAMED_BIG
 
 Status = Literal["supported", "contradicted", "unverifiable"]
 Result = tuple[Status, str]
-
-
-_REL_TOKENS = [
-    ("<=", r"\\leq?(?![a-z])|\\leqslant|<"),
-    (">=", r"\\geq?(?![a-z])|\\geqslant|>"),
-    ("approx", r"\\approx|\\simeq|\\sim(?![a-z])"),
-    ("propto", r"\\propto"),
-    ("neq", r"\\neq?(?![a-z])"),
-    ("=", r"(?<![<>!:\\])=|\\equiv|:="),
-]
-FAMILY = {
-    "=": "=",
-    ":=": "=",
-    "equiv": "=",
-    "<=": "<=",
-    "<": "<=",
-    ">=": ">=",
-    ">": ">=",
-    "approx": "approx",
-    "sim": "approx",
-    "propto": "propto",
-    "neq": "neq",
-}
-
-
-def relations_in(latex: str) -> set[str]:
-    """The relation families written in a piece of LaTeX: 'a \\le b' -> {'<='}."""
-    return {family for family, pattern in _REL_TOKENS if re.search(pattern, latex)}
 
 
 class Equation:
@@ -84,7 +57,7 @@ class Equation:
 def named_symbols(mention: str, eq: Equation) -> frozenset[str]:
     """The equation's symbols (and big operators) that a mention names: '$T - T_a$' -> {T}, 'a b times $\\gamma$'
     -> {a, b, gamma}, 'f(b)' -> {f, b}."""
-    named = {big for word, big in (("sum", "\\sum"), ("integral", "\\int")) if re.match(rf"\s*{word}\b", mention)}
+    named = {NAMED_BIG[word] for word in ("sum", "integral") if re.match(rf"\s*{word}\b", mention)}
     for m in re.finditer(SYM, mention):
         math = m[0].strip("$")
         named |= mentioned(math) if m[0].startswith("$") or "(" in math or "\\" in math else {base_of(math)}

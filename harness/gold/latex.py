@@ -6,16 +6,15 @@ LaTeX parser (pylatexenc) and the function never raises: whatever was not unders
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 import pydantic
 from pylatexenc import latexwalker, macrospec
 
-OPERATORS = ("sum", "product", "integral", "derivative", "partial_derivative", "gradient", "laplacian", "log", "exp",
-             "sqrt", "fraction", "power", "sin", "cos", "tan", "norm", "abs", "expectation", "variance", "probability",
-             "conditional", "min", "max", "argmin", "argmax", "limit", "inverse", "transpose", "dot_product",
-             "cross_product", "factorial", "binomial", "determinant", "trace", "infimum", "supremum")
+from harness.gold.tables import BIG, FRACS, GREEK, OPS, RELATION_CHARS, RELATIONS, WEAK_RELATIONS, table
+
 MAX_CHARS = 4000  # longer inputs are cut: no displayed equation is this long, a pasted document might be
 SYMPY_MAX_CHARS = 200  # sympy's LaTeX parser is slow and fragile beyond short inputs
 
@@ -37,35 +36,13 @@ class EquationFacts(pydantic.BaseModel):
     problems: list[str]
 
 
-def _table(**groups: str) -> dict[str, str]:
-    """{value: "name name ..."} -> {name: value}: keeps the macro tables short."""
-    return {name: value for value, names in groups.items() for name in names.split()}
-
-
-GREEK = set("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa varkappa lambda mu nu xi "
-            "omicron pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda "
-            "Xi Pi Sigma Upsilon Phi Psi Omega ell hbar imath jmath aleph wp Re Im".split())
-DECOR = _table(hat="hat widehat", bar="bar overline", tilde="tilde widetilde", vec="vec overrightarrow",
+DECOR = table(hat="hat widehat", bar="bar overline", tilde="tilde widetilde", vec="vec overrightarrow",
                dot="dot ddot", bold="mathbf boldsymbol bm pmb textbf", calligraphic="mathcal mathscr",
                blackboard="mathbb", fraktur="mathfrak", check="check", breve="breve", underline="underline")
 UPRIGHT = set("mathrm text textrm textup textnormal operatorname mbox hbox mathit textit mathsf textsf mathtt texttt "
               "emph mathnormal".split())
 SWITCH = {"rm": "mathrm", "it": "mathrm", "sf": "mathrm", "tt": "mathrm", "bf": "mathbf", "cal": "mathcal"}
-OPS = _table(sum="sum", product="prod", integral="int iint iiint oint oiint", log="log ln lg", exp="exp", sin="sin",
-             cos="cos", tan="tan", min="min", max="max", argmin="argmin", argmax="argmax", limit="lim limsup liminf",
-             determinant="det", infimum="inf", supremum="sup", probability="Pr", trace="tr Tr trace",
-             variance="Var var", expectation="E", derivative="dv", partial_derivative="pdv", abs="abs", norm="norm",
-             binomial="binom dbinom tbinom choose", sqrt="sqrt", fraction="over")
 WORD_OPS = {**{k: v for k, v in OPS.items() if len(k) > 1}, "E": "expectation", "P": "probability"}
-FRACS = {"frac", "dfrac", "tfrac", "cfrac"}
-BIG = set("sum prod coprod int iint iiint oint oiint lim limsup liminf min max sup inf argmin argmax bigcup bigcap "
-          "bigoplus bigotimes bigodot biguplus bigvee bigwedge bigsqcup".split())
-RELATIONS = _table(approx="approx simeq thickapprox", propto="propto varpropto", equiv="equiv cong", neq="ne neq",
-                   **{"<=": "le leq leqslant leqq lesssim", ">=": "ge geq geqslant geqq gtrsim", "<": "ll", ">": "gg",
-                      ":=": "coloneqq coloneq triangleq defeq", "=": "doteq"}, sim="sim",
-                   to="to rightarrow longrightarrow mapsto longmapsto", implies="Rightarrow implies Longrightarrow",
-                   iff="iff Leftrightarrow Longleftrightarrow", subset="subset subseteq", **{"in": "in"})
-WEAK_RELATIONS = {"to", "implies", "iff", "in", "subset"}  # the display's relation only when it has no other
 OPEN = {"(", "[", "{", "lbrace", "langle", "lceil", "lfloor", "lbrack", "llbracket"}
 CLOSE = {")", "]", "}", "rbrace", "rangle", "rceil", "rfloor", "rbrack", "rrbracket"}
 DELIMITER_SIZES = set("left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr middle".split())
@@ -111,6 +88,78 @@ def _context_db() -> macrospec.LatexContextDb:
 
 
 _DB = _context_db()
+
+
+@functools.lru_cache(maxsize=4096)
+def parse(text: str) -> tuple[list, str | None]:
+    """pylatexenc's nodes of a piece of LaTeX and the parse error, if any: a strict parse, else a tolerant one that
+    skips what it cannot place (a stray '}' or \\end). Facts and lexemes are both read off these nodes."""
+    try:
+        return latexwalker.LatexWalker(text, latex_context=_DB, tolerant_parsing=False).get_latex_nodes(pos=0)[0], None
+    except latexwalker.LatexWalkerError as e:
+        nodes = latexwalker.LatexWalker(text, latex_context=_DB, tolerant_parsing=True).get_latex_nodes(pos=0)[0]
+        return nodes, str(e).splitlines()[0]
+
+
+_RUN = re.compile(r"\\[A-Za-z]+|[A-Za-z]|\d+|\S")  # how the characters of one node split into lexemes
+_BEGIN = re.compile(r"\\begin\s*\{[^{}]*\}")
+_END = re.compile(r"\\end\s*\{[^{}]*\}\s*$")
+Lexemes = tuple[tuple[int, str], ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def lexemes(text: str) -> Lexemes:
+    """The LaTeX as (position, lexeme) in source order, read off the parse: a macro name (\\alpha), a letter, a
+    number, or one other character; braces, script marks and brackets are lexemes of their own. A macro that is not
+    a word (\\{, \\,, \\\\) gives a backslash and its character, so \\{ opens a bracket as { does. What the parser
+    skipped is read as characters. The layout questions (layout.py) walk these."""
+    out: list[tuple[int, str]] = []
+    _lex_seq(text, parse(text)[0], 0, len(text), out)
+    merged: list[tuple[int, str]] = []
+    for pos, t in out:  # a number that the parse split over nodes (\\frac12) is one lexeme
+        if merged and t.isdigit() and merged[-1][1].isdigit() and merged[-1][0] + len(merged[-1][1]) == pos:
+            merged[-1] = (merged[-1][0], merged[-1][1] + t)
+        else:
+            merged.append((pos, t))
+    return tuple(merged)
+
+
+def _lex_raw(text: str, start: int, end: int, out: list[tuple[int, str]]) -> None:
+    out += [(m.start(), m[0]) for m in _RUN.finditer(text, start, end)]
+
+
+def _lex_seq(text: str, nodes: list, start: int, end: int, out: list[tuple[int, str]]) -> None:
+    """Lexemes of the nodes that lie in text[start:end], and of what lies between them unparsed."""
+    cursor = start
+    for n in sorted((n for n in nodes if n is not None), key=lambda n: n.pos):
+        _lex_raw(text, cursor, n.pos, out)
+        _lex_node(text, n, out)
+        cursor = max(cursor, n.pos + n.len)
+    _lex_raw(text, cursor, end, out)
+
+
+def _lex_node(text: str, n: latexwalker.LatexNode, out: list[tuple[int, str]]) -> None:
+    end = n.pos + n.len
+    args = n.nodeargd.argnlist if getattr(n, "nodeargd", None) else []
+    if isinstance(n, latexwalker.LatexMacroNode | latexwalker.LatexSpecialsNode):
+        name = "\\" + n.macroname if isinstance(n, latexwalker.LatexMacroNode) else n.specials_chars
+        head = n.pos + len(name)
+        _lex_raw(text, n.pos, head, out)
+        _lex_seq(text, args, head, end, out)
+    elif isinstance(n, latexwalker.LatexGroupNode | latexwalker.LatexMathNode):
+        opening, closing = n.delimiters
+        inner = end - len(closing) if text.endswith(closing, n.pos, end) and n.len >= len(opening + closing) else end
+        _lex_raw(text, n.pos, n.pos + len(opening), out)
+        _lex_seq(text, n.nodelist, n.pos + len(opening), inner, out)
+        _lex_raw(text, inner, end, out)
+    elif isinstance(n, latexwalker.LatexEnvironmentNode):
+        head = m.end() if (m := _BEGIN.match(text, n.pos)) else n.pos
+        tail = t.start() if (t := _END.search(text, head, end)) else end
+        _lex_raw(text, n.pos, head, out)
+        _lex_seq(text, [*args, *n.nodelist], head, tail, out)
+        _lex_raw(text, tail, end, out)
+    else:  # characters, or a comment: its characters
+        _lex_raw(text, n.pos, end, out)
 
 
 @dataclass
@@ -351,7 +400,7 @@ class _Scan:
             return self.limits(toks, i + 1, depth, name not in BIG)
         elif name in ("stackrel", "overset", "underset") and len(t.args) == 2:
             top, body = (_render(a) for a in t.args)
-            rel = RELATIONS.get(body[1:]) if body.startswith("\\") else body if body in ("=", "<", ">") else None
+            rel = RELATIONS.get(body[1:]) if body.startswith("\\") else body if body in RELATION_CHARS else None
             if rel:
                 defining = re.sub(r"\\(mathrm|text|rm)|[{}\s]", "", top) in ("def", "\\triangle", "\\Delta", ":")
                 self.relate(":=" if defining and rel == "=" else rel, i, i, depth)
@@ -578,13 +627,10 @@ def _facts(latex: str) -> EquationFacts:
         problems["empty equation"] = None
     if len(latex) > MAX_CHARS:
         problems[f"equation too long ({len(latex)} characters); only the first {MAX_CHARS} were read"] = None
-    try:
-        nodes = latexwalker.LatexWalker(text, latex_context=_DB, tolerant_parsing=False).get_latex_nodes(pos=0)[0]
-    except latexwalker.LatexWalkerError as e:
-        message = str(e).splitlines()[0]
+    nodes, message = parse(text)
+    if message:
         problems[f"unbalanced braces: {message}" if "brace" in message or "'}'" in message else
                  f"LaTeX parse error: {message}"] = None
-        nodes = latexwalker.LatexWalker(text, latex_context=_DB, tolerant_parsing=True).get_latex_nodes(pos=0)[0]
     scan = _Scan(text, _flatten(_tokens(nodes)))
     scan.run()
     problems.update(scan.problems)
@@ -623,9 +669,8 @@ def equation_facts(latex: str) -> EquationFacts:
 
 def _terms(expr: str) -> list[str]:
     """Split an expression at its top-level + and - (not inside braces or brackets)."""
-    walker = latexwalker.LatexWalker(expr, latex_context=_DB, tolerant_parsing=True)
     terms, start, depth = [], 0, 0
-    for t in _flatten(_tokens(walker.get_latex_nodes(pos=0)[0])):
+    for t in _flatten(_tokens(parse(expr)[0])):
         depth += (t.text in OPEN) - (t.text in CLOSE) if t.kind in "cm" else 0
         if depth == 0 and _is(t, "c", "+", "-") and expr[start:t.pos].strip():
             terms.append(expr[start:t.pos])

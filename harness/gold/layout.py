@@ -1,7 +1,7 @@
-"""Where each symbol sits in an equation's raw LaTeX: the exponents on it, the signs of the terms it is in, the
-top-level terms of a side, and whether it is in a denominator. The gold checker (gold.verdict) reads claims such as
-"c squared", "minus twice a b" or "multiplied by the viscosity" against these; they need no parser, so they work on
-LaTeX that gold.latex could not parse.
+"""Where each symbol sits in an equation's LaTeX: the exponents on it, the signs of the terms it is in, the top-level
+terms of a side, and whether it is in a denominator. The gold checker (gold.verdict) reads claims such as "c squared",
+"minus twice a b" or "multiplied by the viscosity" against these. They walk the lexemes of the one LaTeX reader
+(gold.latex), whose tolerant parse also serves LaTeX with errors in it, and any piece of a side.
 """
 
 from __future__ import annotations
@@ -9,16 +9,22 @@ from __future__ import annotations
 import functools
 import re
 
-from harness.gold.symbols import GREEK, base_of
+from harness.gold.latex import lexemes
+from harness.gold.symbols import base_of
+from harness.gold.tables import FAMILY, FRACS, GREEK_LOWER, NAMED_BIG, OPS, RELATION_CHARS, RELATIONS
 
-_TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z]|\d+|\S")
-SYMBOL_TOKEN = re.compile(r"[A-Za-z]|\\(?:var)?(?:" + "|".join(GREEK) + r"|hbar|ell)", flags=re.IGNORECASE)
+SYMBOL_TOKEN = re.compile(r"[A-Za-z]|\\(?:var)?(?:" + "|".join(GREEK_LOWER) + r"|hbar|ell)", flags=re.IGNORECASE)
 _WORDS = ("\\mathrm", "\\text", "\\operatorname")  # their argument is a word, not symbols
-_FRACS = ("\\frac", "\\dfrac", "\\tfrac", "\\cfrac")
+_FRACS = {"\\" + f for f in FRACS}
 _PREFIX = ("\\sqrt", "\\left", "\\hat", "\\bar", "\\tilde", "\\vec", "\\mathbf", "\\boldsymbol", "\\bm", "\\dot")
 _OPEN = ("{", "(", "[", "\\lVert", "\\lvert", "\\langle")  # ||w||_2^2 squares w
 _CLOSE = ("}", ")", "]", "\\rVert", "\\rvert", "\\rangle")
-_BIG = ("\\sum", "\\prod", "\\int")  # a term with one of these is found by it: "the sum enters with a minus sign"
+BIG = frozenset(NAMED_BIG.values())  # a term with one of these is found by it: "the sum enters with a minus sign"
+_RELATION = {*RELATION_CHARS, *("\\" + m for m, rel in RELATIONS.items() if rel in FAMILY)}  # resets a sign
+
+
+def _words(latex: str) -> list[str]:
+    return [t for _, t in lexemes(latex)]
 
 
 def _skip_group(toks: list[str], i: int) -> int:
@@ -34,7 +40,7 @@ def _skip_group(toks: list[str], i: int) -> int:
 def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """Base symbol -> (exponents on it, signs of the terms it is in), read off the raw LaTeX: (y - \\hat{y})^2
     squares both y's, c_0 \\exp(-k t) gives k a minus sign. Also says which symbols the LaTeX has at all."""
-    toks = _TOKEN.findall(latex)
+    toks = _words(latex)
     found: dict[str, tuple[set[str], set[str]]] = {}
     stack: list[tuple[list[str], list[str], str]] = [([], [""], "")]  # per bracket: symbols, current sign, root
     last: list[str] = []
@@ -61,7 +67,7 @@ def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
             for s in last if rooted else []:
                 found[s][0].add(rooted)
             stack[-1][0].extend(last)
-        elif t in ("+", "-", "\\pm", "\\mp", "=", "<", ">") or re.fullmatch(r"\\(?:leq?|geq?|approx|propto)", t):
+        elif t in ("+", "-", "\\pm", "\\mp") or t in _RELATION:
             stack[-1][1][0] = {"+": "+", "-": "-", "\\pm": "+-", "\\mp": "+-"}.get(t, "")  # a relation resets it
         elif SYMBOL_TOKEN.fullmatch(t):
             sign = next((s for _, (s,), _ in reversed(stack) if s), "")
@@ -74,9 +80,26 @@ def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     return {k: (frozenset(e), frozenset(s)) for k, (e, s) in found.items()}
 
 
+# the relation signs of written maths, as a pattern: a text's "$R_0 = \\beta/\\gamma$" is a formula of its own
+RELATION_SIGN = "=|<|>|\\\\(?:" + "|".join(sorted(m for m, rel in RELATIONS.items() if rel in FAMILY)) + ")(?![a-z])"
+
+
+def relations_in(latex: str) -> set[str]:
+    """The relation families written in a piece of LaTeX: 'a \\le b' -> {'<='}; an = right after <, >, ! or a
+    backslash belongs to it."""
+    toks, found = lexemes(latex), set()
+    for k, (pos, t) in enumerate(toks):
+        if t == "=" and k and toks[k - 1][0] == pos - 1 and toks[k - 1][1] in ("<", ">", "!", "\\"):
+            continue
+        rel = t if t in RELATION_CHARS else RELATIONS.get(t[1:]) if t.startswith("\\") else None
+        if rel in FAMILY:
+            found.add(FAMILY[rel])
+    return found
+
+
 def mentioned(latex: str) -> frozenset[str]:
     """The symbol bases of a piece of LaTeX, and \\sum, \\prod or \\int if it has one."""
-    return frozenset(layout(latex)) | {b for b in _BIG if b in latex}
+    return frozenset(layout(latex)) | (BIG & set(_words(latex)))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -84,7 +107,7 @@ def terms(side: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """The top-level terms of one side of a relation as (sign, what they mention): a^2 + b^2 - 2ab\\cos\\gamma gives
     ('+', {a}), ('+', {b}), ('-', {a, b, gamma}). The sign is '+', '-' or '+-' (for \\pm)."""
     out, depth, start, sign = [], 0, 0, "+"
-    toks = [(m.start(), m[0]) for m in _TOKEN.finditer(side)]
+    toks = lexemes(side)
     for k, (pos, t) in enumerate(toks):
         depth += (t in ("{", "(", "[")) - (t in ("}", ")", "]"))
         if depth == 0 and t in ("+", "-", "\\pm", "\\mp") and (k == 0 or toks[k - 1][1] not in ("^", "_", "\\left")):
@@ -100,11 +123,11 @@ def terms(side: str) -> tuple[tuple[str, frozenset[str]], ...]:
 def groups(side: str) -> tuple[str, ...]:
     """The side and every bracketed part of it ({...}, (...), [...]), outermost first."""
     out, opened = [side], []
-    for k, ch in enumerate(side):
-        if ch in "{([":
-            opened.append(k)
-        elif ch in "})]" and opened:
-            out.append(side[opened.pop() + 1 : k])
+    for pos, t in lexemes(side):
+        if t in ("{", "(", "["):
+            opened.append(pos)
+        elif t in ("}", ")", "]") and opened:
+            out.append(side[opened.pop() + 1 : pos])
     return tuple(out)
 
 
@@ -120,7 +143,7 @@ def signs_of(sides: list[str], named: frozenset[str]) -> set[str]:
 def placement(latex: str) -> dict[str, frozenset[str]]:
     """Base symbol -> {'num', 'den'}: whether it appears outside any denominator, inside one, or both. A denominator
     is the second argument of \\frac, what follows '/', or a base raised to a negative power."""
-    toks = _TOKEN.findall(latex)
+    toks = _words(latex)
     where: dict[str, set[str]] = {}
     _walk(toks, 0, False, where)
     return {k: frozenset(v) for k, v in where.items()}
@@ -173,7 +196,8 @@ def _argument(toks: list[str], i: int, below: bool, where: dict[str, set[str]]) 
     return _atom(toks, i, below, where, [])
 
 
-_WRAPPERS = {"\\ln": "log", "\\log": "log", "\\exp": "exp", "\\sin": "trig", "\\cos": "trig", "\\tan": "trig"}
+_WRAPS = {"log": "log", "exp": "exp", "sin": "trig", "cos": "trig", "tan": "trig"}  # operator -> wrapper kind
+_WRAPPERS = {"\\" + m: _WRAPS[op] for m, op in OPS.items() if op in _WRAPS}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -181,7 +205,7 @@ def wrapped(latex: str) -> dict[str, frozenset[str]]:
     """Base symbol -> the functions it only ever appears inside ('log', 'exp', 'trig', 'root', 'power' for an
     exponent): S = k_B \\ln \\Omega gives Omega {'log'}, A = P e^{r t} gives r and t {'exp'}. A function covers
     the rest of its term; a root or an exponent its argument. Symbols that appear bare somewhere are left out."""
-    toks = _TOKEN.findall(latex)
+    toks = _words(latex)
     seen: dict[str, set[str]] = {}
     bare: set[str] = set()
     active: list[tuple[int, str, bool]] = []  # (depth, wrapper, ends with its term rather than its group)
@@ -219,7 +243,7 @@ def wrapped(latex: str) -> dict[str, frozenset[str]]:
 def plain(latex: str) -> frozenset[str]:
     """The symbol bases that appear at least once with no exponent or root on them or on their brackets: in
     \\frac{m}{h^{2}} m is plain and h is not, in \\sqrt{n} n is not."""
-    toks = _TOKEN.findall(latex)
+    toks = _words(latex)
     occurrences: list[tuple[str, bool]] = []
     frames: list[tuple[int, bool]] = [(0, False)]  # per open bracket: first occurrence inside it, under a root
     i = 0
@@ -242,9 +266,26 @@ def plain(latex: str) -> frozenset[str]:
     return frozenset(b for b, powered in occurrences if not powered)
 
 
-_LOOKS = re.compile(
-    r"\\(?:left|right|[bB]igg?[lr]?|quad|qquad|mathbf|mathrm|boldsymbol|bm|mathit|operatorname|[,;:!])(?![A-Za-z])"
-)
+_LOOKS = {"\\" + m for m in "left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr quad qquad "
+          "mathbf mathrm boldsymbol bm mathit operatorname".split()}
+_SPACES = (",", ";", ":", "!")  # \\, \\; \\: \\! (a backslash lexeme, then the character)
+_LETTER = re.compile(r"[A-Za-z]")
+_FRAC_FORMS = {"\\dfrac": "\\frac", "\\tfrac": "\\frac"}
+
+
+def _unstyled(latex: str) -> list[str]:
+    """The lexemes without those that change only the looks: sizes, spacing, fonts; \\dfrac is \\frac, ^+x is ^x."""
+    toks, out, k = lexemes(latex), [], 0
+    while k < len(toks):
+        pos, t = toks[k]
+        after = toks[k + 1] if k + 1 < len(toks) else (-1, "")
+        if t == "\\" and after[0] == pos + 1 and after[1] in _SPACES and not _LETTER.match(latex, pos + 2):
+            k += 2  # a space macro; \\,x is left as it is
+            continue
+        if t not in _LOOKS and not (t == "+" and out and out[-1] == "^"):
+            out.append(_FRAC_FORMS.get(t, t))
+        k += 1
+    return out
 
 
 @functools.lru_cache(maxsize=1024)
@@ -252,9 +293,8 @@ def flat(latex: str) -> str:
     """The tokens of LaTeX, space-separated, without what changes only its looks (spacing, bracket sizes, fonts,
     braces around one token), so that maths written in a text can be found in an equation:
     '\\left( \\rho \\mathbf{u} \\right)' and '(\\rho u)' both give '( \\rho u )'."""
-    latex = _LOOKS.sub(" ", latex.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac"))
-    flat = " ".join(_TOKEN.findall(re.sub(r"\^\s*\+", "^", latex)))
-    while (unbraced := re.sub(r"\{ (\S+) \}", r"\1", flat)) != flat:  # x^{2} is x^2; \frac{a}{b c} keeps its groups
+    flat = " ".join(_unstyled(latex))
+    while (unbraced := re.sub(r"\{ (\S+) \}", r"\1", flat)) != flat:  # x^{2} is x^2; \\frac{a}{b c} keeps its groups
         flat = unbraced
     return flat
 

@@ -13,10 +13,21 @@ from harness.gold.equation import (
     absent_kind,
     named_symbols,
     power_fits,
-    relations_in,
     target_symbol,
 )
-from harness.gold.layout import groups, mentioned, placement, plain, signs_of, terms, wrapped, written_as
+from harness.gold.layout import (
+    BIG,
+    RELATION_SIGN,
+    groups,
+    mentioned,
+    placement,
+    plain,
+    relations_in,
+    signs_of,
+    terms,
+    wrapped,
+    written_as,
+)
 from harness.gold.meanings import KINDS, head_noun, tokens
 from harness.gold.operation_claims import OPERATIONS
 from harness.gold.symbols import base_of, canon, forms
@@ -34,7 +45,7 @@ def check_operation(p: dict, eq: Equation) -> Result:
     if op == "combination":
         return _check_combination(p, eq)
     if op == "over_all":  # "the product of the partial pressures $p_i$" where the equation sums them
-        named = named_symbols(p["mention"], eq) - {"\\sum", "\\prod", "\\int"}
+        named = named_symbols(p["mention"], eq) - BIG
         said, other = ("\\sum", "\\prod") if p["how"] == "sum" else ("\\prod", "\\sum")
         indexed = "_" in p["mention"] and said not in eq.latex and other in eq.latex  # p_i: a term of an indexed family
         if named and indexed and named <= mentioned(eq.latex.split(other, 1)[1]):
@@ -188,9 +199,6 @@ def _check_combination(p: dict, eq: Equation) -> Result:
     return ("supported" if ok else "contradicted"), f"{a} and {b} {'are' if ok else 'are not'} in a {p['how']}"
 
 
-RELATION_SIGN = r"=|<|>|\\(?:le|ge|leq|geq|approx|neq|sim|propto|equiv)(?![a-z])"
-
-
 def is_expression(written: str) -> bool:
     """Whether maths written in a text ($...$) is more than one symbol: several symbols, a function, an operator."""
     math = re.sub(r"_\{[^{}]*\}|_\w", "", written.strip("$")) if written.startswith("$") else ""
@@ -210,7 +218,7 @@ def check_formula(math: str, eq: Equation, stated: bool = True) -> Result:
     """Maths written in the text: a symbol the equation lacks, among symbols it has, is invented ('e^{-(z + b)}' for
     e^{-z}); a term whose sign differs from the same term in a part of the equation with the same symbols is a sign
     error ('g(t + tau)' for g(t - tau)). A formula mostly of other symbols ('3 m/s') is about something else."""
-    named = set(mentioned(math)) - {"\\sum", "\\prod", "\\int"}
+    named = set(mentioned(math)) - BIG
     sides = [mentioned(side) for side in re.split(RELATION_SIGN, math)]
     if len(sides) > 1 and any(side and not side & eq.bases for side in sides):  # "$R_0 = \beta/\gamma$"
         return "unverifiable", f"${math}$ defines a quantity the equation does not have"

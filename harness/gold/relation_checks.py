@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
-from harness.gold.equation import FAMILY, Equation, Result, absent_kind, named_symbols, power_fits, target_symbol
+from harness.gold.equation import Equation, Result, absent_kind, named_symbols, power_fits, target_symbol
 from harness.gold.layout import flat, placement, terms
 from harness.gold.operation_claims import claimed_power
 from harness.gold.symbols import base_of, canon, forms
+from harness.gold.tables import FAMILY
 
 
 def _top_level_sum(side: str) -> bool:

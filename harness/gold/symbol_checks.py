@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from harness.gold.equation import Equation, Result
-from harness.gold.layout import groups, mentioned, terms, written_as
+from harness.gold.layout import BIG, RELATION_SIGN, groups, mentioned, terms, written_as
 from harness.gold.meanings import KINDS, Glossary, head_noun, lemma, opposed, tokens
-from harness.gold.operation_checks import RELATION_SIGN, check_formula, is_expression
+from harness.gold.operation_checks import check_formula, is_expression
 from harness.gold.symbols import forms
 
 _POSITIONAL = {  # words that say where a term is, not what it is: 'the first term', 'an extra factor'
@@ -105,7 +105,7 @@ def _check_term(p: dict, eq: Equation) -> Result:
     if "math" in p:
         if re.search(RELATION_SIGN, p["math"]):  # "the threshold $R_0 = \beta/\gamma$": another formula
             return "unverifiable", f"${p['math']}$ is a formula of its own"
-        if not (named := mentioned(p["math"]) - {"\\sum", "\\prod", "\\int"}):
+        if not (named := mentioned(p["math"]) - BIG):
             return "unverifiable", "no symbol in the term"
         if absent := sorted(b for b in named if b not in eq.bases):
             return "contradicted", f"the equation has no {', '.join(absent)} (in {p['term']} ${p['math']}$)"

@@ -6,10 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-GREEK = (
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma "
-    "tau upsilon phi varphi chi psi omega"
-).split()
+from harness.gold.tables import GREEK_LOWER
+
 UNICODE_GREEK = {"ħ": "hbar", "ϵ": "epsilon", "ϕ": "phi", "ϑ": "theta"} | {
     c: n.split()[-1].lower() if "SMALL" in n else n.split()[-1].capitalize()
     for c in map(chr, range(0x391, 0x3CA))
@@ -25,7 +23,7 @@ _SUP = r"(?:\^\{[^{}]{1,8}\}|\^[A-Za-z0-9*])"
 _HAT = r"(?:[- ](?:hat|bar)(?![A-Za-z]))"  # 'beta-hat', 'v-hat_t'
 SYM = (
     rf"(?:\$[^$]{{1,40}}\$|\\[A-Za-z]+(?:\{{[^{{}}]{{1,20}}\}})?{_SUB}?{_SUP}?(?:\([^()]{{1,24}}\))?"
-    rf"|\b(?i:{'|'.join(sorted(GREEK, key=len, reverse=True))})(?![A-Za-z]){_HAT}?{_SUB}?{_SUP}?"
+    rf"|\b(?i:{'|'.join(sorted(GREEK_LOWER, key=len, reverse=True))})(?![A-Za-z]){_HAT}?{_SUB}?{_SUP}?"
     rf"|[{''.join(UNICODE_GREEK)}][\u0302\u0304]?{_HAT}?{_SUB}?{_SUP}?"
     rf"|\b[A-Za-z{_HATTED}][\u0302\u0304]?(?![A-Za-z0-9']){_HAT}?{_SUB}?{_SUP}?(?:\([^()]{{1,24}}\))?(?![\w'’-]))"
 )
@@ -56,7 +54,7 @@ def forms(key: str) -> tuple[str, str, str, str]:
     plain = re.sub(r"\^-?\w+", "", key.split(":")[-1])
     bare = re.sub(r"\(.*\)$", "", plain)
     base = re.split(r"[_^(|]", bare, maxsplit=1)[0]
-    return key, plain, bare, base.lower() if base.lower() in GREEK else base
+    return key, plain, bare, base.lower() if base.lower() in GREEK_LOWER else base
 
 
 def base_of(mention: str) -> str:
