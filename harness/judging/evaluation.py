@@ -23,7 +23,7 @@ from harness.core.resources import demo_corpus
 from harness.judging.judge import DEFENCES, EnsembleJudge, Judge, parse_judge
 from harness.judging.pools import Pool, balance, labeled_pools, sneaky_pools, sneaky_rows
 from harness.judging.probes import probe_pairs, run_probes
-from harness.metrics.stats import auroc, bootstrap_ci
+from harness.metrics.stats import auroc, bootstrap_ci, mean_ci
 from harness.models import ModelAPI, ModelPool
 from harness.models.cache import CachedModel, CallCache
 
@@ -97,11 +97,6 @@ def p_wrong_pick(correct: Sequence[float], wrong: Sequence[float], k: int) -> fl
     return float(total)
 
 
-def _mean_ci(values: Sequence[float], n_boot: int, seed: int) -> tuple[float, tuple[float, float]]:
-    v = np.asarray(values, dtype=float)
-    return float(v.mean()), bootstrap_ci(lambda s, _: float(s.mean()), v, np.zeros(len(v)), n_boot, seed)
-
-
 def pool_metrics(judge, pools: Sequence[Pool], ns: Sequence[int], n_boot: int = 1000, seed: int = 0) -> list[dict]:
     """Per set: candidates, AUROC of the proxy for correct vs wrong, and P(wrong pick) for each n, with 95%
     intervals (AUROC over candidates, P(wrong pick) over equations). All pools are rated in one batched call."""
@@ -123,7 +118,7 @@ def pool_metrics(judge, pools: Sequence[Pool], ns: Sequence[int], n_boot: int = 
             "p_wrong": {},
         }
         for n in ns:
-            value, ci = _mean_ci([p_wrong_pick(c, w, n // 2) for c, w in mine], n_boot, seed)
+            value, ci = mean_ci([p_wrong_pick(c, w, n // 2) for c, w in mine], n_boot, seed)
             row["p_wrong"][n] = {"value": value, "ci": ci}
         rows.append(row)
     return rows

@@ -14,13 +14,11 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from harness.core.papers import Equation
 from harness.core.seeds import derive_seed
 from harness.gold.verdict import check
 from harness.judging.pools import Pool
-from harness.metrics.stats import bootstrap_ci
+from harness.metrics.stats import mean_ci
 
 PADDING = (
     "This kind of relation appears in many places, and it is worth reading slowly and carefully.",
@@ -83,13 +81,6 @@ def probe_pairs(
     return pairs + pick(mixed, limit, seed, "self_preference")
 
 
-def _mean_ci(values: Sequence[float], n_boot: int, seed: int) -> tuple[float, tuple[float, float]]:
-    v = np.asarray(values, dtype=float)
-    if len(v) == 0:
-        return float("nan"), (float("nan"), float("nan"))
-    return float(v.mean()), bootstrap_ci(lambda s, _: float(s.mean()), v, np.zeros(len(v)), n_boot, seed)
-
-
 def _prefer(b: float, a: float) -> float:
     return 1.0 if b > a else 0.5 if b == a else 0.0
 
@@ -100,7 +91,7 @@ def run_probes(judge, pairs: Sequence[ProbePair], n_boot: int = 1000, seed: int 
     rows = []
 
     def add(probe: str, measure: str, values: Sequence[float]) -> None:
-        value, ci = _mean_ci(values, n_boot, seed)
+        value, ci = mean_ci(values, n_boot, seed)
         rows.append({"probe": probe, "pairs": len(values), "measure": measure, "value": value, "ci": ci})
 
     position = [p for p in pairs if p.probe == "position"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.metrics.stats import bootstrap_ci
+from harness.metrics.stats import bootstrap_ci, spearman
 from harness.reports.records import candidate_records
 from harness.run.transcript import Transcript
 from harness.sweeps.fit import GoldFit, best_of_n_expectation, fit_gold, kl_best_of_n
@@ -79,22 +79,6 @@ def round_curve(run_dir: Path) -> list[dict]:
              "gold": float(np.mean([r["gold_score"] for r in rs if r["gold_score"] is not None] or [float("nan")])),
              "wrong": float(np.mean([r["verdict"] == "wrong" for r in rs])),
              "kl_final": float(np.mean(kls)) if kls else None} for k, rs in sorted(by_round.items())]
-
-
-def _ranks(x: np.ndarray) -> np.ndarray:
-    order = x.argsort(kind="stable")
-    ranks = np.empty(len(x))
-    ranks[order] = np.arange(len(x))
-    for value in np.unique(x):  # ties share their average rank
-        ranks[x == value] = ranks[x == value].mean()
-    return ranks
-
-
-def spearman(a, b) -> float:
-    x, y = _ranks(np.asarray(a, dtype=float)), _ranks(np.asarray(b, dtype=float))
-    if x.std() == 0 or y.std() == 0:
-        return float("nan")
-    return float(np.corrcoef(x, y)[0, 1])
 
 
 def level_correlations(run_dir: Path, n_boot: int = 1000) -> list[dict]:
