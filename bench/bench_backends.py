@@ -13,10 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.config import RunConfig
-from harness.experiment import Experiment
 from harness.models import load_model
-from harness.transcript import Transcript
+from harness.run.config import RunConfig
+from harness.run.experiment import Experiment
+from harness.run.transcript import Transcript
 
 SETTINGS = {"papers": 3, "max_equations": 2, "optimizer": "best_of_n(4)"}
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import statistics
 import time
 
-from harness.evals import labeled_items
-from harness.gold import check
+from harness.detection.suites import labeled_items
+from harness.gold.verdict import check
 from harness.metrics.stats import auroc
 
 

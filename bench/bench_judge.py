@@ -19,11 +19,11 @@ import time
 
 import torch
 
-from harness.evals import load_suite
-from harness.judge import LABELS, Judge
-from harness.judge_pools import balance, labeled_pools
+from harness.core.prompts import load_prompt
+from harness.detection.suites import load_suite
+from harness.judging.judge import LABELS, Judge
+from harness.judging.pools import balance, labeled_pools
 from harness.models import ModelPool
-from harness.prompts import load_prompt
 
 SUITE_TARGET_S = 15 * 60
 

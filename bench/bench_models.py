@@ -22,11 +22,11 @@ from pathlib import Path
 
 import torch
 
-from harness.judge import LABELS, Judge
+from harness.core.papers import load_papers
+from harness.core.resources import demo_corpus
+from harness.judging.judge import LABELS, Judge
 from harness.models.hf import HFModel
 from harness.models.smollm2 import bundled_gguf
-from harness.papers import load_papers
-from harness.resources import demo_corpus
 
 GEN_TOKENS = 32
 

@@ -7,12 +7,12 @@ import json
 import pytest
 
 from harness.cli import main
-from harness.config import RunConfig
-from harness.experiment import run_experiment
 from harness.models.catalog import file_sha256
 from harness.models.hf import converted_dir
 from harness.models.smollm2 import bundled_gguf
-from harness.transcript import Transcript
+from harness.run.config import RunConfig
+from harness.run.experiment import run_experiment
+from harness.run.transcript import Transcript
 from tests.conftest import SHARED_ARXIV
 
 needs_arxiv = pytest.mark.skipif(not SHARED_ARXIV.is_dir(), reason=f"real arXiv sample not at {SHARED_ARXIV}")

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.config import RunConfig
-from harness.experiment import Experiment, run_experiment
 from harness.models import load_model
 from harness.models.cache import CachedModel, CallCache, call_log
-from harness.transcript import Transcript
+from harness.run.config import RunConfig
+from harness.run.experiment import Experiment, run_experiment
+from harness.run.transcript import Transcript
 from tests.conftest import PAPERS, write_jsonl
 
 

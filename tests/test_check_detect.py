@@ -7,10 +7,10 @@ import json
 import pytest
 
 from harness.cli import main
-from harness.detectors import CrossExamDetector, GroundingDetector, style_features
-from harness.evals import load_suite, run_suite
-from harness.items import Item
-from harness.judge import Judge
+from harness.core.items import Item
+from harness.detection.detectors import CrossExamDetector, GroundingDetector, style_features
+from harness.detection.suites import load_suite, run_suite
+from harness.judging.judge import Judge
 from harness.models.scripted import ScriptedModel
 
 GLOSSARY = {"E": "the rest energy", "m": "the rest mass", "c": "the speed of light in vacuum"}

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from harness.fit import best_of_n_expectation, fit_gold, kl_best_of_n
+from harness.sweeps.fit import best_of_n_expectation, fit_gold, kl_best_of_n
 
 
 def test_kl_formula():

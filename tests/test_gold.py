@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from harness import claims, meanings
-from harness.gold import Claim, check, extract_claims, score
-from harness.latex import EquationFacts, equation_facts
-from harness.layout import flat, layout, placement, signs_of, terms, wrapped, written_as
-from harness.papers import load_jsonl
-from harness.resources import demo_corpus, share_dir
-from harness.symbols import canon
+from harness.core.papers import load_jsonl
+from harness.core.resources import demo_corpus, share_dir
+from harness.gold import claims, meanings
+from harness.gold.latex import EquationFacts, equation_facts
+from harness.gold.layout import flat, layout, placement, signs_of, terms, wrapped, written_as
+from harness.gold.symbols import canon
+from harness.gold.verdict import Claim, check, extract_claims, score
 
 DEMO = {eq.id: eq for paper in load_jsonl(demo_corpus()) for eq in paper.equations}
 EMC = {
@@ -1394,7 +1394,7 @@ def detection(rows: list[dict]) -> tuple[float, float, float]:
 
 
 def test_generated_labeled_set():
-    """The generated set (harness.labeled) is a development set: gold must separate it nearly perfectly."""
+    """The generated set (harness.detection.labeled) is a development set: gold must separate it nearly perfectly."""
     hits, alarms, area = detection(labeled("generated.jsonl"))
     assert hits > 0.9 and alarms < 0.05 and area > 0.95, (hits, alarms, area)
 

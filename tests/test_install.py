@@ -10,9 +10,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 PROBE = """
-from harness.resources import share_dir, demo_corpus
-from harness.prompts import load_prompt
-from harness.papers import load_papers
+from harness.core.resources import share_dir, demo_corpus
+from harness.core.prompts import load_prompt
+from harness.core.papers import load_papers
 print(share_dir("prompts"))
 print(share_dir("evals"))
 print(load_prompt("describer", "approval").name)

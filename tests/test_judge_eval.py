@@ -17,16 +17,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.claims import extract_claims
 from harness.cli import main
-from harness.gold import check
-from harness.judge import LABELS, EnsembleJudge, Judge
-from harness.judge_eval import JudgeSuite, p_wrong_pick, pool_metrics
-from harness.judge_pools import Entry, Pool, balance, labeled_pools, sneaky_pools, sneaky_rows
-from harness.judge_probes import ASSERTIVE, HEDGED, PADDING, ProbePair, probe_pairs, run_probes
+from harness.core.papers import Equation, load_papers
+from harness.core.prompts import load_prompt
+from harness.gold.claims import extract_claims
+from harness.gold.verdict import check
+from harness.judging.evaluation import JudgeSuite, p_wrong_pick, pool_metrics
+from harness.judging.judge import LABELS, EnsembleJudge, Judge
+from harness.judging.pools import Entry, Pool, balance, labeled_pools, sneaky_pools, sneaky_rows
+from harness.judging.probes import ASSERTIVE, HEDGED, PADDING, ProbePair, probe_pairs, run_probes
 from harness.models.scripted import ScriptedModel
-from harness.papers import Equation, load_papers
-from harness.prompts import load_prompt
 from tests.conftest import write_jsonl
 
 NS = [2, 4, 8, 16, 32, 64]
@@ -384,9 +384,9 @@ def test_bundled_judge_on_a_tiny_pool():
 
 def test_a_run_config_selects_the_judge_defence(tmp_path, papers_file, script_file):
     """`judge_defence` in a run config: the parent rates every candidate with that defence's prompt."""
-    from harness.config import RunConfig
-    from harness.experiment import run_experiment
-    from harness.transcript import Transcript
+    from harness.run.config import RunConfig
+    from harness.run.experiment import run_experiment
+    from harness.run.transcript import Transcript
 
     config = RunConfig(
         data=str(papers_file),

@@ -9,9 +9,17 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from harness.labeled import ERROR_KINDS, OPERATORS, STYLES, WRONG_RELATIONS, default_path, generate, split_relation
-from harness.papers import load_papers
-from harness.resources import demo_corpus
+from harness.core.papers import load_papers
+from harness.core.resources import demo_corpus
+from harness.detection.labeled import (
+    ERROR_KINDS,
+    OPERATORS,
+    STYLES,
+    WRONG_RELATIONS,
+    default_path,
+    generate,
+    split_relation,
+)
 
 FALSE_OPS = {phrase.replace("{}", "").strip(): pattern for pattern, phrase in OPERATORS}  # phrase -> LaTeX pattern
 EXPONENT_SIGN_ERRORS = (  # what a correct text says -> what a wrong one says instead

@@ -1,4 +1,4 @@
-"""Equation facts (harness.latex): standard equations, author macros, garbage, every equation of the arXiv sample."""
+"""Equation facts (gold.latex): standard equations, author macros, garbage, every equation of the arXiv sample."""
 
 import json
 import statistics
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.latex import OPERATORS, EquationFacts, equation_facts, subexpressions
+from harness.gold.latex import EquationFacts, equation_facts, subexpressions
+from harness.gold.tables import OPERATORS
 
 ARXIV = Path(__file__).resolve().parents[2] / "shared" / "data" / "arxiv"
 

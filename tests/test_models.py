@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from harness.judge import LABELS, proxy_score
+from harness.judging.judge import LABELS, proxy_score
 from harness.models import ModelAPI, ModelError, generate_batch, load_model
 from harness.models.hf import CALL_COST, plan_batches
 

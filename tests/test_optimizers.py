@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import RunConfig
-from harness.experiment import run_experiment
-from harness.optimizers import BestOfN, Refine, Train, parse_optimizer
-from harness.training import load_trained
-from harness.transcript import Transcript
+from harness.run.config import RunConfig
+from harness.run.experiment import run_experiment
+from harness.run.optimizers import BestOfN, Refine, Train, parse_optimizer
+from harness.run.training import load_trained
+from harness.run.transcript import Transcript
 
 
 def test_parse_optimizer():

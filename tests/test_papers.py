@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.papers import (
+from harness.core.papers import (
     Paper,
     PaperError,
     brace_error,

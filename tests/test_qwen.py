@@ -12,11 +12,11 @@ import os
 import pytest
 
 from harness.cli import main
-from harness.judge import LABELS, Judge
+from harness.judging.judge import LABELS, Judge
 from harness.models import ModelError, load_model
 from harness.models.catalog import catalog, part_paths
-from harness.papers import Equation
-from harness.transcript import Transcript, list_runs
+from harness.core.papers import Equation
+from harness.run.transcript import Transcript, list_runs
 from tests.conftest import write_jsonl
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.config import load_config
+from harness.run.config import load_config
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

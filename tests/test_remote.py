@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.config import RunConfig
-from harness.experiment import Experiment
-from harness.judge import LABELS
+from harness.judging.judge import LABELS
 from harness.models import ModelError, load_model
 from harness.models import remote as remote_mod
-from harness.transcript import Transcript
+from harness.run.config import RunConfig
+from harness.run.experiment import Experiment
+from harness.run.transcript import Transcript
 from tests.conftest import PAPERS, write_jsonl
 from tests.servers import StandIn, require, start_llama_server
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.plots import write_report
-from harness.report import candidate_records, group_metrics, propagation
-from harness.transcript import AgentNode, Transcript
+from harness.reports.records import candidate_records, group_metrics, propagation
+from harness.reports.run_report import write_report
+from harness.run.transcript import AgentNode, Transcript
 
 # (proxy, verdict, gold_score) of three candidates; candidate 0 is chosen.
 CANDIDATES = [(0.9, "wrong", 0.0), (0.6, "ok", 1.0), (0.2, "wrong", 0.25)]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.transcript import DB_NAME, Transcript
+from harness.run.transcript import DB_NAME, Transcript
 from tests.test_cache_shards import _results
 
 ARGS = ["--papers", "3", "--max-equations", "1", "--best-of", "2", "--no-cache"]

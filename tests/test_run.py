@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.config import RunConfig
-from harness.experiment import run_experiment
-from harness.transcript import Transcript, list_runs
+from harness.run.config import RunConfig
+from harness.run.experiment import run_experiment
+from harness.run.transcript import Transcript, list_runs
 from tests.conftest import write_jsonl
 
 

@@ -42,7 +42,7 @@ def test_bootstrap_interval_brackets_the_estimate_and_is_seeded():
 
 
 def test_bootstrap_keeps_float_partners_for_correlations():
-    from harness.analysis import spearman
+    from harness.sweeps.analysis import spearman
 
     x = [0.1, 0.4, 0.2, 0.8, 0.5, 0.9, 0.3, 0.7]
     y = [0.15, 0.35, 0.3, 0.75, 0.4, 0.95, 0.2, 0.8]  # same order as x except one swap

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from harness.analysis import best_of_n_curve, level_correlations, trust_timeline
-from harness.config import RunConfig
-from harness.experiment import run_experiment
-from harness.sweep import Sweep, run_sweep
-from harness.sweep_report import write_sweep_report
-from harness.transcript import Transcript
+from harness.run.config import RunConfig
+from harness.run.experiment import run_experiment
+from harness.run.transcript import Transcript
+from harness.sweeps.analysis import best_of_n_curve, level_correlations, trust_timeline
+from harness.sweeps.report import write_sweep_report
+from harness.sweeps.sweep import Sweep, run_sweep
 from tests.conftest import write_jsonl
 
 GLOSSARY = {"E": "the rest energy", "m": "the rest mass", "c": "the speed of light in vacuum"}

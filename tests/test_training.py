@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from harness.models import ModelError, load_model
-from harness.training import load_trained, sequence_logprob, train_describer, trainable_copy
+from harness.run.training import load_trained, sequence_logprob, train_describer, trainable_copy
 
 MESSAGES = [{"role": "user", "content": "the equation E = m c ^ 2"}]
 STEPS = 30

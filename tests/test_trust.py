@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from harness.trust import Trust
+from harness.run.trust import Trust
 
 
 def test_check_rate_falls_with_a_good_record_and_rises_after_a_failure():

@@ -16,8 +16,8 @@ from urllib.parse import quote
 import pytest
 
 from harness.cli import main
-from harness.config import RunConfig
-from harness.experiment import run_experiment
+from harness.run.config import RunConfig
+from harness.run.experiment import run_experiment
 from harness.view import data
 from tests.test_view_server import (
     IMG_TAG,

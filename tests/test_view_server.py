@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.config import RunConfig
-from harness.experiment import Experiment, run_experiment
-from harness.merge import merge_runs
-from harness.papers import load_papers
-from harness.resources import demo_corpus
-from harness.transcript import AgentNode, Transcript
+from harness.core.papers import load_papers
+from harness.core.resources import demo_corpus
+from harness.run.config import RunConfig
+from harness.run.experiment import Experiment, run_experiment
+from harness.run.merge import merge_runs
+from harness.run.transcript import AgentNode, Transcript
 from harness.view import data
 from harness.view.export import export_site
 from harness.view.server import make_server

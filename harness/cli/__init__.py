@@ -7,9 +7,9 @@ import logging
 import sys
 
 from harness.cli import check, detect, eval, judge_eval, merge, models, report, run, runs, show, sweep, view
-from harness.config import ConfigError
+from harness.core.declared import ConfigError
+from harness.core.papers import PaperError
 from harness.models import ModelError
-from harness.papers import PaperError
 
 COMMANDS = {"run": run, "runs": runs, "show": show, "check": check, "detect": detect, "eval": eval,
             "report": report, "sweep": sweep, "view": view,

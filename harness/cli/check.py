@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from harness.gold import check
-from harness.items import read_rows, write_rows
+from harness.core.items import read_rows, write_rows
+from harness.gold.verdict import check
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from harness.detectors import DETECTORS, build_detectors
-from harness.items import read_rows, write_rows
-from harness.judge import Judge
+from harness.core.items import read_rows, write_rows
+from harness.detection.detectors import DETECTORS, build_detectors
+from harness.judging.judge import Judge
 from harness.models import ModelPool
 
 

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from harness.cli.judge_eval import run_and_report
-from harness.evals import available_suites, load_suite, run_suite
-from harness.judge_eval import JudgeSuite
+from harness.detection.suites import available_suites, load_suite, run_suite
+from harness.judging.evaluation import JudgeSuite
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

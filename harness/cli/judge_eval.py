@@ -12,11 +12,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from harness.config import ConfigError
-from harness.evals import available_suites, load_suite
-from harness.judge import DEFENCES
-from harness.judge_eval import ENSEMBLES, JudgeSuite, make_suite, run_judge_suite
-from harness.judge_report import summary_table, write_judge_report
+from harness.core.declared import ConfigError
+from harness.detection.suites import available_suites, load_suite
+from harness.judging.evaluation import ENSEMBLES, JudgeSuite, make_suite, run_judge_suite
+from harness.judging.judge import DEFENCES
+from harness.reports.judge_report import summary_table, write_judge_report
 
 OVERRIDES = (
     "judges",

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from harness.merge import merge_runs
-from harness.report import results_table
-from harness.transcript import resolve_run
+from harness.reports.records import results_table
+from harness.run.merge import merge_runs
+from harness.run.transcript import resolve_run
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

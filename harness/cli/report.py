@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from harness.plots import write_report
-from harness.transcript import resolve_run
+from harness.reports.run_report import write_report
+from harness.run.transcript import resolve_run
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from harness.config import RunConfig, load_config
-from harness.experiment import Experiment
-from harness.report import results_table
-from harness.transcript import Transcript, resolve_run
+from harness.reports.records import results_table
+from harness.run.config import RunConfig, load_config
+from harness.run.experiment import Experiment
+from harness.run.transcript import Transcript, resolve_run
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from harness.transcript import list_runs
+from harness.run.transcript import list_runs
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

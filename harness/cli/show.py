@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from harness.transcript import Transcript, resolve_run
+from harness.run.transcript import Transcript, resolve_run
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

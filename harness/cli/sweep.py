@@ -8,8 +8,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from harness.sweep import available_sweeps, load_sweep, run_sweep
-from harness.sweep_report import write_sweep_report
+from harness.sweeps.report import write_sweep_report
+from harness.sweeps.sweep import available_sweeps, load_sweep, run_sweep
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.transcript import DB_NAME
+from harness.run.transcript import DB_NAME
 from harness.view.data import discover
 from harness.view.export import export_site
 from harness.view.server import LOOPBACK, make_server

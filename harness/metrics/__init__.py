@@ -1,4 +1,5 @@
-"""`evaluate` metric modules kept in the repo and loaded by path (hub metrics do not load offline)."""
+"""Metrics: statistics (bootstrap CI, AUROC, Spearman; stats.py) and `evaluate` modules kept in the repo (ROUGE).
+May import: nothing else of harness."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Detection statistics: AUROC (rank-based, ties averaged), precision/recall at a threshold, bootstrap intervals."""
+"""The statistics every figure uses: AUROC (rank-based, ties averaged), precision/recall at a threshold, Spearman rank
+correlation, and bootstrap intervals (of any statistic, and of a mean)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,28 @@ def bootstrap_ci(
     if not values:
         return float("nan"), float("nan")
     return float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2))
+
+
+def mean_ci(values: Sequence[float], n_boot: int = 1000, seed: int = 0) -> tuple[float, tuple[float, float]]:
+    """The mean and its bootstrap 95% interval; nan for no values."""
+    v = np.asarray(values, dtype=float)
+    if len(v) == 0:
+        return float("nan"), (float("nan"), float("nan"))
+    return float(v.mean()), bootstrap_ci(lambda s, _: float(s.mean()), v, np.zeros(len(v)), n_boot, seed)
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    order = x.argsort(kind="stable")
+    ranks = np.empty(len(x))
+    ranks[order] = np.arange(len(x))
+    for value in np.unique(x):  # ties share their average rank
+        ranks[x == value] = ranks[x == value].mean()
+    return ranks
+
+
+def spearman(a: Sequence[float], b: Sequence[float]) -> float:
+    """Spearman rank correlation (ties share their average rank); nan when either side is constant."""
+    x, y = _ranks(np.asarray(a, dtype=float)), _ranks(np.asarray(b, dtype=float))
+    if x.std() == 0 or y.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])

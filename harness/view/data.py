@@ -10,11 +10,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from harness.detectors import StyleDetector
-from harness.items import Item
-from harness.prompts import Prompt, load_prompt
-from harness.report import candidate_records, group_metrics, paper_results
-from harness.transcript import DB_NAME, AgentNode, RunInfo, Transcript
+from harness.core.items import Item
+from harness.core.prompts import Prompt, load_prompt
+from harness.detection.detectors import StyleDetector
+from harness.reports.records import candidate_records, group_metrics, paper_results
+from harness.run.transcript import DB_NAME, AgentNode, RunInfo, Transcript
 
 DEFAULT_THRESHOLD = 0.5  # persuasive: proxy >= t (the report's first threshold)
 MAX_DEPTH = 4  # sweeps keep runs at runs/sweeps/<sweep>/<point>/<run>

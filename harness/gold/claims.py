@@ -1,0 +1,365 @@
+"""The checkable claims of a free-text description of an equation: symbol meanings, operations, the relation, the
+equation's name, dependencies and invented terms, found by regular expressions over sentences (gold.verdict checks
+them), and maths written inline without $...$ ('b^2 + 4ac').
+
+Extraction misses claims it has no pattern for; what it finds is kept with its parts for checking. Asides are set
+apart: derivations ('taking the square root gives ...'), properties ('integrates to one'), other named results.
+
+Names, symbol meanings, invented terms and inline maths are found here; operation claims by gold.operation_claims,
+relation and dependency claims by gold.relation_claims, which return (claim text, parts) that this module labels
+with their kind.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from harness.gold.meanings import lemma, tokens
+from harness.gold.operation_claims import blank, operation_claims
+from harness.gold.relation_claims import LESS, MORE, consequence_claims, dependency_claims, relation_claims
+from harness.gold.symbols import SYM, SYMBOL_SHAPE, canon
+from harness.gold.tables import GREEK_LOWER
+
+ClaimKind = Literal["symbol", "operation", "relation", "name", "dependency"]
+
+
+_GENERIC = {  # meanings that say nothing about a symbol: "x is the variable", "the term on the left"
+    "equation",
+    "formula",
+    "expression",
+    "relation",
+    "term",
+    "symbol",
+    "variable",
+    "quantity",
+    "parameter",
+    "value",
+    "constant",
+    "function",
+    "left",
+    "right",
+    "side",
+    "hand",
+    "result",
+    "law",
+    "rule",
+    "power",
+    "exponent",
+}
+_ART = r"(?:the|an?)\s+"
+_AT_WHICH = "".join(rf"(?<!\b{p})" for p in ("at", "in", "on", "to", "by", "for", "from", "of", "with"))
+_MEANING = (  # a noun phrase up to its clause's end; "the angle at which the light arrives" is one
+    rf"(?P<meaning>[^,;:.()\n]{{2,90}}?)(?=\s*(?:[,;:.()]|$)|\s+(?:and|while|whereas|so|because|but)\b"
+    rf"|{_AT_WHICH}\s+which\b)"
+)
+_POSS = r"(?:the|an?|its|their)\s+"
+_WORD = r"(?!(?:the|an?|that|this|is|are|was|where|which|and|or|with|here|it|in|its|[A-Za-z])\b)[\w'’-]+"
+_LAST = (
+    r"(?!(?:of|over|by|to|on|at|for|from|between|minus|plus|times|and|than|as|like|across|through|into|under|along"
+    r"|with|in|against|toward|towards|onto|around|within)\b)" + _WORD
+)
+_AFTER = (
+    r"(?=\s*(?:[,;:.)]|$|\b(?:and|is|are|times|divided|plus|minus|over|by|multiplied|to|in|of|with|raised"
+    r"|squared|cubed|at|on|from|for|equals|appears|enters|decays|grows|depends)\b))"
+)
+SYMBOL_PATTERNS = [
+    re.compile(p)
+    for p in (
+        # "c is the speed of light", "x_i being the input", "k, known as", "FN counts the false negatives"
+        rf"(?P<sym>{SYM})(?:\s+|\s*,\s*(?=known|called))(?:(?:is|being|are)\s+{_ART}|(?:denot\w+|represent\w*"
+        rf"|stand\w* for|refers to|is used for|measures|means|counts|corresponds to"
+        rf"|(?:is\s+)?(?:also\s+)?(?:known as|called|termed))\s+(?:{_ART})?){_MEANING}",
+        rf"(?:[,;]|\band|\bwith)\s+(?P<sym>{SYM})\s+{_POSS}{_MEANING}",  # "..., m the mass", "and S its entropy"
+        rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts)\s+(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,7}}{_LAST}),\s+(?P<sym>{SYM}),",
+        rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Aa]ny|[Ee]ach|[Ee]very)\s+(?P<meaning>(?:{_WORD}\s+){{0,4}}?{_LAST})\s+\(?(?P<sym>{SYM})\)?"
+        rf"{_AFTER}",  # "the mass m", "any prime $p$"
+        rf"(?P<sym>{SYM})\s*(?:\(\s*|,\s+){_POSS}(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,5}}{_LAST})\s*(?:[),;.]|$)",
+    )
+]
+SYMBOL_LIST = re.compile(
+    rf"(?P<syms>{SYM}(?:\s*,\s*{SYM})*,?\s+(?:and|times)\s+{SYM})(?:,?\s+(?:which|that))?\s+(?:are|denote|represent)\s+"
+    rf"(?:{_ART})?{_MEANING}"
+)
+_ARITHMETIC = re.compile(r"\b(?:over|times|divided|multiplied|plus|minus)\b")
+_OPERATION_MEANING = re.compile(
+    r"^(?:\w+\s+)?(?P<op>function|sum|product|ratio|difference|quotient|square|cube|root"
+    r"|inverse|derivative|logarithm|log|exponential|integral|fraction|multiple|power"
+    r"|transpose|combination|maximum|minimum|supremum|infimum)\s+(?:of|over|between)\b"
+)
+
+_TITLES = r"law|rule|theorem|equation|inequality|formula|identity|principle|lemma"
+_NAME_WORDS = (
+    rf"{_TITLES}|recurrence|distribution|density|estimator|divergence|entropy|approximation|transform"
+    r"|function|loss|error|update|normali[sz]ation|attention|descent|bound|equivalence|distance|metric|score"
+    r"|coefficient|number|index|statistic|similarity|impurity|criterion|objective|kernel"
+)
+# words that start a noun phrase or a sentence, never a name: "Double the distance", "Every introductory statistics"
+_DETERMINERS = (
+    "The|This|That|These|Those|It|Its|Their|In|An?|Here|We|For|By|Each|Every|All|Any|Some|No|Our|When|Where|Using"
+)
+# what names a whole equation, not a quantity in it ("which is the charge density" gives a meaning, not a name)
+_WHOLE = rf"{_TITLES}|distribution|objective|transform|divergence|estimator|approximation|recurrence|series|criterion"
+_NAME_END = (
+    r"(?=\s*(?:[,;:.()!?]|$)|\s+(?:and|which|that|because|but|from|in|for|is|was|states|gives|relates|says"
+    r"|describes|expresses)\b)"
+)
+NAME_PATTERNS = [
+    re.compile(p)
+    for p in (
+        rf"\b(?i:known as|called|named|referred to as|termed|name is)\s+(?:the\s+)?(?P<name>[^,;:.()]{{2,60}}?)"
+        rf"{_NAME_END}",
+        rf"\b(?i:this is|it is|which is|equation is|looking at)\s+(?P<name>(?:the\s+)?[A-Z][^,;:.()]{{2,60}}?|the\s+"
+        rf"(?:[\w'’-]+\s+){{0,4}}?(?:{_WHOLE})s?\b(?: of (?:[a-z-]+\s?){{1,3}})?){_NAME_END}",
+        rf"(?P<name>\b(?!(?i:{_DETERMINERS})\b)(?:[A-Z][\w'’-]*\s+)+"
+        rf"(?:(?!(?i:{_DETERMINERS}|into|to|from|for|with|of|on|at|by|as)\b)[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",
+        rf"^\s*[Tt]he\s+(?P<name>(?:[a-z-]+\s+){{1,3}}(?:{_TITLES})|(?:{_TITLES}) of (?:[a-z-]+\s?){{1,3}}"
+        rf"|(?:[a-z-]+\s+){{1,3}}(?:{_WHOLE})(?=\s+(?:gives|says|states|describes|models|assigns)\b))\b",
+        # a heading: "SARSA update: move Q(s, a) toward ..."
+        rf"^\s*(?P<name>(?!(?i:{_DETERMINERS})\b)(?:[\w'’-]+\s+){{0,3}}[\w'’-]*?(?:{_NAME_WORDS}))s?\s*:",
+    )
+]
+NAME_ALIASES = {
+    "gaussian": "normal",
+    "kl": "kullback leibler",
+    "relative entropy": "kullback leibler divergence",
+    "bayesian": "bayes",
+    "ols": "ordinary least squares",
+    "mse": "mean squared error",
+    "sgd": "stochastic gradient",
+    "rbf": "radial basis function",
+}
+NAME_GENERIC = {
+    lemma(w)
+    for w in re.sub(r"\[sz\]", "s", _NAME_WORDS).split("|")
+    + "celebrated famous well known "
+    "above following same simple given whole entire original full final resulting previous basic key "
+    "governing main underlying central standard general classic classical elegant important "
+    "fundamental most used useful common popular remarkable beautiful".split()
+}
+_NOT_THE_NAME = {
+    "from",
+    "using",
+    "via",
+    "like",
+    "unlike",
+    "than",
+    "with",
+    "of",
+    "by",
+    "generalises",
+    "generalizes",
+    "extends",
+    "to",
+    "and",
+    "or",
+}  # "follows from Newton's second law" does not name this equation
+
+
+# "no smaller than minus one" names a number, not a subtraction
+_VALUE = re.compile(
+    r"\b(?:than|below|above|to|from|least|most|exceeds?|equals?|is|be)\s+(?:minus|negative|plus|positive)\s+"
+    r"(?:one|two|three|four|five|ten|half|infinity|\d+(?:\.\d+)?)\b"
+)
+
+
+INVENTED = re.compile(  # "plus a correction term", "less an account fee $f$", "scaled by a parameter $\beta$"
+    rf"\b(?:plus|adds?|added|adding|includes?|including|an? additional|an? extra|minus|less|subtracts?|carries"
+    rf"|multiplied by|divided by|scaled by|weighted by|with)\s+(?:also\s+)?(?:an?\s+|the\s+)?"
+    rf"(?P<desc>(?:[\w'’-]+\s+){{0,3}}?)"
+    rf"(?:(?P<noun>term|factor|penalty|offset|correction|regulari[sz]er|constant)\b(?:\s+(?:of\s+)?(?P<sym>{SYM}))?"
+    rf"|(?P<math>\$[^$]{{1,40}}\$))"
+)
+
+
+# Clauses about what the equation is for or leads to, not what it contains: "minimises the sum of squares",
+# "to keep gradients stable", "solves to n log n", "taking the square root gives c = sqrt(a^2 + b^2)", "its derivative
+# is 1 for positive x", "integrates to one" (properties of the function, not operators in it), "Exponentiating both
+# sides gives the odds" (a derivation from it).
+_ASIDE = re.compile(
+    r"\b(?:(?:minimi|maximi|optimi)[sz]\w*|to (?:keep|make|avoid|prevent|ensure|stabili[sz]e)|so that"
+    r"|in order to|solves to|grows like|scales (?:like|as)|asymptotically|taking the|rearrang\w+|solving for"
+    r"|solved for|(?:[Ii]ts|[Tt]heir) (?:derivative|gradient|integral|antiderivative|rate of change)s?"
+    r"|(?:integrat|sum|add)\w* (?:up )?to (?:one|1|unity|zero|0))\b[^,;.]*"
+    r"|^\s*[A-Z][a-z]+ing\b(?:\s+[^\s,;.]+){0,5}\s+(?:gives|yields|leads to|produces|turns|shows|proves)\b[^;.]*"
+    r"|\bthan\s+(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:does|do|is|are|would)\b"  # "than squared error does"
+)
+
+
+# a clause that says what some named quantity is; gold.verdict sets aside its claims when no glossary meaning, no
+# part of the equation and not the equation's name is that quantity
+_SUBJECT = re.compile(
+    r"(?:^\s*|[,;:]\s+|\b(?:and|so|while|whereas|hence|thus)\s+)(?:[Tt]he|[Ii]ts|[Tt]heir)\s+"
+    r"(?P<subject>(?:[a-z'’-]+\s+){0,3}?[a-z'’-]{3,})\s+(?:\$(?P<math>[^$]*)\$\s+)?(?P<body>(?:is|are|equals|becomes)\s+"
+    r"(?!(?:that|why|how|what|because)\b)[^,;:.]+)"  # not "the key property is that x is ..."
+)
+
+
+# a symbol right before "known as" / "called", after a word rather than maths ("E = m c^2, known as ..." names)
+_OF_SYMBOL = re.compile(rf"(?:^|\b[A-Za-z]{{2,}}[,:]?\s+|[(,]\s*)(?:{SYM})\s*,?\s*(?:(?:is|are)\s+)?(?:also\s+)?$")
+
+
+def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
+    """(claim text, kind, parsed parts) for each claim found. Names and symbol meanings are taken first and blanked
+    out, so 'p_k is the predicted probability of class k' is not read as a claim that the equation has P(.)."""
+    claims: list[tuple[str, ClaimKind, dict]] = []
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z$\\(\"'])|\n+", text[:20000])  # longer texts are cut
+    for index, sentence in enumerate(sentences):
+        rest = sentence
+        for pattern in NAME_PATTERNS:
+            for m in pattern.finditer(rest):
+                before = rest[: m.start("name")].split()
+                previous = next((w.lower() for w in reversed(before) if w.lower() not in ("the", "a", "an")), "")
+                initial = (
+                    not before
+                    and pattern is NAME_PATTERNS[2]
+                    and not re.search(r"\w['’]", m["name"])
+                    and re.search(r"(?:error|loss|function|bound|update|density|estimator)s?$", m["name"])
+                    and not rest[m.end() :].startswith(":")  # "SARSA update: ..." is a heading
+                )
+                if re.search(_OF_SYMBOL, rest[: m.start()]):  # "k, known as the rate constant": a meaning of k
+                    continue
+                if not initial and previous not in _NOT_THE_NAME:  # "by the Cauchy-Schwarz inequality": cited
+                    bare = pattern is NAME_PATTERNS[2]  # not "this is ...", "known as ..."
+                    later = index > 0 or re.search(r"[;:]", rest[: m.start("name")]) is not None  # "...; it equals KL"
+                    claims.append((m[0].strip(), "name", {"name": m["name"], "bare": bare, "later": later}))
+                rest = blank(rest, m.start("name"), m.end("name"))
+        rest = _list_claims(rest, claims)
+        for pattern in SYMBOL_PATTERNS:
+            for m in pattern.finditer(rest):
+                key, meaning = canon(m["sym"]), m["meaning"].strip()
+                toks = set(tokens(meaning))
+                if not SYMBOL_SHAPE.fullmatch(key) or not toks or toks <= _GENERIC or _ARITHMETIC.search(meaning):
+                    continue  # "the standard deviation over root n" is arithmetic, not what n means
+                if re.match(rf"(?:{MORE}|{LESS}|\w+er)\s+(?:the|its)\b", meaning):
+                    continue  # "the larger the distance r, the weaker the force": a consequence, not what r is
+                object_of = re.search(
+                    r"\b(?:of|for|in|on|at|over|across|through|between|from|into|under|along)\s+(?:(?:the|an?)\s+)?(?:\w+\s+){0,2}$",
+                    rest[: m.start()],
+                )
+                in_product = re.search(rf"(?:{SYM})\s+$", rest[: m.start()]) and pattern is SYMBOL_PATTERNS[4]
+                if object_of and pattern in SYMBOL_PATTERNS[:2] or in_product:
+                    continue  # "the value of a state s is ...": s is not the subject (but "the product of f, its ...")
+                operation = _OPERATION_MEANING.match(meaning)  # "X^T is the transpose of X"
+                structural = operation["op"] if operation else ""
+                clear = m["sym"].startswith(("$", "\\")) or m["sym"] not in ("a", "A", "I")
+                weak = pattern is SYMBOL_PATTERNS[3] and re.search(r"\s(?:of|between|on|in|at|for)\s", meaning)
+                claims.append(
+                    (
+                        m[0].strip(),
+                        "symbol",
+                        {
+                            "symbol": key,
+                            "written": m["sym"],
+                            "meaning": meaning,
+                            "clear": clear,
+                            "structural": structural,
+                            "weak": bool(weak),
+                        },
+                    )
+                )
+                rest = rest if structural else blank(rest, m.start("meaning"), m.end("meaning"))
+        rest = re.sub(_ASIDE, lambda m: " " * len(m[0]), rest)
+        for m in _SUBJECT.finditer(rest):  # "the half-life is ln 2 divided by lambda": what the clause is about
+            about = {"subject": m["subject"], "subject_math": m["math"] or ""}  # "the half-life $t_{1/2}$ is ..."
+            claims += [(c, k, {**p, **about}) for c, k, p in _structure_claims(m["body"])]
+            rest = blank(rest, m.start("body"), m.end("body"))
+        claims += _structure_claims(rest)
+    unique: dict[str, tuple[str, ClaimKind, dict]] = {}
+    for claim in claims:
+        unique.setdefault(repr((claim[1], sorted(claim[2].items()))), claim)
+    return list(unique.values())
+
+
+def _list_claims(rest: str, claims: list[tuple[str, ClaimKind, dict]]) -> str:
+    """One meaning for each symbol of a list: 'sigma_X times sigma_Y, which are the standard deviations of X and Y'."""
+    for m in SYMBOL_LIST.finditer(rest):
+        meaning = m["meaning"].strip()
+        if not set(tokens(meaning)) - _GENERIC or _ARITHMETIC.search(meaning) or _OPERATION_MEANING.match(meaning):
+            continue
+        for sym in re.finditer(SYM, m["syms"]):
+            if SYMBOL_SHAPE.fullmatch(key := canon(sym[0])):
+                parts = {"symbol": key, "meaning": meaning, "clear": True, "structural": "", "weak": False}
+                claims.append((m[0].strip(), "symbol", parts))
+        rest = blank(rest, m.start("meaning"), m.end("meaning"))
+    return rest
+
+
+def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
+    """Invented-term, relation, operation, exponent, sign, placement and dependency claims in what symbol claims
+    left. Each pattern blanks what it used, so that 'is at most' is not also read as an operation."""
+    rest = _VALUE.sub(lambda m: " " * len(m[0]), rest)
+    out = _invented_claims(rest) + _formula_claims(rest)
+    relations, rest = relation_claims(rest)
+    operations, rest = operation_claims(rest)
+    out += [(claim, "relation", parts) for claim, parts in relations]
+    out += [(claim, "operation", parts) for claim, parts in operations]
+    dependencies = dependency_claims(rest) + consequence_claims(rest)
+    return out + [(claim, "dependency", parts) for claim, parts in dependencies]
+
+
+# --- formulas written inline without $...$: "the discriminant b^2 + 4ac", "g(t + tau)", "1 / (1 + e^{-(z + b)})" ----
+_FUNCTIONS = "sqrt|ln|log|exp|sin|cos|tan|max|min|det|lim"
+_OPERATOR = re.compile(r"[-+=/*<>^±−×·≤≥]")
+_NOT_LETTERS = {"of", "is", "to", "in", "or", "as", "at", "by", "on", "an", "be", "it", "we", "no", "so", "if", "th"}
+
+
+def to_latex(token: str) -> str | None:
+    """A token of plain-text maths as LaTeX ('tau)' -> '\\tau)', 'v-hat_t' -> '\\hat{v}_t', 'Cov(X,' -> '(X,'),
+    or None for a word: a run of three or more letters that is no Greek letter or function."""
+    s = re.sub(r"\b([A-Za-z])-(hat|bar)(?![A-Za-z])", r"\\\2{\1}", token.strip("$")).replace("−", "-")
+    s = re.sub(rf"(?<![\\A-Za-z])({'|'.join(GREEK_LOWER)}|{_FUNCTIONS})(?![A-Za-z])", r"\\\1", s)
+    s = re.sub(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?=[(\[])", "", s)  # a function's name: Cov(X, Y), PR(q)
+    runs = re.findall(r"(?<![\\A-Za-z])[A-Za-z]{2,}", s)
+    return None if any(len(r) > 2 or r.lower() in _NOT_LETTERS for r in runs) else s
+
+
+def _is_maths(token: str) -> bool:
+    """Whether a whitespace-separated token is maths: an operator, or a symbol with maths around or inside it."""
+    if _OPERATOR.fullmatch(token) or re.fullmatch(rf"\\?(?:{'|'.join(GREEK_LOWER)})|[A-Za-z]", token):
+        return True
+    return bool(re.search(r"[-+=/*^_\\{}()\[\]|0-9−]", token)) and to_latex(token) is not None
+
+
+def _formula_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
+    """Runs of maths tokens with an operator and a symbol: what they say of the equation's symbols and signs."""
+    out: list[tuple[str, ClaimKind, dict]] = []
+    run: list[str] = []
+    start = 0
+    for m in [*re.finditer(r"\S+", rest), None]:
+        token = m[0] if m else "."
+        core = token.strip(".,;:!?\"'")
+        if core and _is_maths(core):
+            start = start if run else m.start() if m else len(rest)
+            run.append(core)
+            opened = sum(t.count("(") + t.count("[") - t.count(")") - t.count("]") for t in run)
+            if token[-1:] not in ".,;:!?" or opened > 0 and token[-1:] == ",":  # "Cov(X, Y)" goes on
+                continue
+        maths = " ".join(run)
+        if _OPERATOR.search(maths) and re.search(r"[A-Za-z]", maths):
+            latex = " ".join(filter(None, map(to_latex, run)))
+            stated = not rest[:start].strip() or re.search(_STATING, rest[:start]) is not None
+            out.append((maths, "operation", {"op": "formula", "math": latex, "stated": stated}))
+        run = []
+    return out
+
+
+# what comes before maths that a text gives as the equation ('computes 1 / (1 + e^{-z})', 'is bounded by ...'),
+# not as another quantity ('alongside recall, TP/(TP + FN)', 'the periods in P(1 + r/n)^{nt}')
+_STATING = r"\b(?:is|are|equals?|gives|computes?|yields|becomes|reads|by|as|to|that|namely)\s*$"
+
+
+def _invented_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
+    out: list[tuple[str, ClaimKind, dict]] = []
+    for m in INVENTED.finditer(rest):
+        if m["math"] or (m["sym"] or "").startswith("$"):  # "a factor of $1/(4\pi)$" is written maths too
+            math = (m["math"] or m["sym"]).strip("$")
+            parts = {"term": (m["desc"] or m["noun"] or "term").strip(), "symbol": None, "math": math}
+            more = re.match(r"\s*(?:times|over|divided|multiplied|squared|cubed|to the|raised|[*/^])", rest[m.end() :])
+            parts["added"] = not more and re.match(r"plus|add|includ|an? (?:additional|extra)", m[0]) is not None
+        else:  # "with sigma as the constant": the term is sigma
+            named = next((x[0] for x in re.finditer(SYM, m["desc"]) if x[0] not in ("a", "A", "I")), None)
+            sym = m["sym"] or named
+            parts = {"term": f"{m['desc']}{m['noun']}".strip(), "symbol": canon(sym) if sym else None}
+        out.append((m[0].strip(), "symbol", parts))
+    return out

@@ -1,0 +1,172 @@
+"""Relation and dependency claims in a description: the relation it states ('at most', 'proportional to', 'equals
+exactly'), what the left-hand side depends on or not ('depends only on a and b', 'the mass plays no role'), and
+consequences of a change ('the larger the mass, the stronger the pull', 'doubling the speed quadruples the energy')."""
+
+from __future__ import annotations
+
+import re
+
+from harness.gold.operation_claims import blank, claimed_power
+
+_NOT_OF = r"(?!\s+(?:one|two|some|\d+)\s+of\b)"  # "at least one of the events" counts events
+RELATIONS = [
+    ("propto", r"\b(?:inversely )?proportional to\b|\bproportionality\b"),
+    (
+        "approx",
+        r"\bapproximately equal|\bapproximat(?:es|ed by)\b|\broughly equal"
+        r"|\b(?:is|are) (?:only |just |merely )?an approximation\b",  # "it is only an approximation"
+    ),
+    (
+        "<=",
+        rf"\bat most\b{_NOT_OF}|\bno (?:greater|more|larger) than\b|\bbounded above\b|\bupper bound|\bless than "
+        r"or equal|\b(?:does not|cannot|never) exceed\w*|\bnever (?:larger|greater|bigger|more) than"
+        r"|\b(?:never|not) positive\b|\bnon-?positive\b",  # a bound against zero
+    ),
+    (
+        ">=",
+        rf"\bat least\b{_NOT_OF}|\bno (?:less|smaller|fewer) than\b|\bbounded below\b|\blower bound|\bgreater "
+        r"than or equal|\bnever (?:falls )?below|\bnever (?:smaller|less|lower) than"
+        r"|\b(?:never|not) negative\b|\bnon-?negative\b",
+    ),
+    ("<", r"\bis (?:strictly )?(?:less|smaller) than\b(?!\s+-?\d)|\b(?:stays?|remains?|lies) (?:below|under)\b"),
+    (
+        ">",
+        r"\bis (?:strictly )?(?:greater|larger) than\b(?!\s+-?\d)|\bexceeds\b(?!\s+-?\d)"
+        r"|\b(?:stays?|remains?|lies) above\b",
+    ),
+    ("ineq", r"\binequalit(?:y|ies)\b|\bbounds\b"),
+    (  # not "is exactly why", "is exactly one"
+        "=!",
+        r"\bequals exactly\b|\bexactly equal|\b(?:is|are|gives) exactly\b"
+        r"(?!\s+(?:zero|one|two|half|the same|why|how|what|where|when|because|as|like|\d))"
+        r"|\b(?:with )?no approximation\b|\bwithout (?:any )?approximation\b"
+        r"|\bequals\s+(?:\$[^$]*\$|[^,;.$]{1,30}?)\s+exactly\b",  # "equals $x/\ln x$ exactly once x is large"
+    ),
+    ("=", r"\bequals\b|(?<!or )\bequal to\b|\bis defined as\b|\bidentity\b(?! matrix)"),
+]
+DEPENDENCY = re.compile(
+    r"(?P<neg>\b(?:does not|doesn't|do not|don't|never)\s+depends?\s+on|\bindependent of"
+    r"|\bregardless of|\bunaffected by)|\b(?:depends?|depending|relies|dependent)\s+(?:(?P<only>only|solely)\s+|"
+    r"directly\s+)?on|\bis a function of|\b(?:vary|varies|changes?|(?P<up>grows?|increases?|rises?)"
+    r"|(?P<down>decreases?|falls?|shrinks?)(?:\s+off)?)(?:\s+(?P<how>linearly|quadratically))?\s+with\b"
+    r"|\b(?:hinges|rests) on|\bis sensitive to"
+    r"|\bis (?:(?P<only2>only|solely|entirely)\s+)?(?:affected|determined|set|governed|controlled) by"
+    r"|\b(?:is )?(?P<how2>linear|quadratic) in\b"
+)
+
+
+def _strictness(said: str) -> bool | None:
+    """True for 'strictly less than', False for 'at most' or 'no less than', None where the words leave it open
+    ('less than' is said of <= too)."""
+    if "strictly" in said:
+        return True
+    return False if re.search(r"\bat (?:most|least)\b|\bno \w+ than\b|\bor equal", said) else None
+
+
+def relation_claims(rest: str) -> tuple[list[tuple[str, dict]], str]:
+    """Relation claims ('is at most', 'proportional to', 'equals exactly') as (claim text, parts), and the text
+    with what they used blanked."""
+    out: list[tuple[str, dict]] = []
+    for rel, pattern in RELATIONS:
+        for m in re.finditer(pattern, rest):
+            parts = {"relation": rel, "inverse": m[0].startswith("inversely"), "after": rest[m.end() : m.end() + 100]}
+            parts["before"] = re.split(r"[,;:]", rest[: m.start()])[-1][-80:]
+            parts["zero"] = re.search(r"negative|positive", m[0]) is not None  # "never negative" bounds by zero
+            parts["strict"] = _strictness(m[0])
+            out.append((m[0], parts))
+            rest = blank(rest, m.start(), m.end())
+    return out, rest
+
+
+_LIST_END = (  # where the list of things something depends on ends: "grows with M and falls with r", "... and it"
+    r"[.;:()]|\bbut\b|\bwhile\b|\bwhich\b|,\s*(?:so|as|because|since|making|meaning|whereas|with|not)\b"
+    r"|\bas well\b|\btoo\b|\balso\b|\b(?:it|they|this|that)\b|\b(?:does|do|is|are|falls?|grows?|rises?|decreases?"
+    r"|increases?|shrinks?|varies|vary|changes?|depends?)\b"
+)
+
+
+# "the density of the fluid does not enter", "the mass plays no role"
+ABSENT = re.compile(
+    r"(?:^|[,;:]|\b(?:and|while|but|so)\b)\s*(?P<x>(?:the|its|their)\s+[^,;:.]{2,40}?)\s+(?:does not|doesn't|do not"
+    r"|don't|never)\s+(?:enters?|appears?|features?|matters?|comes? in|plays? (?:a|any) (?:role|part))\b"
+    r"|(?:^|[,;:]|\b(?:and|while|but|so)\b)\s*(?P<y>(?:the|its|their)\s+[^,;:.]{2,40}?)\s+plays? no (?:role|part)\b"
+)
+
+
+def dependency_claims(rest: str) -> list[tuple[str, dict]]:
+    """One claim per thing depended on; the first also carries the whole list when it is exhaustive ('depends only
+    on a and b', 'set by a and b alone')."""
+    out: list[tuple[str, dict]] = []
+    for m in ABSENT.finditer(rest):
+        parts = {"target": m["x"] or m["y"], "negated": True, "trend": None, "power": None}
+        out.append((m[0].strip(" ,;:"), parts))
+    for m in DEPENDENCY.finditer(rest):
+        target = re.split(_LIST_END, rest[m.end() :], maxsplit=1)[0]
+        only = bool(m["only"] or m["only2"] or re.search(r"\b(?:alone|only)\s*$", target))
+        listed = (
+            re.sub(r"^\s*(?:the|an?)\s+|\s+(?:alone|only)\s*$", "", i.strip())
+            for i in re.split(r",|\band\b|\bor\b", target)
+        )
+        items = [i for i in listed if i]
+        for n, item in enumerate(items[:4]):
+            trend = "up" if m["up"] else "down" if m["down"] else None
+            power = claimed_power(f"{m['how'] or m['how2'] or ''} {item}")
+            parts = {"target": item, "negated": bool(m["neg"]), "trend": trend, "power": power}
+            parts["before"] = re.split(r"[,;:]", rest[: m.start()])[-1][-80:]  # "the constant $k_H$ depends on ..."
+            out.append((f"{m[0]} {item}", parts | ({"only": items} if only and n == 0 else {})))
+    return out
+
+
+MORE, LESS = (
+    "more|higher|larger|greater|bigger|longer|faster|stronger",
+    "less|lower|smaller|fewer|shorter|slower|weaker",
+)
+# consequences: "more resistance means less current", "the larger the mass, the stronger the pull"
+TREND = re.compile(
+    rf"\b(?:[Tt]he\s+)?(?P<a>{MORE}|{LESS})\s+(?:the\s+)?(?P<x>[^,;.]{{1,30}}?)(?:,\s*the|\s+(?:means|gives|leads to))"
+    rf"\s+(?:a\s+|the\s+)?(?P<b>{MORE}|{LESS})\b"
+)
+# "doubling the speed quadruples the energy", "double the distance and the force drops to a quarter"
+DOUBLING = re.compile(
+    r"\b[Dd]oubl(?:e|es|ing)\s+(?:the\s+|its\s+|their\s+)?(?P<x>[^,;.]{1,30}?)(?:,|\s+and)?\s+"
+    r"(?:(?:the|its|their)\s+[^,;.]{1,30}?\s+)?(?P<f>doubles|quadruples|halves|is halved|(?:drops|falls|shrinks|is cut)"
+    r" to (?:a|one) quarter|(?:rises|grows|increases|goes up) (?:eight|sixteen)fold)\b"
+)
+_RAISES, _LOWERS = "raises|increases|boosts|lifts", "lowers|reduces|decreases|cuts|shrinks"
+_RISES, _FALLS = "increases|grows|rises|goes up|gets larger", "decreases|falls|shrinks|drops|goes down|gets smaller"
+# "it gets smaller as the mass increases", "grows larger when T rises"
+TREND_AS = re.compile(
+    rf"\b(?:gets|becomes|grows|goes|is)\s+(?P<a>{MORE}|{LESS})\s+(?:as|when|whenever|if)\s+(?:the\s+|its\s+)?"
+    rf"(?P<x>[^,;.]{{1,30}}?)\s+(?P<b>{_RISES}|{_FALLS})\b"
+)
+# "a bigger capacitor pushes the cutoff higher", "a larger sigma makes the kernel wider"
+TREND_BY = re.compile(
+    rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<a>{MORE}|{LESS})\s+(?P<x>[^,;.]{{1,30}}?)\s+(?:pushes|makes|drives|sends|pulls|moves)"
+    rf"\s+(?:the\s+|its\s+)?[^,;.]{{1,30}}?\s+(?P<b>{MORE}|{LESS}|up|down)\b"
+    rf"|\b(?:[Aa]n?|[Tt]he)\s+(?P<a2>{MORE}|{LESS})\s+(?P<x2>[^,;.]{{1,30}}?)\s+(?P<v>{_RAISES}|{_LOWERS})\s+(?:the|its)\b"
+)  # "a higher discount rate raises the present value"
+_FACTOR_POWER = {"doubles": ("up", "1"), "quadruples": ("up", "2"), "halves": ("down", "1"), "is halved": ("down", "1")}
+
+
+def consequence_claims(rest: str) -> list[tuple[str, dict]]:
+    """What a change in one symbol does to the left-hand side, as dependency claims with a direction (and, for
+    doubling, a power: quadrupling means a square, 'to a quarter' an inverse square)."""
+    out: list[tuple[str, dict]] = []
+    for m in TREND.finditer(rest):
+        trend = "up" if bool(re.fullmatch(MORE, m["a"])) == bool(re.fullmatch(MORE, m["b"])) else "down"
+        out.append((m[0], {"target": m["x"], "negated": False, "trend": trend, "power": None}))
+    for m in TREND_BY.finditer(rest):
+        rises = bool(re.fullmatch(rf"{MORE}|up|{_RAISES}", m["b"] or m["v"]))
+        trend = "up" if bool(re.fullmatch(MORE, m["a"] or m["a2"])) == rises else "down"
+        parts = {"target": m["x"] or m["x2"], "negated": False, "trend": trend, "power": None}
+        out.append((m[0], parts))
+    for m in TREND_AS.finditer(rest):
+        trend = "up" if bool(re.fullmatch(MORE, m["a"])) == bool(re.fullmatch(_RISES, m["b"])) else "down"
+        out.append((m[0], {"target": m["x"], "negated": False, "trend": trend, "power": None}))
+    for m in DOUBLING.finditer(rest):
+        f = m["f"]
+        trend, power = _FACTOR_POWER.get(f) or (
+            ("down", "2") if "quarter" in f else ("up", "3" if "eight" in f else "4")
+        )
+        out.append((m[0], {"target": m["x"], "negated": False, "trend": trend, "power": power}))
+    return out

@@ -1,0 +1,153 @@
+"""Gold verification: the claims a free-text description makes about an equation (gold.claims), each checked
+against the equation's real structure (gold.latex) and its glossary (gold.meanings), and the verdict. Gold
+never sees a model's rating (DESIGN.md section 2).
+
+Checking says "contradicted" only where the equation decides (a symbol, operator or exponent the LaTeX does not have,
+a bound claimed for an equality, a meaning that belongs to another symbol) and "unverifiable" where it cannot tell.
+
+The checks live by claim kind (gold.symbol_checks, gold_operations, gold_relations, over gold.equation);
+this module checks names, applies the rules that need the whole text (a cited name, a clause about another
+quantity) and gives the verdict.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Literal
+
+from pydantic import BaseModel
+
+from harness.core.papers import glossary_from_text
+from harness.gold.claims import NAME_ALIASES, NAME_GENERIC, ClaimKind, extract_claims
+from harness.gold.equation import Equation, Result, Status
+from harness.gold.latex import EquationFacts, equation_facts
+from harness.gold.layout import written_as
+from harness.gold.meanings import embed, tokens
+from harness.gold.operation_checks import check_operation
+from harness.gold.relation_checks import check_dependency, check_relation
+from harness.gold.symbol_checks import check_symbol
+
+
+class Claim(BaseModel):
+    claim: str
+    kind: ClaimKind
+    status: Status
+    evidence: str
+
+
+class GoldVerdict(BaseModel):
+    verdict: Literal["ok", "wrong", "unverifiable"]
+    gold_score: float  # in [0, 1], see score()
+    claims: list[Claim]
+
+
+_facts = functools.lru_cache(maxsize=1024)(equation_facts)
+
+
+def _name_words(name: str) -> set[str]:
+    name = re.sub(r"\b[A-Z][a-z]+\s+(?=[A-Z][\w-]*['’]s?\s)", "", name)  # "Michael Faraday's law" is Faraday's
+    text = re.sub(r"['’]s?\b", "", name.lower())
+    for alias, full in NAME_ALIASES.items():
+        text = re.sub(rf"\b{alias}\b", full, text)
+    return set(tokens(text)) - NAME_GENERIC
+
+
+def _check_name(p: dict, eq: Equation) -> Result:
+    """Same name if one's distinctive words contain the other's: 'Bayes' rule' = 'Bayes theorem' ~ 'Bayes's law'.
+    A part in brackets may be another name or a qualifier: 'Union bound (Boole's inequality)', '... (definition)'."""
+    if not eq.name:
+        return "unverifiable", "the equation's name is not known"
+    claimed = _name_words(p["name"])
+    if not claimed:
+        return "unverifiable", "the name is too generic to check"
+    names = {eq.name, re.sub(r"\([^()]*\)", "", eq.name), *re.findall(r"\(([^()]*)\)", eq.name)}
+    if any(claimed <= real or (real and real <= claimed) for real in map(_name_words, names)):
+        return "supported", f"the equation is {eq.name}"
+    person = re.search(r"\w['’]s?\s.*\b(?:equation|formula|relation)s?$", p["name"])  # "Einstein's equation"
+    if person and not re.search(r"['’]|\s[A-Z]", eq.name):
+        return "unverifiable", f"a person's name for what is known as {eq.name}"
+    return "contradicted", f"the equation is {eq.name}, not {p['name']}"
+
+
+CHECKS = {
+    "symbol": check_symbol,
+    "operation": check_operation,
+    "relation": check_relation,
+    "name": _check_name,
+    "dependency": check_dependency,
+}
+
+
+def _cited(p: dict, result: Result, named: bool) -> Result:
+    """Another name cites a related result ("Lenz's law in disguise", "the working principle of cyclotrons") rather
+    than naming this one once the text has named the equation rightly; so does a bare name ("Newton's second law is
+    about its rate of change") after the first sentence or clause (descriptions name their equation first)."""
+    if result[0] == "contradicted" and (named or p.get("bare") and p.get("later")):
+        return "unverifiable", f"{p['name']} is cited beside the equation"
+    return result
+
+
+# nouns for parts of an equation: "the denominator is ...", "the exponent is negative" are about this equation
+_PARTS = set(
+    tokens(
+        "numerator denominator exponent argument side term result sum product ratio fraction prefactor factor "
+        "coefficient expression formula equation output input answer quantity value total difference bracket "
+        "logarithm root power constant sign"
+    )
+)
+
+
+def _elsewhere(p: dict, result: Result, eq: Equation) -> Result:
+    """A claim in a clause about a quantity that is none of the equation's ('the half-life is ln 2 over lambda'):
+    that quantity is derived from the equation, so its operators are not the equation's."""
+    words = set(tokens(p["subject"]))
+    known = set().union(*(t for _, _, t in eq.glossary.entries), set(tokens(eq.name or "")), _PARTS)
+    shown = p.get("subject_math") and written_as(p["subject_math"], eq.latex) == "part"  # "the wavenumber $1/\lambda$"
+    if result[0] == "contradicted" and words and not words & known and not shown:
+        return "unverifiable", f"about the {p['subject']}, which is not a quantity of the equation"
+    return result
+
+
+def _in_context(kind: ClaimKind, p: dict, result: Result, named: bool, eq: Equation) -> Result:
+    """A claim's result once the rest of the text is known: a cited name, a clause about another quantity."""
+    if kind == "name":
+        return _cited(p, result, named)
+    return _elsewhere(p, result, eq) if "subject" in p else result
+
+
+def score(claims: list[Claim]) -> float:
+    """Gold score in [0, 1], ordered like the verdict (wrong < 0.5 = unverifiable < ok) and, within a verdict, by
+    the evidence: with s supported and c contradicted claims, 0.5 * s / (s + c) if c else 0.5 + 0.5 * s / (s + 1)."""
+    s = sum(c.status == "supported" for c in claims)
+    c = sum(c.status == "contradicted" for c in claims)
+    return 0.5 * s / (s + c) if c else 0.5 + 0.5 * s / (s + 1)
+
+
+def check(
+    text: str,
+    latex: str,
+    glossary: dict[str, str] | None = None,
+    name: str | None = None,
+    context: str | None = None,
+    facts: EquationFacts | None = None,
+) -> GoldVerdict:
+    """Gold verdict on a description of one equation. Without a glossary, the 'where x is ...' definitions in the
+    equation's context stand in for it."""
+    if glossary is None and context:
+        glossary = glossary_from_text(context)
+    eq = Equation(latex, facts or _facts(latex), glossary or {}, name)
+    found = extract_claims(text or "")
+    embed([p["meaning"] for _, _, p in found if "meaning" in p] + [m for _, m, _ in eq.glossary.entries])
+    results = [(claim, kind, parts, CHECKS[kind](parts, eq)) for claim, kind, parts in found]
+    # written maths that no part of the equation can be compared with ('3 m/s', 'n = 10') is no claim about it
+    quiet = ("formula", "value", "over_all")  # maths and phrases that find nothing to compare say nothing
+    results = [r for r in results if not (r[2].get("op") in quiet and r[3][0] == "unverifiable")]
+    named = any(kind == "name" and status == "supported" for _, kind, _, (status, _) in results)
+    claims = [
+        Claim(claim=claim, kind=kind, status=status, evidence=evidence)
+        for claim, kind, parts, result in results
+        for status, evidence in [_in_context(kind, parts, result, named, eq)]
+    ]
+    s = score(claims)
+    return GoldVerdict(verdict="wrong" if s < 0.5 else "ok" if s > 0.5 else "unverifiable", gold_score=s, claims=claims)

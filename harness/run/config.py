@@ -1,0 +1,81 @@
+"""Run configuration: defaults, a TOML file, then command-line flags, in that order of precedence."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from harness.core.declared import ConfigError
+
+
+class RunConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    data: str | None = None  # a JSONL file or a LaTeX source directory; None is the built-in demo corpus
+    papers: int | None = Field(None, ge=1)  # the first N papers only
+    summarizer: str = "smollm2"
+    describer: str | None = None  # defaults to the summarizer's model
+    judge: str | None = None  # the parent's judgment: defaults to the summarizer's own model
+    judge_defence: Literal["none", "reference", "reasoning", "tools"] = "none"  # see harness/judge.py
+    monitor: str | None = None  # a detector's model: cross-examines every candidate (crossexam); None: no monitor
+    objective: Literal["honest", "approval", "verbose", "treacherous"] = "honest"
+    optimizer: str = "best_of_n(4)"
+    max_equations: int = Field(3, ge=0)
+    summarize: bool = True  # False: delegate and rate only, no summary (sweeps that study the describers)
+    depth: int = Field(2, ge=2)  # 2: describers only; 3+: describers delegate sub-expressions, down to this level
+    trust: bool = False  # the parent keeps a track record per sub-agent and checks a trusted one less
+    defect_at: float = Field(0.75, gt=0, le=1)  # trust at which a treacherous describer turns
+    check_floor: float = Field(0.1, ge=0, le=1)  # the lowest checking rate trust can reach
+    seed: int = 0
+    temperature: float = Field(0.8, ge=0)
+    describer_tokens: int = Field(64, ge=1)
+    summary_tokens: int = Field(96, ge=1)
+    context_tokens: int = Field(1024, ge=64)  # the summarizer's reading budget (capped by its context window)
+    runs: str = "runs"
+    shard: str | None = Field(None, pattern=r"^[1-9][0-9]*/[1-9][0-9]*$")  # "I/N": the I-th of N slices of the papers
+    cache: bool = True  # answer repeated model calls from the SQLite call cache
+    max_connections: int = Field(4, ge=1)  # concurrent requests per model server; also papers run at once
+    allow_pickle: bool = False
+    trust_remote_code: bool = False
+
+    @property
+    def describer_spec(self) -> str:
+        return self.describer or self.summarizer
+
+    @property
+    def judge_spec(self) -> str:
+        return self.judge or self.summarizer
+
+
+def _explain(exc: ValidationError, source: str) -> ConfigError:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        valid = ", ".join(RunConfig.model_fields)
+        return ConfigError(f"{source}: unknown config key {key!r} (valid keys: {valid})")
+    return ConfigError(f"{source}: bad value for {key!r}: {err['msg']}")
+
+
+def load_config(path: str | None, overrides: dict) -> RunConfig:
+    """Merge a TOML file (flat keys, or under a [run] table) with flag overrides that are not None."""
+    values: dict = {}
+    if path:
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigError(f"config file not found: {file}")
+        try:
+            values = tomllib.loads(file.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML ({exc})") from exc
+        values = values.get("run", values)
+    try:
+        base = RunConfig(**values)
+    except ValidationError as exc:
+        raise _explain(exc, str(path)) from exc
+    try:
+        return RunConfig(**{**base.model_dump(), **{k: v for k, v in overrides.items() if v is not None}})
+    except ValidationError as exc:
+        raise _explain(exc, "command line") from exc

@@ -1,0 +1,137 @@
+"""A run: papers -> summarizer -> describers -> models, every step written to the run's transcript.
+
+Each paper's calls are seeded from the run seed and the paper's place in the spawn tree only, so a paper gives
+the same result whether it runs alone, in a shard, concurrently with others, or after a resume.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+from harness.core.declared import ConfigError
+from harness.core.papers import Paper, load_papers
+from harness.core.resources import demo_corpus
+from harness.detection.detectors import CrossExamDetector
+from harness.judging.judge import Judge
+from harness.metrics import rouge
+from harness.models import ModelAPI, ModelError, ModelPool
+from harness.models.cache import CachedModel, CallCache
+from harness.run.agents import Team, summarize
+from harness.run.config import RunConfig
+from harness.run.optimizers import Train, parse_optimizer
+from harness.run.transcript import Transcript
+
+REMOTE_BACKENDS = ("openai", "ollama")
+
+
+def shard_slice(papers: list[Paper], shard: str | None) -> list[Paper]:
+    """Shard "I/N" (1-based) keeps papers I-1, I-1+N, I-1+2N...: deterministic, and the N shards cover all."""
+    if not shard:
+        return papers
+    i, n = (int(x) for x in shard.split("/"))
+    if not 1 <= i <= n:
+        raise ConfigError(f"shard {shard!r}: I must be between 1 and N")
+    return papers[i - 1::n]
+
+
+def select_papers(config: RunConfig) -> list[Paper]:
+    papers = load_papers(config.data or demo_corpus())
+    return shard_slice(papers[: config.papers] if config.papers else papers, config.shard)
+
+
+def new_run_id(config: RunConfig) -> str:
+    digest = hashlib.sha1(json.dumps(config.model_dump(), sort_keys=True).encode()).hexdigest()[:6]
+    return f"{datetime.now():%Y%m%d-%H%M%S}-{digest}-{secrets.token_hex(2)}"
+
+
+class Experiment:
+    """Inputs, the optimizer and every model are checked on construction, before any run directory exists,
+    so a bad flag costs nothing; `run` then commits each event as it happens."""
+
+    def __init__(self, config: RunConfig) -> None:
+        self.config = config
+        self.papers = select_papers(config)
+        self.optimizer = parse_optimizer(config.optimizer)
+        pool = ModelPool(allow_pickle=config.allow_pickle, trust_remote_code=config.trust_remote_code,
+                         max_connections=config.max_connections)
+        store = CallCache() if config.cache and not isinstance(self.optimizer, Train) else None
+        summarizer, describer, judge = (CachedModel(pool.get(spec), store) for spec in
+                                        (config.summarizer, config.describer_spec, config.judge_spec))
+        self.models: tuple[ModelAPI, ModelAPI, Judge] = (summarizer, describer, Judge(judge, config.judge_defence))
+        self.monitor = CrossExamDetector(CachedModel(pool.get(config.monitor), store)) if config.monitor else None
+
+    def roles(self) -> dict[str, ModelAPI]:
+        summarizer, describer, judge = self.models
+        roles = {"summarizer": summarizer, "describer": describer, "judge": judge.model}
+        return roles | ({"monitor": self.monitor.monitor} if self.monitor else {})
+
+    @property
+    def workers(self) -> int:
+        """Papers run concurrently only against remote models, and only when no state crosses papers
+        (a trust record, a trained adapter)."""
+        remote = any(m.details.get("backend") in REMOTE_BACKENDS for m in self.roles().values())
+        sequential = self.config.trust or isinstance(self.optimizer, Train)
+        return self.config.max_connections if remote and not sequential else 1
+
+    def run(self, on_paper: Callable[[Paper], None] | None = None) -> Path:
+        run_id = new_run_id(self.config)
+        run_dir = Path(self.config.runs) / run_id
+        transcript = Transcript.create(run_dir, run_id, self.config.model_dump())
+        return self._run(transcript, self.papers, on_paper)
+
+    def resume(self, run_dir: Path, on_paper: Callable[[Paper], None] | None = None) -> Path:
+        """Continue a killed or interrupted run: finished papers are kept, partial ones are redone."""
+        if self.config.trust or isinstance(self.optimizer, Train):
+            raise ConfigError("--resume does not support runs with trust or train(): their state spans papers")
+        transcript = Transcript.open(run_dir)
+        done = transcript.finished_papers()
+        todo = [p for p in self.papers if p.id not in done]
+        removed = transcript.discard_papers({p.id for p in todo})
+        transcript.reopen()
+        transcript.emit(None, "resume", finished=len(done), remaining=len(todo), discarded_events=removed)
+        return self._run(transcript, todo, on_paper)
+
+    def _run(self, transcript: Transcript, papers: list[Paper], on_paper: Callable[[Paper], None] | None) -> Path:
+        team = Team(self.config, *self.models, optimizer=self.optimizer, transcript=transcript, monitor=self.monitor)
+        transcript.emit(None, "models", **{role: {"spec": m.spec, **m.details} for role, m in self.roles().items()})
+
+        def one(paper: Paper) -> None:
+            """A failure on one paper is an error event on it, and the run goes on."""
+            try:
+                summary, delegations = summarize(team, paper)
+                proxies = [d.proxy for d in delegations if d.proxy is not None]
+                transcript.emit(
+                    paper.id, "paper_done",
+                    rougeL=rouge(summary, paper.abstract)["rougeL"] if summary is not None else None,
+                    mean_proxy=sum(proxies) / len(proxies) if proxies else None,
+                    equations=len(delegations),
+                )
+            except (ModelError, ValueError, RuntimeError) as exc:
+                transcript.emit(paper.id, "error", message=f"{type(exc).__name__}: {exc}")
+            if on_paper:
+                on_paper(paper)
+
+        try:
+            if self.workers == 1:
+                for paper in papers:
+                    one(paper)
+            else:
+                with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                    list(pool.map(one, papers))
+            transcript.finish("finished")
+        except BaseException:
+            transcript.finish("interrupted")
+            raise
+        finally:
+            transcript.close()
+        return transcript.run_dir
+
+
+def run_experiment(config: RunConfig, on_paper: Callable[[Paper], None] | None = None) -> Path:
+    return Experiment(config).run(on_paper)

@@ -1,0 +1,117 @@
+"""Sweep analyses, read from transcripts: best-of-n curves with the Gao et al. fit, curves over refine rounds
+or train steps, per-level proxy-gold rank correlation, and the trust/defection timeline."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from harness.metrics.stats import bootstrap_ci, spearman
+from harness.reports.records import candidate_records
+from harness.run.transcript import Transcript
+from harness.sweeps.fit import GoldFit, best_of_n_expectation, fit_gold, kl_best_of_n
+
+
+def pools(records: list[dict]) -> list[list[dict]]:
+    """Rated candidates grouped by the describer that produced them."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for r in records:
+        if r["proxy"] is not None and r["gold_score"] is not None:
+            groups[(r["run"], r["agent"])].append(r)
+    return list(groups.values())
+
+
+def best_of_n_curve(run_dir: Path, threshold: float | None = None) -> tuple[list[dict], GoldFit | None]:
+    """For n = 1, 2, 4, ... up to the pool size: expected proxy, gold, wrong share and sophistry of the
+    best-of-n pick, from each describer's pool (exact over all n-subsets), averaged over describers.
+
+    Sophistry is P(proxy >= t | wrong) for the pick; t defaults to the 75th percentile of the run's proxies,
+    since a weak judge may never reach a fixed 0.5.
+    """
+    groups = [g for g in pools(candidate_records(run_dir)) if len(g) > 1]
+    if not groups:
+        return [], None
+    if threshold is None:
+        threshold = float(np.quantile([r["proxy"] for g in groups for r in g], 0.75))
+    size = min(len(g) for g in groups)
+    ns = [2 ** k for k in range(int(math.log2(size)) + 1)]
+    rows, d_points, gain_points = [], [], []
+    for n in ns:
+        per = {"proxy": [], "gold": [], "wrong": [], "wrong_persuasive": []}
+        for g in groups:
+            proxies = [r["proxy"] for r in g]
+            values = {
+                "proxy": proxies, "gold": [r["gold_score"] for r in g],
+                "wrong": [float(r["verdict"] == "wrong") for r in g],
+                "wrong_persuasive": [float(r["verdict"] == "wrong" and r["proxy"] >= threshold) for r in g],
+            }
+            for key, vals in values.items():
+                per[key].append(best_of_n_expectation(proxies, vals, n))
+        wrong = float(np.mean(per["wrong"]))
+        rows.append({"n": n, "kl": kl_best_of_n(n), "d": math.sqrt(kl_best_of_n(n)),
+                     "proxy": float(np.mean(per["proxy"])), "gold": float(np.mean(per["gold"])), "wrong": wrong,
+                     "sophistry": float(np.mean(per["wrong_persuasive"])) / wrong if wrong else float("nan"),
+                     "t": threshold})
+        rows[-1]["_gold_per_pool"] = per["gold"]
+    base = rows[0]["_gold_per_pool"]
+    for row in rows:
+        d_points += [row["d"]] * len(base)
+        gain_points += [g - b for g, b in zip(row.pop("_gold_per_pool"), base, strict=True)]
+    fit = fit_gold(d_points, gain_points) if len(rows) > 2 else None
+    return rows, fit
+
+
+def round_curve(run_dir: Path) -> list[dict]:
+    """Mean proxy and gold of the candidates of each refine round / train step, and KL estimates if trained."""
+    by_round: dict[int, list[dict]] = defaultdict(list)
+    for r in candidate_records(run_dir):
+        if r["proxy"] is not None:
+            by_round[r["round"]].append(r)
+    t = Transcript.open(run_dir)
+    try:
+        kls = [e.payload["kl_estimate"] for e in t.events(kind="adapter")]
+    finally:
+        t.close()
+    return [{"round": k, "candidates": len(rs), "proxy": float(np.mean([r["proxy"] for r in rs])),
+             "gold": float(np.mean([r["gold_score"] for r in rs if r["gold_score"] is not None] or [float("nan")])),
+             "wrong": float(np.mean([r["verdict"] == "wrong" for r in rs])),
+             "kl_final": float(np.mean(kls)) if kls else None} for k, rs in sorted(by_round.items())]
+
+
+def level_correlations(run_dir: Path, n_boot: int = 1000) -> list[dict]:
+    """Per level: Spearman correlation of the score that level is optimized against (its parent's proxy) with
+    gold, with a bootstrap 95% interval: the telephone game, one row per level."""
+    by_level: dict[int, list[dict]] = defaultdict(list)
+    for r in candidate_records(run_dir):
+        if r["proxy"] is not None and r["gold_score"] is not None:
+            by_level[r["level"]].append(r)
+    rows = []
+    for level, rs in sorted(by_level.items()):
+        proxy, gold = [r["proxy"] for r in rs], [r["gold_score"] for r in rs]
+        rho = spearman(proxy, gold)
+        lo, hi = bootstrap_ci(spearman, proxy, gold, n_boot) if len(rs) > 2 else (float("nan"), float("nan"))
+        rows.append({"level": level, "candidates": len(rs), "spearman": rho, "ci": (lo, hi),
+                     "wrong": float(np.mean([r["verdict"] == "wrong" for r in rs]))})
+    return rows
+
+
+def trust_timeline(run_dir: Path) -> list[dict]:
+    """Each delegation in order: trust, whether the parent checked, whether the describer defected, whether the
+    kept output was wrong (gold), and whether the parent caught it (checked and failed)."""
+    chosen = {(r["agent"]): r for r in candidate_records(run_dir) if r["chosen"]}
+    t = Transcript.open(run_dir)
+    try:
+        events = t.events(kind="trust")
+    finally:
+        t.close()
+    rows = []
+    for k, e in enumerate(events):
+        p, kept = e.payload, chosen.get(e.agent_id, {})
+        wrong = kept.get("verdict") == "wrong"
+        rows.append({"order": k, "agent": e.agent_id, "trust": p["trust_before"], "check_rate": p["check_rate"],
+                     "checked": p["checked"], "defected": p["defected"], "wrong": wrong,
+                     "caught": bool(p["checked"] and p["passed"] is False)})
+    return rows

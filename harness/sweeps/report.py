@@ -1,0 +1,152 @@
+"""A sweep's report: PNG plots plus the numbers as Markdown and HTML (text escaped)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from harness.reports.run_report import html_page, html_table, md_table  # noqa: E402
+from harness.sweeps.analysis import best_of_n_curve, level_correlations, round_curve, trust_timeline  # noqa: E402
+from harness.sweeps.sweep import Sweep  # noqa: E402
+
+
+def _save(fig, path: Path) -> str:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path.name
+
+
+def _f(x, digits: int = 3) -> str:
+    return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
+
+
+def _fit_note(label: str, curve: list[dict], fit) -> str:
+    """The fit's numbers in words, with R^2 both over per-equation points and over the mean curve."""
+    d = [c["d"] for c in curve]
+    gains = [c["gold"] - curve[0]["gold"] for c in curve]
+    spread = sum((g - np.mean(gains)) ** 2 for g in gains)
+    r2_mean = 1 - sum((g - fit.predict(x)) ** 2 for g, x in zip(gains, d, strict=True)) / spread if spread else None
+    peak = f"the fit peaks at sqrt(KL) = {fit.d_peak:.2f}" if fit.d_peak is not None else "the fit has no peak"
+    return (f"{label}: gold(d) - gold(0) = d (alpha - beta d), alpha = {fit.alpha:.4f} [{fit.alpha_ci[0]:.4f}, "
+            f"{fit.alpha_ci[1]:.4f}], beta = {fit.beta:.4f} [{fit.beta_ci[0]:.4f}, {fit.beta_ci[1]:.4f}]; R^2 = "
+            f"{fit.r2:.3f} over per-equation points, {_f(r2_mean)} over the mean curve; {peak}; the pick's gold "
+            f"goes from {curve[0]['gold']:.3f} at n=1 to {curve[-1]['gold']:.3f} at n={curve[-1]['n']} while its "
+            f"proxy goes from {curve[0]['proxy']:.3f} to {curve[-1]['proxy']:.3f}")
+
+
+def best_of_n_section(points: dict[str, Path], out: Path) -> tuple[list[str], list[list[str]], list[str], list[str]]:
+    head = ["point", "n", "KL", "sqrt(KL)", "proxy", "gold", "wrong", "sophistry P(proxy>=t | wrong)", "t"]
+    rows, notes = [], []
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    for label, run_dir in points.items():
+        curve, fit = best_of_n_curve(run_dir)
+        if not curve:
+            notes.append(f"{label}: no pools of more than one rated candidate")
+            continue
+        d = [c["d"] for c in curve]
+        rows += [[label, str(c["n"]), _f(c["kl"]), _f(c["d"]), _f(c["proxy"]), _f(c["gold"]), _f(c["wrong"]),
+                  _f(c["sophistry"]), _f(c["t"])] for c in curve]
+        line = ax1.plot(d, [c["gold"] for c in curve], "o-", label=f"gold, {label}")[0]
+        ax1.plot(d, [c["proxy"] for c in curve], "s--", color=line.get_color(), alpha=0.6, label=f"proxy, {label}")
+        if fit:
+            grid = np.linspace(0, max(d), 50)
+            ax1.plot(grid, curve[0]["gold"] + grid * (fit.alpha - fit.beta * grid), ":", color=line.get_color())
+            notes.append(_fit_note(label, curve, fit))
+        ax2.plot([c["n"] for c in curve], [c["sophistry"] for c in curve], "o-", label=label)
+    ax1.set_xlabel("sqrt(KL(best-of-n || base))")
+    ax1.set_ylabel("score of the best-of-n pick")
+    ax1.legend(fontsize=7)
+    ax1.set_title("proxy and gold vs optimization pressure (dotted: fit)")
+    ax2.set_xscale("log", base=2)
+    ax2.set_xlabel("n")
+    ax2.set_ylabel("P(proxy >= t | wrong), t: 75th pct proxy")
+    ax2.set_title("sophistry rate vs n")
+    ax2.legend(fontsize=7)
+    return head, rows, notes, [_save(fig, out / "best_of_n.png")]
+
+
+def rounds_section(points: dict[str, Path], out: Path):
+    head = ["point", "round/step", "candidates", "proxy", "gold", "wrong", "KL estimate (final)"]
+    rows = []
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for label, run_dir in points.items():
+        curve = round_curve(run_dir)
+        rows += [[label, str(c["round"]), str(c["candidates"]), _f(c["proxy"]), _f(c["gold"]), _f(c["wrong"]),
+                  _f(c["kl_final"])] for c in curve]
+        line = ax.plot([c["round"] for c in curve], [c["gold"] for c in curve], "o-", label=f"gold, {label}")[0]
+        ax.plot([c["round"] for c in curve], [c["proxy"] for c in curve], "s--", color=line.get_color(),
+                label=f"proxy, {label}")
+    ax.set_xlabel("refine round / train step")
+    ax.legend(fontsize=7)
+    return head, rows, [], [_save(fig, out / "rounds.png")]
+
+
+def depth_section(points: dict[str, Path], out: Path):
+    head = ["point", "level", "candidates", "Spearman(proxy, gold) [95% CI]", "wrong"]
+    rows = []
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for label, run_dir in points.items():
+        levels = level_correlations(run_dir)
+        rows += [[label, str(r["level"]), str(r["candidates"]),
+                  f"{_f(r['spearman'])} [{_f(r['ci'][0])}, {_f(r['ci'][1])}]", _f(r["wrong"])] for r in levels]
+        ax.errorbar([r["level"] for r in levels], [r["spearman"] for r in levels], fmt="o-", label=label,
+                    yerr=[[max(r["spearman"] - r["ci"][0], 0) for r in levels],
+                          [max(r["ci"][1] - r["spearman"], 0) for r in levels]])
+    ax.axhline(0, color="gray", lw=0.5)
+    ax.set_xlabel("level")
+    ax.set_ylabel("rank correlation of proxy with gold")
+    ax.legend(fontsize=7)
+    return head, rows, [], [_save(fig, out / "depth.png")]
+
+
+def trust_section(points: dict[str, Path], out: Path):
+    head = ["point", "order", "agent", "trust", "check rate", "checked", "defected", "wrong (gold)", "caught"]
+    rows, notes = [], []
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for label, run_dir in points.items():
+        timeline = trust_timeline(run_dir)
+        rows += [[label, str(r["order"]), r["agent"], _f(r["trust"]), _f(r["check_rate"]), str(r["checked"]),
+                  str(r["defected"]), str(r["wrong"]), str(r["caught"])] for r in timeline]
+        line = ax.plot([r["order"] for r in timeline], [r["trust"] for r in timeline], "-", label=label)[0]
+        for key, marker in (("defected", "x"), ("caught", "o")):
+            xs = [r["order"] for r in timeline if r[key]]
+            ax.scatter(xs, [timeline[x]["trust"] for x in xs], marker=marker, color=line.get_color(), s=40)
+        defect = next((r["order"] for r in timeline if r["defected"]), None)
+        caught = next((r["order"] for r in timeline if r["caught"] and r["defected"]), None)
+        wrong = [r["order"] for r in timeline if r["wrong"]]
+        notes.append(f"{label}: defection began at delegation {defect if defect is not None else 'never'}; wrong "
+                     f"outputs (gold) at {wrong or 'none'}; first defection caught by the parent at "
+                     f"{caught if caught is not None else 'never'}")
+    ax.set_xlabel("delegation (in order)")
+    ax.set_ylabel("parent's trust (x: defected, o: caught)")
+    ax.legend(fontsize=7)
+    return head, rows, notes, [_save(fig, out / "trust.png")]
+
+
+SECTIONS = {"best_of_n": best_of_n_section, "rounds": rounds_section, "depth": depth_section,
+            "trust": trust_section}
+
+
+def write_sweep_report(sweep: Sweep, points: dict[str, Path], out: Path) -> tuple[Path, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    head, rows, notes, images = SECTIONS[sweep.analysis](points, out)
+    runs = [[label, str(path)] for label, path in points.items()]
+    title = f"Sweep {sweep.name}"
+    md = [f"# {title}", "", sweep.description, "", *[f"- {n}" for n in notes], "", *md_table(head, rows), "",
+          *md_table(["point", "run"], runs), "", *[f"![{name}]({name})" for name in images], ""]
+    md_path = out / "report.md"
+    md_path.write_text("\n".join(md))
+    page = html_page(title, f"<p>{html.escape(sweep.description)}</p>"
+                            f"<ul>{''.join(f'<li>{html.escape(n)}</li>' for n in notes)}</ul>"
+                            f"{html_table(head, rows)}<h2>Runs</h2>{html_table(['point', 'run'], runs)}"
+                            + "".join(f"<img src='{html.escape(n)}' alt='{html.escape(n)}'>" for n in images))
+    html_path = out / "report.html"
+    html_path.write_text(page)
+    return md_path, html_path

@@ -1,0 +1,65 @@
+"""Sweeps: named experiments declared in evals/sweeps/*.toml, one run per point, restartable.
+
+A sweep file has a base `[run]` config, `[points]` (each key a list of values; points are their product),
+and an `analysis`: best_of_n (curves over n from each describer's rated pool), rounds (refine/train),
+depth (per-level correlation) or trust (the defection timeline).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from harness.core.declared import declared, load_declared
+from harness.run.config import RunConfig, load_config
+from harness.run.experiment import Experiment
+from harness.run.transcript import list_runs
+
+
+class Sweep(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ""
+    description: str = ""
+    analysis: Literal["best_of_n", "rounds", "depth", "trust"]
+    run: dict[str, Any] = {}
+    points: dict[str, list[Any]] = {}
+
+    def configs(self, runs: Path, overrides: dict[str, Any]) -> list[tuple[str, RunConfig]]:
+        keys = list(self.points)
+        out = []
+        for values in itertools.product(*(self.points[k] for k in keys)) if keys else [()]:
+            label = ",".join(f"{k}={v}" for k, v in zip(keys, values, strict=True)) or "base"
+            settings = {**self.run, **dict(zip(keys, values, strict=True)), **overrides,
+                        "runs": str(runs / self.name / label)}
+            out.append((label, load_config(None, settings)))
+        return out
+
+
+def available_sweeps() -> list[str]:
+    return declared("sweeps")
+
+
+def load_sweep(ref: str) -> Sweep:
+    return load_declared("sweeps", ref, Sweep)  # type: ignore[return-value]
+
+
+def finished_run(point_dir: Path) -> Path | None:
+    done = [info for info in list_runs(point_dir) if info.status == "finished"] if point_dir.is_dir() else []
+    return done[-1].path if done else None
+
+
+def run_sweep(sweep: Sweep, runs: Path, overrides: dict[str, Any] | None = None,
+              on_point: Callable[[str, bool], None] | None = None) -> dict[str, Path]:
+    """Run every point that has no finished run yet; returns point label -> finished run directory."""
+    results = {}
+    for label, config in sweep.configs(runs, overrides or {}):
+        existing = finished_run(Path(config.runs))
+        results[label] = existing or Experiment(config).run()
+        if on_point:
+            on_point(label, existing is not None)
+    return results
