@@ -11,14 +11,14 @@ import os
 import sys
 import warnings
 
-from harness.cli import check, detect, eval, judge_eval, merge, models, report, run, runs, show, sweep, view
+from harness.cli import check, detect, eval, judge_eval, labels, merge, models, report, run, runs, show, sweep, view
 from harness.core.declared import ConfigError
 from harness.core.papers import PaperError
 from harness.models import ModelError
 
 COMMANDS = {"run": run, "runs": runs, "show": show, "check": check, "detect": detect, "eval": eval,
             "report": report, "sweep": sweep, "view": view,
-            "merge": merge, "models": models, "judge-eval": judge_eval}
+            "merge": merge, "models": models, "judge-eval": judge_eval, "labels": labels}
 USER_ERRORS = (ConfigError, ModelError, PaperError, FileNotFoundError, ValueError)
 
 

@@ -1,0 +1,138 @@
+"""Real model output as labeled data: candidates exported from runs with their provenance, blind sheets for
+readers, human labels read back, and agreement between two readers.
+
+A labeled row of the real set (`evals/labeled/real/`) is the equation, its context and one candidate's text,
+with `label` (`correct` | `wrong` | `vacuous`), `first_false_claim`, `labeler`, `split` and `provenance` (run,
+describer, objective, seed, agent, candidate index). A blind sheet keeps only what a reader may see: the
+paper's title, the equation, its context and the text; never a verdict, a rating or the checker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from harness.core.papers import Equation, load_papers
+from harness.core.resources import demo_corpus
+from harness.run.transcript import Transcript
+
+LABELS = ("correct", "wrong", "vacuous")
+BLIND_FIELDS = ("id", "title", "latex", "context", "text")
+
+
+def _equations(data: str | None) -> tuple[dict[str, Equation], dict[str, str]]:
+    papers = load_papers(data or demo_corpus())
+    return ({e.id: e for p in papers for e in p.equations}, {p.id: p.title for p in papers})
+
+
+def candidate_rows(run_dirs: Iterable[Path]) -> list[dict]:
+    """Every candidate of every describer node (top level and sub-describers alike), in run order, with its
+    equation and provenance. Human labels recorded in the transcript (`human_label` events) come with it."""
+    rows: list[dict] = []
+    for run_dir in run_dirs:
+        t = Transcript.open(run_dir)
+        try:
+            info, roots = t.info(), t.tree()
+            labels = {(e.agent_id, e.payload["index"]): e.payload for e in t.events(kind="human_label")}
+            models = next(iter(t.events(kind="models")), None)
+        finally:
+            t.close()
+        cfg = info.config
+        equations, titles = _equations(cfg.get("data"))
+        describer = (models.payload.get("describer", {}) if models else {}).get("spec") or cfg.get("describer")
+        stack = list(reversed(roots))
+        while stack:
+            node = stack.pop()
+            stack.extend(reversed(node["children"]))
+            eq = equations.get(node["equation_id"] or "")
+            if node["role"] != "describer" or eq is None:
+                continue
+            if node["level"] > 2:  # a sub-expression: its LaTeX is in the describer's own prompt, not the paper
+                continue
+            for c in node["candidates"]:
+                row = {
+                    "latex": eq.latex, "context": eq.context, "glossary": eq.glossary, "name": eq.name,
+                    "title": titles.get(node["paper_id"], ""), "text": c["text"],
+                    "provenance": {"run": info.id, "describer": describer or cfg.get("summarizer"),
+                                   "objective": node["objective"], "seed": cfg.get("seed"), "agent": node["id"],
+                                   "paper": node["paper_id"], "equation": eq.id, "candidate": c["index"],
+                                   "chosen": c["chosen"], "data": cfg.get("data") or "demo"},
+                }
+                if human := labels.get((node["id"], c["index"])):
+                    row |= {"label": human["label"], "first_false_claim": human.get("note") or None,
+                            "labeler": human.get("who", "viewer")}
+                rows.append(row)
+    return rows
+
+
+def assign_ids(rows: list[dict], prefix: str = "real") -> list[dict]:
+    """Ids from where a candidate came from (run, agent, index), so exports of overlapping runs agree on them."""
+    def key(r: dict) -> str:
+        p = r["provenance"]
+        return hashlib.sha256(f"{p['run']}:{p['agent']}:{p['candidate']}".encode()).hexdigest()[:10]
+    return [{"id": f"{prefix}-{key(r)}", **r} for r in rows]
+
+
+def split_of(equation_id: str, heldout_share: float = 0.4) -> str:
+    """`dev` or `heldout`, by a hash of the equation: every candidate of one equation falls on the same side, so
+    a held-out equation was never looked at while developing."""
+    h = int(hashlib.sha256(equation_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    return "heldout" if h < heldout_share else "dev"
+
+
+def attach(rows: list[dict], label_files: Sequence[Path]) -> list[dict]:
+    """Rows with readers' labels (`{id, label, first_false_claim}` per line) and each row's split. A row's reader
+    is the `labeler` its label line names, else the label file's stem. An id labeled twice is an error."""
+    by_id: dict[str, dict] = {}
+    for path in label_files:
+        for line in read_jsonl(path):
+            if line.get("label") not in LABELS:
+                raise ValueError(f"{path}: row {line.get('id')!r} has label {line.get('label')!r}; "
+                                 f"expected one of {', '.join(LABELS)}")
+            if line["id"] in by_id:
+                raise ValueError(f"{path}: row {line['id']!r} is labeled again (first in {by_id[line['id']]['_file']})")
+            by_id[line["id"]] = {**line, "_file": str(path), "labeler": line.get("labeler") or Path(path).stem}
+    known = {r["id"] for r in rows}
+    if unknown := sorted(by_id.keys() - known):
+        raise ValueError(f"labels for {len(unknown)} ids that no row has, e.g. {unknown[0]!r}")
+    out = []
+    for r in rows:
+        row = {**r, "split": split_of(r["provenance"]["equation"])}
+        if found := by_id.get(r["id"]):
+            row |= {"label": found["label"], "first_false_claim": found.get("first_false_claim"),
+                    "labeler": found["labeler"]}
+        out.append(row)
+    return out
+
+
+def blind(rows: Iterable[dict]) -> list[dict]:
+    return [{k: r[k] for k in BLIND_FIELDS} for r in rows]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    for n, line in enumerate(Path(path).read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{n}: not a JSON object ({exc.msg})") from exc
+    return rows
+
+
+def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+
+
+def cohen_kappa(a: Sequence[str], b: Sequence[str], labels: Sequence[str] = LABELS) -> float:
+    """Agreement of two readers beyond chance: (p_o - p_e) / (1 - p_e); nan when both always say one label."""
+    if len(a) != len(b) or not a:
+        raise ValueError("cohen_kappa needs two equally long, non-empty label lists")
+    n = len(a)
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    expected = sum((a.count(k) / n) * (b.count(k) / n) for k in labels)
+    return float("nan") if expected == 1 else (observed - expected) / (1 - expected)
