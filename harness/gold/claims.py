@@ -363,3 +363,26 @@ def _invented_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
             parts = {"term": f"{m['desc']}{m['noun']}".strip(), "symbol": canon(sym) if sym else None}
         out.append((m[0].strip(), "symbol", parts))
     return out
+
+
+# Statements: the units a description asserts, for coverage (gold.verdict) and the gold model layer.
+MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]", re.S)
+# A sentence ends at . ! or ? followed by space and a capital, a digit, maths or a quote; not after one letter
+# ("i.e.", "e.g.", initials) where the next word is lower case.
+BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$\\(\"'“])|\n\s*\n|\n\s*(?=[-*•]\s|\d+[.)]\s)")
+MIN_WORDS = 3  # shorter pieces ("Here:", "1.") are no statement
+
+
+def statements(text: str) -> list[str]:
+    """The description's sentences, with inline maths masked while splitting so `$a. B$` stays whole."""
+    spans = [m.span() for m in MATH.finditer(text)]
+    masked = list(text)
+    for a, b in spans:
+        masked[a:b] = ["x"] * (b - a)
+    masked_text, out, start = "".join(masked), [], 0
+    for m in BOUNDARY.finditer(masked_text):
+        out.append(text[start:m.start()])
+        start = m.end()
+    out.append(text[start:])
+    pieces = [re.sub(r"\s+", " ", p).strip(" -*•") for p in out]
+    return [p for p in pieces if len(p.split()) >= MIN_WORDS]

@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from harness.core.papers import glossary_from_text
-from harness.gold.claims import NAME_ALIASES, NAME_GENERIC, ClaimKind, extract_claims
+from harness.gold.claims import NAME_ALIASES, NAME_GENERIC, ClaimKind, extract_claims, statements
 from harness.gold.equation import Equation, Result, Status
 from harness.gold.latex import EquationFacts, equation_facts
 from harness.gold.layout import written_as
@@ -117,7 +117,8 @@ def _in_context(kind: ClaimKind, p: dict, result: Result, named: bool, eq: Equat
 
 
 def score(claims: list[Claim]) -> float:
-    """Gold score in [0, 1], ordered like the verdict (wrong < 0.5 = unverifiable < ok) and, within a verdict, by
+    """Gold score in [0, 1]: below 0.5 exactly when the verdict is `wrong`; above it, more supported claims score
+    higher (a text that is `ok` scores above 0.5, but so may an `unverifiable` one). Within a verdict, by
     the evidence: with s supported and c contradicted claims, 0.5 * s / (s + c) if c else 0.5 + 0.5 * s / (s + 1)."""
     s = sum(c.status == "supported" for c in claims)
     c = sum(c.status == "contradicted" for c in claims)
@@ -150,4 +151,23 @@ def check(
         for status, evidence in [_in_context(kind, parts, result, named, eq)]
     ]
     s = score(claims)
-    return GoldVerdict(verdict="wrong" if s < 0.5 else "ok" if s > 0.5 else "unverifiable", gold_score=s, claims=claims)
+    return GoldVerdict(verdict=verdict(text or "", claims), gold_score=s, claims=claims)
+
+
+def verdict(text: str, claims: list[Claim]) -> Literal["ok", "wrong", "unverifiable"]:
+    """`wrong`: a claim is contradicted. `ok`: no claim is contradicted and every statement of the text carries
+    at least one supported claim, so no statement went unchecked (claims the checker cannot decide, inside a
+    checked statement, do not block it). Anything else is `unverifiable`: "no contradiction found" is not
+    evidence of correctness."""
+    if any(c.status == "contradicted" for c in claims):
+        return "wrong"
+    claims = [c for c in claims if c.status == "supported"]
+    if not claims:
+        return "unverifiable"
+    def words(x: str) -> set[str]:
+        return set(re.findall(r"\w+", x.lower()))
+
+    # A statement carries a claim when it holds most of the claim's words (extraction normalises phrases).
+    found = [words(c.claim) for c in claims]
+    covered = all(any(len(f & words(st)) >= 0.6 * len(f) for f in found) for st in statements(text))
+    return "ok" if covered else "unverifiable"
