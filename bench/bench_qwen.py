@@ -23,11 +23,11 @@ import time
 
 import torch
 
-from harness.judging.judge import LABELS, Judge
-from harness.models import load_model
 from harness.core.papers import load_papers
 from harness.core.prompts import load_prompt
 from harness.core.resources import demo_corpus
+from harness.judging.judge import LABELS, Judge
+from harness.models import load_model
 
 GEN_TOKENS = 100
 PARSE_TOKENS = 8

@@ -12,10 +12,10 @@ import os
 import pytest
 
 from harness.cli import main
+from harness.core.papers import Equation
 from harness.judging.judge import LABELS, Judge
 from harness.models import ModelError, load_model
 from harness.models.catalog import catalog, part_paths
-from harness.core.papers import Equation
 from harness.run.transcript import Transcript, list_runs
 from tests.conftest import write_jsonl
 
