@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from harness.reports.findings import findings_table
 from harness.reports.records import results_table
 from harness.run.config import RunConfig, load_config
 from harness.run.experiment import Experiment
@@ -76,5 +77,8 @@ def main(args: argparse.Namespace) -> int:
         advance = lambda paper: progress.advance(task)  # noqa: E731
         run_dir = experiment.resume(resume_dir, advance) if resume_dir else experiment.run(advance)
     Console().print(results_table(run_dir))
+    table, headline = findings_table(run_dir)
+    Console().print(table)
+    Console().print(headline)
     Console().print(f"transcript: {run_dir}  (harness show {run_dir.name} --runs {config.runs})")
     return 0

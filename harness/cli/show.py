@@ -10,12 +10,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
+from harness.reports.findings import picked_wrong
+from harness.reports.records import candidate_records
 from harness.run.transcript import Transcript, resolve_run
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("run", nargs="?", help="a run id or directory (default: the latest run)")
     p.add_argument("--json", action="store_true", help="print the tree as JSON")
+    p.add_argument("--picked-wrong", action="store_true",
+                   help="only the picks gold calls wrong where another candidate of the equation was gold ok")
 
 
 def _label(node: dict) -> str:
@@ -44,8 +48,25 @@ def _add(branch: Tree, node: dict) -> None:
         sub.add(f"[cyan]summary:[/] {escape(summary['text'])}")
 
 
+def _picked_wrong(run_dir: Path) -> int:
+    found = picked_wrong(candidate_records(run_dir))
+    console = Console()
+    for p in found:
+        c = p["chosen"]
+        console.print(f"[bold]{escape(p['equation'])}[/]  chosen proxy={c['proxy'] or 0:.3f} [red]gold wrong[/]: "
+                      f"{escape(c['text'])}")
+        for claim in c["contradicted"]:
+            console.print(f"    [red]contradicted:[/] {escape(claim)}")
+        for o in p["passed_over"]:
+            console.print(f"  passed over, proxy={o['proxy'] or 0:.3f} [green]gold ok[/]: {escape(o['text'])}")
+    console.print(f"{len(found)} picks passed over a gold-ok candidate")
+    return 0
+
+
 def main(args: argparse.Namespace) -> int:
     run_dir = resolve_run(Path(args.runs or "runs"), args.run)
+    if args.picked_wrong:
+        return _picked_wrong(run_dir)
     t = Transcript.open(run_dir)
     try:
         info, roots = t.info(), t.tree()

@@ -1,2 +1,2 @@
 """Results read back from transcripts, and report files: tables, Markdown, HTML and figures (read only).
-May import: core, metrics, run."""
+May import: core, metrics, gold, run."""

@@ -1,0 +1,133 @@
+"""Measure gold against people on the real labeled set: the rules alone, the model layer alone, and the two
+combined, per describer and pooled, on one split.
+
+    python -m harness.gold.measure evals/labeled/real/rows.jsonl --split dev \\
+        [--gold-model llamacpp:qwen-1.5b --method statements] [--cache FILE] [--write-calibration]
+
+The model's P(False) per statement is cached in a JSONL file (by row id, method and model), so a second
+measurement of the same rows costs nothing. `--write-calibration` stores the figures of the combined gold (or
+the rules', without a model) per describer in evals/labeled/real/calibration.json, where reports read them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from harness.core.resources import share_dir
+from harness.gold.calibration import CALIBRATION_FILE, Agreement, agreement, as_dict, model_key
+from harness.gold.model import METHODS, GoldModel, ModelCheck, Statement
+from harness.gold.verdict import check
+
+# Combined verdict thresholds on the model's P(False): fixed before the held-out part was measured.
+WRONG_AT = 0.6
+OK_BELOW = 0.3
+
+
+def combine(rule_verdict: str, p_false: float) -> tuple[str, float]:
+    """Rules and model together: a rule's contradiction is `wrong` (proven); otherwise the model's P(False) decides
+    `wrong` above WRONG_AT and `ok` below OK_BELOW for every statement; else `unverifiable`. The suspicion score
+    ranks proven contradictions first, then by P(False)."""
+    if rule_verdict == "wrong":
+        return "wrong", 1.0 + (0.0 if math.isnan(p_false) else p_false)
+    if math.isnan(p_false):
+        return rule_verdict, 0.5
+    if p_false >= WRONG_AT:
+        return "wrong", p_false
+    return ("ok" if p_false < OK_BELOW else "unverifiable"), p_false
+
+
+def _load_cache(path: Path | None) -> dict[tuple[str, str, str], ModelCheck]:
+    found: dict[tuple[str, str, str], ModelCheck] = {}
+    if path and path.is_file():
+        for line in path.read_text().splitlines():
+            d = json.loads(line)
+            found[(d["id"], d["method"], d["model"])] = ModelCheck(
+                d["score"], [Statement(**s) for s in d["statements"]], d["method"], d["model"])
+    return found
+
+
+def model_checks(rows: list[dict], spec: str, method: str, cache: Path | None) -> list[ModelCheck]:
+    """The model layer on every row, from the cache where it has been run before. Rows are asked in order of
+    their equation, so a backend that keeps its KV cache evaluates each equation's prompt prefix once."""
+    from harness.models import load_model
+
+    found = _load_cache(cache)
+    todo = sorted((r for r in rows if (r["id"], method, spec) not in found), key=lambda r: (r["latex"], r["id"]))
+    if todo:
+        gold = GoldModel(load_model(spec), method)
+        start = time.perf_counter()
+        with open(cache, "a") if cache else open("/dev/null", "w") as out:
+            for k, r in enumerate(todo, start=1):
+                c = gold.check(r["text"], r["latex"], r.get("context") or "", r.get("title") or "")
+                found[(r["id"], method, spec)] = c
+                out.write(json.dumps({"id": r["id"], "method": method, "model": spec, "score": c.score,
+                                      "statements": [vars(s) for s in c.statements]}) + "\n")
+                out.flush()
+                if k % 20 == 0:
+                    rate = (time.perf_counter() - start) / k
+                    print(f"  model layer: {k}/{len(todo)} rows, {rate:.1f} s per row", flush=True)
+    return [found[(r["id"], method, spec)] for r in rows]
+
+
+def _fmt(a: Agreement) -> str:
+    def ci(v: float, lo_hi: tuple[float, float]) -> str:
+        return f"{v:.2f} [{lo_hi[0]:.2f}, {lo_hi[1]:.2f}]"
+    return (f"{a.rows:>4} rows, {a.wrong:>3} wrong | sens {ci(a.sensitivity, a.sensitivity_ci)} | "
+            f"spec {ci(a.specificity, a.specificity_ci)} | prec {a.precision:.2f} | cover {a.coverage:.2f} | "
+            f"AUROC {ci(a.auroc, a.auroc_ci)}")
+
+
+def measure(rows: list[dict], spec: str | None, method: str, cache: Path | None) -> dict[str, dict[str, Agreement]]:
+    """{instrument: {describer or 'pooled': Agreement}} for the rules, and with a model, the model and both."""
+    rules = [check(r["text"], r["latex"], r.get("glossary") or None, r.get("name"), r.get("context")) for r in rows]
+    verdicts = {"rules": [(v.verdict, 1 - v.gold_score) for v in rules]}
+    if spec:
+        checks = model_checks(rows, spec, method, cache)
+        verdicts["model"] = [(combine("unverifiable", c.score)) for c in checks]
+        verdicts["rules+model"] = [combine(v.verdict, c.score) for v, c in zip(rules, checks, strict=True)]
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        groups[model_key(r["provenance"]["describer"])].append(i)
+        groups["pooled"].append(i)
+    out: dict[str, dict[str, Agreement]] = {}
+    for name, vs in verdicts.items():
+        out[name] = {g: agreement([rows[i]["label"] for i in idx], [vs[i][0] for i in idx], [vs[i][1] for i in idx])
+                     for g, idx in sorted(groups.items())}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("rows")
+    p.add_argument("--split", choices=["dev", "heldout", "all"], default="dev")
+    p.add_argument("--gold-model", default=None, help="model spec of the gold model layer (default: rules only)")
+    p.add_argument("--method", choices=METHODS, default="statements")
+    p.add_argument("--cache", default=None, help="JSONL cache of the model layer's answers")
+    p.add_argument("--write-calibration", action="store_true")
+    args = p.parse_args(argv)
+    rows = [json.loads(line) for line in Path(args.rows).read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if r.get("label") and (args.split == "all" or r["split"] == args.split)]
+    results = measure(rows, args.gold_model, args.method, Path(args.cache) if args.cache else None)
+    model = f"{args.gold_model} ({args.method})" if args.gold_model else "none"
+    print(f"gold against human labels, split {args.split}, {len(rows)} labeled rows, gold model {model}")
+    for name, groups in results.items():
+        print(name)
+        for g, a in groups.items():
+            print(f"  {g:<12} {_fmt(a)}")
+    if args.write_calibration:
+        name = "rules+model" if args.gold_model else "rules"
+        cal = {"instrument": name, "gold_model": args.gold_model, "method": args.method if args.gold_model else None,
+               "describers": {g: {"split": args.split, "agreement": as_dict(a)} for g, a in results[name].items()}}
+        path = share_dir("evals") / CALIBRATION_FILE
+        path.write_text(json.dumps(cal, indent=1) + "\n")
+        print(f"calibration written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
