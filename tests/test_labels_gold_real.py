@@ -1,0 +1,162 @@
+"""Labels from real runs (export, attach, agreement), gold's three-way meaning, its calibration against people,
+the gold model layer on a scripted verifier, and the closing findings of a run."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.gold.calibration import agreement, calibration_line, corrected_prevalence, rogan_gladen
+from harness.gold.claims import statements
+from harness.gold.measure import combine
+from harness.gold.model import GoldModel
+from harness.gold.verdict import check
+from harness.models.scripted import ScriptedModel
+from harness.reports.findings import findings, picked_wrong
+from harness.reports.labels import attach, blind, cohen_kappa, read_jsonl, split_of
+from harness.run.config import RunConfig
+from harness.run.experiment import run_experiment
+from tests.conftest import write_jsonl
+
+
+def test_cohen_kappa_matches_a_hand_computed_case():
+    a = ["wrong"] * 6 + ["correct"] * 4
+    b = ["wrong"] * 5 + ["correct"] * 5
+    # p_o = 0.9; p_e = 0.6*0.5 + 0.4*0.5 = 0.5; kappa = 0.8
+    assert cohen_kappa(a, b) == pytest.approx(0.8)
+    assert math.isnan(cohen_kappa(["wrong"] * 3, ["wrong"] * 3))
+    with pytest.raises(ValueError):
+        cohen_kappa(["wrong"], [])
+
+
+def test_rogan_gladen_undoes_a_known_error_rate():
+    # true prevalence 0.4, Se 0.5, Sp 0.9: observed = 0.4*0.5 + 0.6*0.1 = 0.26
+    assert rogan_gladen(0.26, 0.5, 0.9) == pytest.approx(0.4)
+    assert math.isnan(rogan_gladen(0.3, 0.5, 0.5))  # a test at chance tells nothing
+    assert rogan_gladen(0.0, 0.5, 0.9) == 0.0  # clipped
+    labels = ["wrong"] * 50 + ["correct"] * 50
+    flags = [True] * 25 + [False] * 25 + [True] * 5 + [False] * 45  # Se 0.5, Sp 0.9
+    value, (lo, hi) = corrected_prevalence([True] * 26 + [False] * 74, labels, flags, n_boot=300)
+    assert value == pytest.approx(0.4) and lo < 0.4 < hi
+
+
+def test_agreement_counts_flags_against_labels_and_leaves_out_vacuous():
+    labels = ["wrong", "wrong", "wrong", "correct", "correct", "vacuous"]
+    verdicts = ["wrong", "unverifiable", "ok", "ok", "wrong", "wrong"]
+    a = agreement(labels, verdicts, [0.9, 0.6, 0.2, 0.1, 0.8, 1.0], n_boot=100)
+    assert (a.rows, a.wrong) == (5, 3)
+    assert a.sensitivity == pytest.approx(1 / 3) and a.specificity == pytest.approx(0.5)
+    assert a.precision == pytest.approx(0.5) and a.coverage == pytest.approx(4 / 5)
+    assert a.auroc == pytest.approx(4 / 6)
+
+
+def test_calibration_line_says_when_gold_is_not_calibrated():
+    assert calibration_line("hf:/my/model", {"describers": {}}) == "gold not calibrated for describer hf:/my/model"
+    cal = {"describers": {"qwen-1.5b": {"split": "heldout", "agreement": {
+        "rows": 10, "sensitivity": 0.5, "sensitivity_ci": [0.2, 0.8], "specificity": 0.9,
+        "specificity_ci": [0.7, 1.0], "auroc": 0.8, "auroc_ci": [0.6, 0.95], "coverage": 0.6}}}}
+    line = calibration_line("llamacpp:qwen-1.5b", cal)  # the same weights through another backend
+    assert "sensitivity 0.50" in line and "AUROC 0.80" in line
+
+
+SOFTMAX = r"p_k = \frac{\exp(z_k / T)}{\sum_{j=1}^{K} \exp(z_j / T)}"
+GLOSSARY = {"p_k": "probability of class k", "z_k": "logit of class k", "T": "temperature"}
+
+
+def test_ok_needs_every_statement_checked():
+    checked = "Here $T$ denotes the temperature."
+    assert check(checked, SOFTMAX, GLOSSARY).verdict == "ok"
+    aside = checked + " It was first used in statistical mechanics by many famous people."
+    result = check(aside, SOFTMAX, GLOSSARY)
+    assert result.verdict == "unverifiable" and all(c.status == "supported" for c in result.claims)
+    assert check("It is a beautiful and profound equation.", SOFTMAX, GLOSSARY).verdict == "unverifiable"
+    assert check("Here $T$ denotes the logit of class k.", SOFTMAX, GLOSSARY).verdict == "wrong"
+
+
+def test_statements_keep_inline_maths_whole():
+    text = "The ratio $a. B$ is fixed. It grows, e.g. with time. Ok.\n- a listed point here"
+    assert statements(text) == ["The ratio $a. B$ is fixed.", "It grows, e.g. with time.", "a listed point here"]
+
+
+def test_gold_model_asks_per_statement_and_takes_the_largest_p_false():
+    script = {"ratings": [{"when": "Statement about the equation:\nT is the number of classes",
+                           "probs": {"True": 0.1, "False": 0.9}},
+                          {"when": "Statement about the equation:", "probs": {"True": 0.8, "False": 0.2}}]}
+    model = ScriptedModel(script, "scripted:verifier")
+    result = GoldModel(model, "statements").check("It is the softmax over K classes. T is the number of classes.",
+                                                  SOFTMAX, "context", "title")
+    assert [round(s.p_false, 3) for s in result.statements] == [0.2, 0.9]
+    assert result.score == pytest.approx(0.9) and result.model == "scripted:verifier"
+    assert math.isnan(GoldModel(model).check("ok", SOFTMAX).score)  # no statement: nothing to score
+    with pytest.raises(ValueError, match="unknown gold model method"):
+        GoldModel(model, "vibes")
+
+
+def test_combined_verdict_keeps_proven_contradictions_first():
+    assert combine("wrong", 0.1) == ("wrong", pytest.approx(1.1))
+    assert combine("ok", 0.9)[0] == "wrong"
+    assert combine("unverifiable", 0.1)[0] == "ok"
+    assert combine("ok", 0.45)[0] == "unverifiable"
+    assert combine("ok", float("nan")) == ("ok", 0.5)
+
+
+@pytest.fixture
+def finished_run(tmp_path, papers_file, script_file) -> Path:
+    cfg = RunConfig(data=str(papers_file), summarizer=f"scripted:{script_file}", runs=str(tmp_path / "runs"),
+                    optimizer="best_of_n(3)")
+    return run_experiment(cfg)
+
+
+def test_labels_export_blind_attach_and_agreement(tmp_path, finished_run, capsys):
+    rows_file, sheet = tmp_path / "rows.jsonl", tmp_path / "sheet.jsonl"
+    assert main(["labels", "export", str(finished_run), "-o", str(rows_file), "--blind", str(sheet)]) == 0
+    rows, blind_rows = read_jsonl(rows_file), read_jsonl(sheet)
+    assert len(rows) == len(blind_rows) > 0
+    assert all(set(r) == {"id", "title", "latex", "context", "text"} for r in blind_rows)  # no verdict, no proxy
+    assert {r["provenance"]["candidate"] for r in rows} == {0, 1, 2}
+    assert rows[0]["provenance"]["run"] == finished_run.name
+    first = [{"id": r["id"], "label": "wrong" if k % 2 else "correct", "first_false_claim": None}
+             for k, r in enumerate(rows)]
+    second = [dict(x, label="wrong") for x in first]
+    write_jsonl(tmp_path / "a.jsonl", first)
+    write_jsonl(tmp_path / "b.jsonl", second)
+    out = tmp_path / "labeled.jsonl"
+    assert main(["labels", "attach", str(rows_file), str(tmp_path / "a.jsonl"), "-o", str(out)]) == 0
+    labeled = read_jsonl(out)
+    assert all(r["labeler"] == "a" and r["split"] == split_of(r["provenance"]["equation"]) for r in labeled)
+    capsys.readouterr()
+    assert main(["labels", "agreement", str(out), str(tmp_path / "b.jsonl")]) == 0
+    assert "Cohen's kappa 0.000" in capsys.readouterr().out
+    write_jsonl(tmp_path / "bad.jsonl", [{"id": rows[0]["id"], "label": "maybe"}])
+    assert main(["labels", "attach", str(rows_file), str(tmp_path / "bad.jsonl"), "-o", str(out)]) == 2
+    assert "has label 'maybe'" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="labeled again"):
+        attach(rows, [tmp_path / "a.jsonl", tmp_path / "a.jsonl"])
+    assert blind(rows)[0]["text"] == rows[0]["text"]
+
+
+def test_findings_of_a_run_and_picked_wrong(finished_run):
+    f = findings(finished_run, calibration={})
+    assert f["chosen"] == sum(f["verdicts"].values()) > 0
+    assert f["calibration"] is None
+    records = [
+        {"level": 2, "agent": "p/eq1", "equation": "p/eq1", "chosen": True, "verdict": "wrong"},
+        {"level": 2, "agent": "p/eq1", "equation": "p/eq1", "chosen": False, "verdict": "ok"},
+        {"level": 2, "agent": "p/eq2", "equation": "p/eq2", "chosen": True, "verdict": "ok"},
+    ]
+    (found,) = picked_wrong(records)
+    assert found["equation"] == "p/eq1" and len(found["passed_over"]) == 1
+
+
+def test_run_closing_table_says_whether_gold_is_calibrated(tmp_path, papers_file, script_file, capsys):
+    assert main(["run", "--data", str(papers_file), "--summarizer", f"scripted:{script_file}",
+                 "--runs", str(tmp_path / "runs")]) == 0
+    out = capsys.readouterr().out
+    assert "chosen descriptions gold calls wrong" in out
+    assert "gold not calibrated for describer" in out  # a scripted describer was never measured against people
+    assert "the parent preferred a wrong description in" in out
+    json.dumps(out)
