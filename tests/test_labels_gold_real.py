@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.core.real_rows import read_jsonl, split_of, with_sources
 from harness.gold.calibration import agreement, calibration_line, corrected_prevalence, rogan_gladen
 from harness.gold.claims import statements
 from harness.gold.measure import combine
@@ -17,7 +18,7 @@ from harness.gold.model import GoldModel
 from harness.gold.verdict import check
 from harness.models.scripted import ScriptedModel
 from harness.reports.findings import findings, picked_wrong
-from harness.reports.labels import attach, blind, cohen_kappa, read_jsonl, split_of
+from harness.reports.labels import attach, blind, cohen_kappa
 from harness.run.config import RunConfig
 from harness.run.experiment import run_experiment
 from tests.conftest import write_jsonl
@@ -127,6 +128,8 @@ def test_labels_export_blind_attach_and_agreement(tmp_path, finished_run, capsys
     out = tmp_path / "labeled.jsonl"
     assert main(["labels", "attach", str(rows_file), str(tmp_path / "a.jsonl"), "-o", str(out)]) == 0
     labeled = read_jsonl(out)
+    assert "latex" not in labeled[0] and "context" not in labeled[0]  # the papers' text is not copied
+    assert with_sources(labeled)[0]["latex"] == rows[0]["latex"]
     assert all(r["labeler"] == "a" and r["split"] == split_of(r["provenance"]["equation"]) for r in labeled)
     capsys.readouterr()
     assert main(["labels", "agreement", str(out), str(tmp_path / "b.jsonl")]) == 0

@@ -3,7 +3,8 @@
 `harness labels export RUN... -o FILE.jsonl` writes one row per candidate with its equation, context and
 provenance, and any `human_label` the viewer recorded; `--blind SHEET.jsonl` also writes what a reader may see
 (title, equation, context, text: no verdict, rating or provenance). `harness labels attach ROWS LABELS...
--o OUT` joins labels onto the rows and assigns each its split. `harness labels agreement A B` prints
+-o OUT` joins labels onto the rows and assigns each its split; it leaves out the papers' own text, which
+loading the rows reads back from the papers (core.real_rows). `harness labels agreement A B` prints
 Cohen's kappa over the ids both files label.
 """
 
@@ -13,6 +14,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from harness.core.real_rows import read_jsonl, strip_sources, write_jsonl
 from harness.reports import labels as lab
 from harness.run.transcript import resolve_run
 
@@ -37,20 +39,20 @@ def main(args: argparse.Namespace) -> int:
     runs_dir = Path(args.runs or "runs")
     if args.action == "export":
         rows = lab.assign_ids(lab.candidate_rows([resolve_run(runs_dir, ref) for ref in args.run]), args.prefix)
-        lab.write_jsonl(Path(args.out), rows)
+        write_jsonl(Path(args.out), rows)
         if args.blind:
-            lab.write_jsonl(Path(args.blind), lab.blind(rows))
+            write_jsonl(Path(args.blind), lab.blind(rows))
         labeled = sum("label" in r for r in rows)
         print(f"{len(rows)} candidates ({labeled} with a human label) written to {args.out}")
         return 0
     if args.action == "attach":
-        rows = lab.attach(lab.read_jsonl(Path(args.rows)), [Path(p) for p in args.labels])
-        lab.write_jsonl(Path(args.out), rows)
+        rows = lab.attach(read_jsonl(Path(args.rows)), [Path(p) for p in args.labels])
+        write_jsonl(Path(args.out), strip_sources(rows))  # the papers' text is read back on load (with_sources)
         counts = Counter(r.get("label", "unlabeled") for r in rows)
         print(f"{len(rows)} rows written to {args.out}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         return 0
-    first = {r["id"]: r["label"] for r in lab.read_jsonl(Path(args.first)) if r.get("label") in lab.LABELS}
-    second = {r["id"]: r["label"] for r in lab.read_jsonl(Path(args.second)) if r.get("label") in lab.LABELS}
+    first = {r["id"]: r["label"] for r in read_jsonl(Path(args.first)) if r.get("label") in lab.LABELS}
+    second = {r["id"]: r["label"] for r in read_jsonl(Path(args.second)) if r.get("label") in lab.LABELS}
     both = sorted(first.keys() & second.keys())
     if not both:
         print(f"no row is labeled in both {args.first} and {args.second}")

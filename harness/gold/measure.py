@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from harness.core.real_rows import read_jsonl, with_sources
 from harness.core.resources import share_dir
 from harness.gold.calibration import CALIBRATION_FILE, Agreement, agreement, as_dict, model_key
 from harness.gold.model import METHODS, GoldModel, ModelCheck, Statement
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache", default=None, help="JSONL cache of the model layer's answers")
     p.add_argument("--write-calibration", action="store_true")
     args = p.parse_args(argv)
-    rows = [json.loads(line) for line in Path(args.rows).read_text().splitlines() if line.strip()]
+    rows = with_sources(read_jsonl(Path(args.rows)))
     rows = [r for r in rows if r.get("label") and (args.split == "all" or r["split"] == args.split)]
     results = measure(rows, args.gold_model, args.method, Path(args.cache) if args.cache else None)
     model = f"{args.gold_model} ({args.method})" if args.gold_model else "none"

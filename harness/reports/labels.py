@@ -10,26 +10,19 @@ paper's title, the equation, its context and the text; never a verdict, a rating
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from harness.core.papers import Equation, load_papers
-from harness.core.resources import demo_corpus
+from harness.core.real_rows import equations_of, read_jsonl, split_of
 from harness.run.transcript import Transcript
 
 LABELS = ("correct", "wrong", "vacuous")
 BLIND_FIELDS = ("id", "title", "latex", "context", "text")
 
 
-def _equations(data: str | None) -> tuple[dict[str, Equation], dict[str, str]]:
-    papers = load_papers(data or demo_corpus())
-    return ({e.id: e for p in papers for e in p.equations}, {p.id: p.title for p in papers})
-
-
 def candidate_rows(run_dirs: Iterable[Path]) -> list[dict]:
-    """Every candidate of every describer node (top level and sub-describers alike), in run order, with its
-    equation and provenance. Human labels recorded in the transcript (`human_label` events) come with it."""
+    """Every candidate of every describer of a paper's equation (sub-expression describers are left out), in
+    run order, with its equation and provenance, and any human label the transcript holds (`human_label`)."""
     rows: list[dict] = []
     for run_dir in run_dirs:
         t = Transcript.open(run_dir)
@@ -40,7 +33,7 @@ def candidate_rows(run_dirs: Iterable[Path]) -> list[dict]:
         finally:
             t.close()
         cfg = info.config
-        equations, titles = _equations(cfg.get("data"))
+        equations, titles = equations_of(cfg.get("data"))
         describer = (models.payload.get("describer", {}) if models else {}).get("spec") or cfg.get("describer")
         stack = list(reversed(roots))
         while stack:
@@ -75,13 +68,6 @@ def assign_ids(rows: list[dict], prefix: str = "real") -> list[dict]:
     return [{"id": f"{prefix}-{key(r)}", **r} for r in rows]
 
 
-def split_of(equation_id: str, heldout_share: float = 0.4) -> str:
-    """`dev` or `heldout`, by a hash of the equation: every candidate of one equation falls on the same side, so
-    a held-out equation was never looked at while developing."""
-    h = int(hashlib.sha256(equation_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
-    return "heldout" if h < heldout_share else "dev"
-
-
 def attach(rows: list[dict], label_files: Sequence[Path]) -> list[dict]:
     """Rows with readers' labels (`{id, label, first_false_claim}` per line) and each row's split. A row's reader
     is the `labeler` its label line names, else the label file's stem. An id labeled twice is an error."""
@@ -109,23 +95,6 @@ def attach(rows: list[dict], label_files: Sequence[Path]) -> list[dict]:
 
 def blind(rows: Iterable[dict]) -> list[dict]:
     return [{k: r[k] for k in BLIND_FIELDS} for r in rows]
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    rows = []
-    for n, line in enumerate(Path(path).read_text().splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{n}: not a JSON object ({exc.msg})") from exc
-    return rows
-
-
-def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
 
 def cohen_kappa(a: Sequence[str], b: Sequence[str], labels: Sequence[str] = LABELS) -> float:
