@@ -1,2 +1,2 @@
-"""Gold verification: LaTeX facts, claims in a text, checks by claim kind, and each claim's verdict (verdict.py).
-May import: core."""
+"""Gold verification: LaTeX facts, claims, checks by claim kind, verdicts, the model layer, calibration vs people.
+May import: core, metrics, models."""

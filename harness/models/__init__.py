@@ -4,6 +4,7 @@ Specs: `smollm2` (the bundled default), `qwen-0.5b` and `qwen-1.5b` (chunk packa
 `hf:PATH_OR_ID`, `gguf:FILE.gguf`, `llamacpp:FILE.gguf|NAME`, `openai:MODEL@BASE_URL`, `ollama:MODEL[@URL]`,
 `scripted:FILE.json`. Each backend is one module, imported only
 when a spec names it, so that the scripted backend works without torch and the remote ones without a GPU stack.
+May import: nothing else of harness.
 """
 
 from __future__ import annotations
