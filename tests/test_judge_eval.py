@@ -149,10 +149,11 @@ def test_probe_pairs_differ_only_in_what_the_probe_changes():
         added = p.b.removeprefix(p.a + " ")
         assert p.b.startswith(p.a) and any(added == f"{x} {y}" for x in PADDING for y in PADDING)
         assert extract_claims(added) == []
-        assert (
-            check(p.b, p.equation.latex, p.equation.glossary).verdict
-            == check(p.a, p.equation.latex, p.equation.glossary).verdict
-        )
+        # Padding adds no claim, so the claims gold checks are the same; the verdict may only lose `ok`, since gold
+        # now asks every statement to carry a supported claim and filler sentences carry none.
+        short, padded = (check(t, p.equation.latex, p.equation.glossary) for t in (p.a, p.b))
+        assert [(c.claim, c.status) for c in padded.claims] == [(c.claim, c.status) for c in short.claims]
+        assert padded.verdict == short.verdict or (short.verdict, padded.verdict) == ("ok", "unverifiable")
     for p in by_probe["confidence"]:
         core_a = p.a.removeprefix(HEDGED[0] + " ").removesuffix(" " + HEDGED[1])
         core_b = p.b.removeprefix(ASSERTIVE[0] + " ").removesuffix(" " + ASSERTIVE[1])
