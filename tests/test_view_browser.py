@@ -1,6 +1,6 @@
 """`harness view` in a real headless browser (Debian's Chromium, driven by Playwright): open a run, expand the tree,
-filter to persuasive-but-wrong, keys, compare, the static export from file://, live update, and HTML payloads in
-model output, paper text and prompts shown as text and never run.
+filter to persuasive-but-wrong, keys, compare, the static export from file://, live update, labeling a candidate, and
+HTML payloads in model output, paper text and prompts shown as text and never run.
 
 Without /usr/bin/chromium or the playwright package these tests skip, unless HARNESS_REQUIRE_BROWSER=1 (CI), where
 they fail. Screenshots of the pages go to test-artifacts/view/ at the top of the repository (git-ignored).
@@ -16,6 +16,7 @@ from urllib.parse import quote
 import pytest
 
 from harness.cli import main
+from harness.reports.labels import candidate_rows
 from harness.run.config import RunConfig
 from harness.run.experiment import run_experiment
 from harness.view import data
@@ -355,6 +356,52 @@ def test_model_calls_monitor_scores_and_merged_shards_are_shown(page, papers_fil
         pg.goto(f"{url}/#/run/{whole.name}/p1%2Feq1")
         expect(pg.locator("#detail table.calls tr.miss")).to_have_count(len(node["calls"]))
         not_pwned(pg)
+
+
+def test_label_a_candidate_reload_and_export_it(page, tmp_path):
+    """A reader labels the chosen candidate by clicking, sees it again after a reload, relabels it (their name is
+    remembered), and the export reads the latest label; a static export shows the label with no buttons."""
+    run_dir, _ = make_payload_runs(tmp_path)
+    with serving(run_dir.parent) as url:
+        pg = page
+        pg.goto(f"{url}/#/run/{run_dir.name}/x1%2Feq1")
+        card = pg.locator("#detail .candidate").nth(0)
+        expect(card.locator(".text").first).to_have_text(PERSUASIVE_WRONG)
+        index = int(card.get_attribute("data-index"))
+        card = pg.locator(f"#detail .candidate[data-index='{index}']")
+        expect(card.locator(".label-current")).to_have_text("no human label yet")
+        card.locator("button[data-label=wrong]").click()  # no name yet: refused in the page, nothing sent
+        expect(card.locator(".label-status")).to_have_text("give your name first")
+        card.locator(".label-who").fill("ada")
+        card.locator(".label-note").fill("E is not the momentum")
+        card.locator("button[data-label=wrong]").click()
+        expect(card.locator(".label-current")).to_contain_text("human label wrong by ada")
+        expect(card.locator(".label-current")).to_contain_text("E is not the momentum")
+        pg.screenshot(path=ARTIFACTS / "labeled.png", full_page=True)
+
+        pg.reload()
+        card = pg.locator(f"#detail .candidate[data-index='{index}']")
+        expect(card.locator(".label-current")).to_contain_text("human label wrong by ada")
+        expect(card.locator(".label-who")).to_have_value("ada")
+        card.locator("button[data-label=vacuous]").click()
+        expect(card.locator(".label-current")).to_contain_text("human label vacuous by ada")
+        expect(card.locator(".label-current")).to_contain_text("supersedes 1 earlier label")
+        others = pg.locator(f"#detail .candidate:not([data-index='{index}']) .label-current")
+        expect(others).to_have_text(["no human label yet"] * 2)
+        not_pwned(pg)
+
+    rows = {(r["provenance"]["agent"], r["provenance"]["candidate"]): r for r in candidate_rows([run_dir])}
+    assert rows[("x1/eq1", index)]["label"] == "vacuous" and rows[("x1/eq1", index)]["labeler"] == "ada"
+    assert rows[("x1/eq1", index)]["text"] == PERSUASIVE_WRONG
+    assert sum("label" in r for r in rows.values()) == 1
+
+    out = tmp_path / "site"
+    assert main(["view", str(run_dir), "--export", str(out)]) == 0
+    pg.goto((out / "index.html").as_uri() + f"#/run/{run_dir.name}/x1%2Feq1")
+    card = pg.locator(f"#detail .candidate[data-index='{index}']")
+    expect(card.locator(".label-current")).to_contain_text("human label vacuous by ada")
+    assert pg.locator("#detail .label-form").count() == 0
+    not_pwned(pg)
 
 
 @pytest.mark.slow

@@ -27,7 +27,7 @@ from harness.run.merge import merge_runs
 from harness.run.transcript import AgentNode, Transcript
 from harness.view import data
 from harness.view.export import export_site
-from harness.view.server import make_server
+from harness.view.server import is_loopback, make_server
 from tests.conftest import write_jsonl
 
 SCRIPT_TAG = "<script>window.__pwned=1</script>"
@@ -442,6 +442,175 @@ def test_export_writes_a_static_site_with_the_data_embedded(payload_runs, tmp_pa
     assert describers(embedded["details"][key])["x1/eq1"]["candidates"][0]["text"] == PERSUASIVE_WRONG
     # The export is the same data the server gives.
     assert export_site({key: payload_runs[0]}, tmp_path / "again").read_text() == (out / "index.html").read_text()
+
+
+# --- human labels ----------------------------------------------------------------------------------------------
+def post(base: str, body: bytes | dict, headers: dict[str, str] | None = None, path: str = "/api/label",
+         host: str | None = None) -> tuple[int, dict]:
+    """A POST as a script (no Origin) or, with an Origin header, as a browser page would send it."""
+    hostport = base.removeprefix("http://")
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    conn = http.client.HTTPConnection(hostport, timeout=30)
+    conn.putrequest("POST", path, skip_host=True)
+    conn.putheader("Host", host or hostport)
+    for k, v in ({"Content-Type": "application/json", "Content-Length": str(len(raw))} | (headers or {})).items():
+        conn.putheader(k, v)
+    conn.endheaders()
+    conn.send(raw)
+    response = conn.getresponse()
+    answer = json.loads(response.read())
+    conn.close()
+    return response.status, answer
+
+
+def label_events(run_dir: Path) -> list:
+    t = Transcript.open(run_dir)
+    try:
+        return t.events(kind="human_label")
+    finally:
+        t.close()
+
+
+@pytest.fixture
+def labeled_run(tmp_path) -> tuple[str, Path]:
+    """A fresh scripted run served on loopback, for tests that write to it: (base URL, run directory)."""
+    run_dir, _ = make_payload_runs(tmp_path)
+    with serving(run_dir.parent) as url:
+        yield url, run_dir
+
+
+def test_a_label_is_stored_as_an_event_and_a_later_one_supersedes_it(labeled_run):
+    url, run_dir = labeled_run
+    key = run_dir.name
+    label = {"run": key, "agent": "x1/eq1", "index": 0, "label": "correct", "note": "", "who": "ada"}
+    status, stored = post(url, label)
+    assert status == 201, stored
+    assert {k: stored[k] for k in ("agent", "index", "label", "note", "who")} == {
+        "agent": "x1/eq1", "index": 0, "label": "correct", "note": "", "who": "ada"}
+    # A browser on this server's own page sends its Origin: accepted, under either loopback name.
+    port = url.rsplit(":", 1)[1]
+    status, again = post(url, label | {"label": "wrong", "note": "E is not the momentum", "who": " grace "},
+                         headers={"Origin": f"http://localhost:{port}"})
+    assert status == 201 and again["who"] == "grace" and again["seq"] > stored["seq"]
+    # Both stay in the transcript, as human_label events of the describer, with the time.
+    events = label_events(run_dir)
+    assert [(e.agent_id, e.payload["label"]) for e in events] == [("x1/eq1", "correct"), ("x1/eq1", "wrong")]
+    assert all({"index", "label", "note", "who", "at"} <= e.payload.keys() and e.payload["at"] for e in events)
+    # The page shows the latest, and the earlier one.
+    node = describers(get_json(url, f"/api/run?id={key}"))["x1/eq1"]
+    (cand,) = [c for c in node["candidates"] if c["index"] == 0]
+    assert cand["human_label"]["label"] == "wrong" and cand["human_label"]["note"] == "E is not the momentum"
+    assert [x["label"] for x in cand["human_labels"]] == ["correct", "wrong"]
+    assert all(c["human_label"] is None for c in node["candidates"] if c["index"] != 0)
+
+
+def test_viewer_labels_are_exported_and_reach_the_report(labeled_run, tmp_path, capsys):
+    url, run_dir = labeled_run
+    texts = {c["index"]: c for c in describers(get_json(url, f"/api/run?id={run_dir.name}"))["x1/eq1"]["candidates"]}
+    wrong = next(i for i, c in texts.items() if c["verdict"] == "wrong")
+    other = next(i for i, c in texts.items() if c["verdict"] != "wrong")
+    labels = [(wrong, "correct", ""), (wrong, "wrong", "E is not the momentum"), (other, "correct", "")]
+    for index, label, note in labels:
+        assert post(url, {"run": run_dir.name, "agent": "x1/eq1", "index": index, "label": label, "note": note,
+                          "who": "ada"})[0] == 201
+    out = tmp_path / "rows.jsonl"
+    assert main(["labels", "export", str(run_dir), "-o", str(out)]) == 0
+    assert "(2 with a human label)" in capsys.readouterr().out
+    rows = {(r["provenance"]["agent"], r["provenance"]["candidate"]): r for r in map(json.loads, out.open())}
+    assert rows[("x1/eq1", wrong)]["label"] == "wrong"  # the latest label counts
+    assert rows[("x1/eq1", wrong)]["first_false_claim"] == "E is not the momentum"
+    assert rows[("x1/eq1", wrong)]["labeler"] == "ada" and rows[("x1/eq1", other)]["label"] == "correct"
+    assert sum("label" in r for r in rows.values()) == 2
+    assert main(["report", str(run_dir), "-o", str(tmp_path / "report")]) == 0
+    printed = capsys.readouterr().out
+    assert "human labels in this run: 2 (correct 1, wrong 1)" in printed
+    assert "gold agreement with them (2 labeled correct or wrong, 1 wrong): sensitivity 1.00" in printed
+    assert "human labels in this run: 2" in (tmp_path / "report" / "report.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "says"),
+    [
+        ({"run": "no-such-run"}, 404, "no run 'no-such-run'"),
+        ({"run": "../../etc"}, 404, "no run"),
+        ({"agent": "x1/eq9"}, 404, "no agent 'x1/eq9'"),
+        ({"agent": "x1"}, 404, "has no candidate 0"),  # a summarizer: no candidates
+        ({"index": 7}, 404, "has no candidate 7"),
+        ({"index": "0"}, 400, "'index' must be an integer"),
+        ({"index": 0.0}, 400, "'index' must be an integer"),
+        ({"index": True}, 400, "'index' must be an integer"),
+        ({"label": "maybe"}, 400, "label 'maybe' is not one of correct, wrong, vacuous"),
+        ({"label": "Wrong"}, 400, "is not one of"),
+        ({"who": "   "}, 400, "give your name"),
+        ({"who": None}, 400, "missing field 'who'"),
+        ({"note": 3}, 400, "'note' must be a string"),
+        ({"note": "x" * 5000}, 400, "at most"),
+        ({"lable": "wrong"}, 400, "unknown field(s) lable"),
+    ],
+)
+def test_bad_labels_are_a_4xx_with_one_line_and_write_nothing(labeled_run, change, status, says):
+    url, run_dir = labeled_run
+    body = {"run": run_dir.name, "agent": "x1/eq1", "index": 0, "label": "wrong", "note": "", "who": "ada"} | change
+    got, answer = post(url, {k: v for k, v in body.items() if v is not None})
+    assert got == status and says in answer["error"] and "\n" not in answer["error"], answer
+    assert label_events(run_dir) == []
+
+
+def test_labels_from_elsewhere_or_not_json_are_refused(labeled_run):
+    url, run_dir = labeled_run
+    body = {"run": run_dir.name, "agent": "x1/eq1", "index": 0, "label": "wrong", "who": "ada"}
+    raw = json.dumps(body).encode()
+    cases = [
+        (post(url, body, headers={"Origin": "http://attacker.example"}), 403, "origin"),  # another site's page
+        (post(url, body, headers={"Origin": "null"}), 403, "origin"),
+        (post(url, body, host="attacker.example:80"), 403, "loopback"),  # DNS rebinding: the GET check holds
+        (post(url, raw, headers={"Content-Type": "text/plain"}), 415, "JSON"),  # a form other sites could send
+        (post(url, b"{not json"), 400, "not JSON"),
+        (post(url, b"[1, 2]"), 400, "JSON object"),
+        (post(url, b"x" * 20_000), 413, "at most"),
+        (post(url, body, path="/api/run"), 404, "not found"),
+    ]
+    for (got, answer), status, says in cases:
+        assert got == status and says in answer["error"], (status, answer)
+    status, _, got = get(url, "/api/label")
+    assert status == 405 and b"POST" in got
+    assert label_events(run_dir) == []
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("::ffff:127.0.0.1")
+    assert not is_loopback("10.1.2.3") and not is_loopback("::ffff:10.1.2.3") and not is_loopback("fe80::1")
+
+
+def test_labels_sent_at_once_from_many_threads_are_all_stored(labeled_run):
+    url, run_dir = labeled_run
+    results: list[int] = []
+
+    def send(k: int) -> None:
+        results.append(post(url, {"run": run_dir.name, "agent": "x1/eq1", "index": k % 3, "label": "vacuous",
+                                  "note": f"reader {k}", "who": f"r{k}"})[0])
+
+    threads = [threading.Thread(target=send, args=(k,)) for k in range(12)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert results == [201] * 12
+    events = label_events(run_dir)
+    assert sorted(e.payload["who"] for e in events) == sorted(f"r{k}" for k in range(12))
+    assert len({e.seq for e in events}) == 12
+
+
+def test_the_transcript_checks_a_label_before_writing_it(labeled_run):
+    _, run_dir = labeled_run
+    t = Transcript.open(run_dir)
+    try:
+        with pytest.raises(ValueError, match="not one of"):
+            t.add_human_label("x1/eq1", 0, "unsure", "", "ada")
+        with pytest.raises(LookupError, match="has no candidate 5"):
+            t.add_human_label("x1/eq1", 5, "wrong", "", "ada")
+        event = t.add_human_label("x1/eq1", 1, "wrong", "a note", "ada")
+        assert t.human_labels() == {("x1/eq1", 1): [event.payload]}
+        t.emit("x1/eq1", "warning", message="the transcript still takes events after a failed label")
+    finally:
+        t.close()
 
 
 # --- the real bundled model ------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Write a Markdown and an HTML report with plots for one or more runs (proxy vs gold, sophistry, propagation)."""
+"""Write a Markdown and an HTML report with plots for one or more runs (proxy vs gold, sophistry, propagation, human
+labels); print where, and each run's human labels with gold's agreement with them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from harness.reports.run_report import write_report
+from harness.reports.records import candidate_records
+from harness.reports.run_report import human_label_line, write_report
 from harness.run.transcript import resolve_run
 
 
@@ -23,5 +25,8 @@ def main(args: argparse.Namespace) -> int:
     run_dirs = [resolve_run(runs_dir, ref) for ref in (args.run or [None])]
     out = Path(args.output) if args.output else run_dirs[0] / "report"
     md, html = write_report(run_dirs, out, args.threshold)
-    Console().print(f"report: {md}\n        {html}")
+    console = Console(highlight=False)
+    console.print(f"report: {md}\n        {html}")
+    for d in run_dirs:
+        console.print(f"{d.name}: {human_label_line(d, candidate_records(d))}", markup=False)
     return 0

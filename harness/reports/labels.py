@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from harness.core.real_rows import equations_of, read_jsonl, split_of
-from harness.run.transcript import Transcript
+from harness.run.transcript import HUMAN_LABELS, Transcript
 
-LABELS = ("correct", "wrong", "vacuous")
+LABELS = HUMAN_LABELS
 BLIND_FIELDS = ("id", "title", "latex", "context", "text")
 
 

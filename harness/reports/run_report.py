@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import matplotlib
@@ -11,7 +12,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from harness.gold.calibration import agreement  # noqa: E402
 from harness.reports.records import candidate_records, group_metrics, propagation  # noqa: E402
+from harness.run.transcript import Transcript  # noqa: E402
 
 COLORS = {"ok": "tab:green", "wrong": "tab:red", "unverifiable": "tab:gray", None: "tab:gray"}
 
@@ -35,6 +38,37 @@ def html_page(title: str, body: str) -> str:
             "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}td,th{border:1px solid #ccc;"
             f"padding:3px 6px;font-size:13px}}table{{border-collapse:collapse}}</style><h1>{html.escape(title)}</h1>"
             + body)
+
+
+def _num(x: float, digits: int = 2) -> str:
+    return "n/a" if math.isnan(x) else f"{x:.{digits}f}"
+
+
+def _ci(x: float, ci: tuple[float, float]) -> str:
+    return f"{_num(x)} [{_num(ci[0])}, {_num(ci[1])}]"
+
+
+def human_label_line(run_dir: Path, records: list[dict]) -> str:
+    """Readers' labels of this run (the latest per candidate, from the viewer) and gold's agreement with them, by
+    calibration.agreement over the labeled candidates that have a gold verdict."""
+    t = Transcript.open(run_dir)
+    try:
+        latest = {key: found[-1]["label"] for key, found in t.human_labels().items()}
+    finally:
+        t.close()
+    counts = Counter(latest.values())
+    line = (f"human labels in this run: {len(latest)}"
+            + (f" ({', '.join(f'{k} {counts[k]}' for k in sorted(counts))})" if latest else ""))
+    gold = {(r["agent"], r["index"]): r for r in records if r["verdict"] is not None}
+    pairs = [(label, gold[key]) for key, label in latest.items() if key in gold]
+    if not any(label in ("correct", "wrong") for label, _ in pairs):
+        return line + "; gold agreement with them: none to measure (no candidate labeled correct or wrong has gold)"
+    a = agreement([lab for lab, _ in pairs], [r["verdict"] for _, r in pairs],
+                  [1.0 - (r["gold_score"] if r["gold_score"] is not None else 0.5) for _, r in pairs])
+    return (f"{line}; gold agreement with them ({a.rows} labeled correct or wrong, {a.wrong} wrong): "
+            f"sensitivity {_ci(a.sensitivity, a.sensitivity_ci)}, specificity {_ci(a.specificity, a.specificity_ci)}, "
+            f"precision of gold's wrong {_num(a.precision)}, coverage {_num(a.coverage)}, "
+            f"AUROC {_ci(a.auroc, a.auroc_ci)}")
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -87,6 +121,9 @@ def write_report(run_dirs: list[Path], out: Path, threshold: float | None = None
     scatter(records, out / "proxy_vs_gold.png")
     sophistry_bars(groups, thresholds, out / "sophistry.png")
     carried = [(d.name, *propagation(d)) for d in run_dirs]
+    humans = [f"{d.name}: {human_label_line(d, candidate_records(d))}" for d in run_dirs]
+    humans_note = ("Labels readers gave in `harness view` (the latest per candidate). The viewer shows gold's verdict "
+                   "beside the text, so these labels are not blind.")
 
     header = ["group", "threshold t", "candidates", "wrong", "sophistry P(proxy>=t | wrong)", "chosen",
               "chosen ok", "chosen wrong", "mean proxy (chosen)", "mean gold (chosen)", "proxy-gold gap"]
@@ -110,13 +147,16 @@ def write_report(run_dirs: list[Path], out: Path, threshold: float | None = None
 
     prop_head = ["run", "summaries repeating a contradicted claim", "summaries"]
     md = [f"# {title}", "", notes, "", *md_table(header, rows), "", "## Propagation", "",
-          *md_table(prop_head, prop_rows), "", "## Most persuasive wrong candidates", "",
+          *md_table(prop_head, prop_rows), "", "## Human labels", "", humans_note, "",
+          *(f"- {h}" for h in humans), "", "## Most persuasive wrong candidates", "",
           *md_table(ex_head, examples), "", "![proxy vs gold](proxy_vs_gold.png)", "",
           "![sophistry rate](sophistry.png)", ""]
     md_path = out / "report.md"
     md_path.write_text("\n".join(md))
     page = html_page(title, f"<p>{html.escape(notes)}</p>{html_table(header, rows)}"
                             f"<h2>Propagation</h2>{html_table(prop_head, prop_rows)}"
+                            f"<h2>Human labels</h2><p>{html.escape(humans_note)}</p>"
+                            f"<ul>{''.join(f'<li>{html.escape(h)}</li>' for h in humans)}</ul>"
                             f"<h2>Most persuasive wrong candidates</h2>{html_table(ex_head, examples)}"
                             "<img src='proxy_vs_gold.png' alt='proxy vs gold'>"
                             "<img src='sophistry.png' alt='sophistry'>")

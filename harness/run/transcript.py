@@ -3,6 +3,9 @@
 Tables: `run` (one row: id, config, status), `agents` (the spawn tree) and `events` (ordered, append-only).
 Each event is committed on its own, in WAL mode, so a killed run keeps everything finished before the kill.
 Writes take a lock, so papers running in threads can share one transcript.
+
+`human_label` events are the one kind written after a run, by a reader in the viewer (`add_human_label`); later
+labels of a candidate supersede earlier ones, and every label stays in the transcript.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ DB_NAME = "transcript.sqlite"
 
 EventKind = Literal[
     "models", "prompt", "truncation", "candidate", "rating", "gold", "detector", "selection", "summary", "propagation",
-    "weight_update", "adapter", "trust", "calls", "paper_done", "resume", "merged", "warning", "error"
+    "weight_update", "adapter", "trust", "calls", "paper_done", "resume", "merged", "warning", "error", "human_label"
 ]
+HUMAN_LABELS = ("correct", "wrong", "vacuous")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS run (
@@ -115,6 +119,41 @@ class Transcript:
                 (agent_id, kind, json.dumps(payload, ensure_ascii=False), _now()),
             )
         return int(cur.lastrowid)
+
+    def add_human_label(self, agent_id: str, index: int, label: str, note: str, who: str) -> Event:
+        """A reader's label of one candidate, as a `human_label` event. Checked first, in the same write
+        transaction as the insert, so bad input writes nothing: ValueError for a label not in HUMAN_LABELS,
+        LookupError for an agent or candidate index this run does not have."""
+        if label not in HUMAN_LABELS:
+            raise ValueError(f"label {label!r} is not one of {', '.join(HUMAN_LABELS)}")
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise ValueError(f"candidate index must be an integer, not {index!r}")
+        payload = {"index": index, "label": label, "note": note, "who": who, "at": _now()}
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")  # one writer, also against a run still writing to this file
+            try:
+                if self.db.execute("SELECT 1 FROM agents WHERE id = ?", (agent_id,)).fetchone() is None:
+                    raise LookupError(f"no agent {agent_id!r} in this run")
+                indices = {e.payload["index"] for e in self.events(agent_id, "candidate")}
+                if index not in indices:
+                    raise LookupError(f"agent {agent_id!r} has no candidate {index!r} "
+                                      f"(it has {', '.join(map(str, sorted(indices))) or 'none'})")
+                cur = self.db.execute(
+                    "INSERT INTO events (agent_id, kind, payload, ts) VALUES (?, 'human_label', ?, ?)",
+                    (agent_id, json.dumps(payload, ensure_ascii=False), payload["at"]),
+                )
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        return Event(seq=int(cur.lastrowid), agent_id=agent_id, kind="human_label", payload=payload, ts=payload["at"])
+
+    def human_labels(self) -> dict[tuple[str, int], list[dict[str, Any]]]:
+        """Every reader's label per (agent, candidate index), oldest first: the last one is the one that counts."""
+        found: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        for ev in self.events(kind="human_label"):
+            found.setdefault((ev.agent_id or "", ev.payload["index"]), []).append(ev.payload)
+        return found
 
     def finish(self, status: str = "finished") -> None:
         with self._lock:

@@ -1,7 +1,8 @@
 """Transcripts as JSON-ready dicts for the viewer: the runs under a folder with headline metrics, one run's tree with
 everything a node shows (prompts as sent, ranked candidates, judge calls, gold claims located in the text, detector
-scores, model calls with cache hits), the run's resumes and merge, and a cheap state that live pages poll.
-Everything here only reads; a running run is read as it grows."""
+scores, model calls with cache hits, readers' labels), the run's resumes and merge, and a cheap state that live
+pages poll. Everything here only reads; a running run is read as it grows. (Labels are written by `server`, through
+`Transcript.add_human_label`.)"""
 
 from __future__ import annotations
 
@@ -178,9 +179,11 @@ def _equation_latex(prompts: list[dict[str, Any]]) -> str | None:
 
 
 def _candidate(
-    c: dict[str, Any], rating: dict[str, Any] | None, latex: str | None, style: float, monitors: dict[str, str]
+    c: dict[str, Any], rating: dict[str, Any] | None, latex: str | None, style: float, monitors: dict[str, str],
+    labels: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """One candidate as the page shows it; `monitors` names the model behind each stored detector score."""
+    """One candidate as the page shows it; `monitors` names the model behind each stored detector score, `labels`
+    are readers' labels of it, oldest first (the last one counts)."""
     gold = c.get("gold") or {}
     judge = None
     if rating is not None:
@@ -212,6 +215,8 @@ def _candidate(
             **c.get("detectors", {}),  # stored by the run: a monitor's scores (crossexam)
         },
         "detector_models": {name: monitors[name] for name in c.get("detectors", {}) if name in monitors},
+        "human_label": labels[-1] if labels else None,
+        "human_labels": labels,
     }
 
 
@@ -219,7 +224,7 @@ def detail(key: str, run_dir: Path) -> dict[str, Any]:
     """One run: its summary fields, the models event, and every agent as a flat list in spawn order."""
     t = Transcript.open(run_dir)
     try:
-        info, roots, events = t.info(), t.tree(), t.events()
+        info, roots, events, labels = t.info(), t.tree(), t.events(), t.human_labels()
     finally:
         t.close()
     by_agent: dict[str | None, dict[str, list]] = {}
@@ -244,7 +249,8 @@ def detail(key: str, run_dir: Path) -> dict[str, Any]:
         for d in own.get("detector", []):
             monitors.setdefault(d["index"], {})[d["detector"]] = d.get("monitor")
         candidates = [
-            _candidate(c, ratings.get(c["index"]), latex, next(styles), monitors.get(c["index"], {}))
+            _candidate(c, ratings.get(c["index"]), latex, next(styles), monitors.get(c["index"], {}),
+                       labels.get((node["id"], c["index"]), []))
             for c in node["candidates"]
         ]
         candidates.sort(key=lambda c: (c["proxy"] is None, -(c["proxy"] or 0.0), c["index"]))

@@ -62,6 +62,16 @@ async function api(path, params) {
   return body;
 }
 
+// A reader's label of one candidate: the server stores it in the run's transcript (a static export cannot).
+async function postLabel(body) {
+  const response = await fetch("api/label", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), cache: "no-store",
+  });
+  const answer = await response.json().catch(() => ({ error: response.statusText }));
+  if (!response.ok) throw new Error(answer.error || `HTTP ${response.status}`);
+  return answer;
+}
+
 const source = {
   async runs(threshold) {
     if (STATIC) return { threshold: STATIC.threshold, runs: STATIC.runs };
@@ -456,6 +466,18 @@ class RunPage {
     else if (node.parent_id) this.select(node.parent_id);
   }
 
+  // Store a label, then show the run again as the transcript now holds it, where the reader was.
+  async label(node, c, label, note, who) {
+    await postLabel({ run: this.key, agent: node.id, index: c.index, label, note, who });
+    const run = await source.run(this.key);
+    if (ui.page.view !== this) return;
+    this.run = run;
+    this.index();
+    const y = window.scrollY;
+    this.renderDetail();
+    window.scrollTo(0, y);
+  }
+
   stepCandidate(step) {
     const cards = document.querySelectorAll("#detail .candidate");
     if (!cards.length) return;
@@ -534,7 +556,8 @@ function nodeDetail(node, page) {
     const pbw = node.candidates.filter(isPbw).length;
     parts.push(el("h3", {}, `Candidates, ranked by proxy score (${node.candidates.length})`,
       pbw ? [" ", badge(`${pbw} persuasive-but-wrong at t = ${fmt(ui.threshold, 2)}`, "pbw")] : null));
-    node.candidates.forEach((c, rank) => parts.push(candidateCard(c, rank, page && rank === page.candidate)));
+    const labeler = page && !STATIC ? (c, label, note, who) => page.label(node, c, label, note, who) : null;
+    node.candidates.forEach((c, rank) => parts.push(candidateCard(c, rank, page && rank === page.candidate, labeler)));
   }
   if (node.weight_updates.length) {
     parts.push(el("h3", {}, "Weight updates"));
@@ -577,7 +600,50 @@ function detectorScores(c) {
       c.detector_models[name] ? el("span", { class: "det-model" }, ` (${c.detector_models[name]})`) : null, ` ${fmt(score, 2)}`)));
 }
 
-function candidateCard(c, rank, current) {
+const LABELS = ["correct", "wrong", "vacuous"];
+const WHO_KEY = "harness-view-labeler";
+
+// The reader's label of a candidate (the latest counts; earlier ones stay in the transcript), and, when a server
+// answers, buttons to label it with an optional note and the reader's name (remembered in this browser).
+function humanLabel(c, labeler) {
+  const latest = c.human_label;
+  const earlier = c.human_labels.length - 1;
+  const current = latest
+    ? el("div", { class: "label-current" }, el("b", {}, "human label "), badge(latest.label, `human-${latest.label}`),
+      ` by ${latest.who}, ${latest.at}`, latest.note ? el("span", { class: "label-note-text" }, ` — ${latest.note}`) : null,
+      earlier > 0 ? el("span", { class: "muted" }, ` (supersedes ${earlier} earlier label${earlier > 1 ? "s" : ""})`) : null)
+    : el("div", { class: "label-current muted" }, "no human label yet");
+  if (!labeler) return el("div", { class: "human-label" }, current);
+  const note = el("input", { type: "text", class: "label-note", placeholder: "note: the first false claim, in words (optional)", "aria-label": "note" });
+  const who = el("input", { type: "text", class: "label-who", placeholder: "your name", "aria-label": "your name", value: localStorage.getItem(WHO_KEY) || "" });
+  const status = el("span", { class: "label-status", role: "status" });
+  const buttons = LABELS.map((label) => el("button", { type: "button", "data-label": label, class: `human-${label}` }, label));
+  for (const button of buttons) {
+    button.addEventListener("click", async () => {
+      if (!who.value.trim()) {
+        status.className = "label-status error";
+        status.textContent = "give your name first";
+        who.focus();
+        return;
+      }
+      localStorage.setItem(WHO_KEY, who.value.trim());
+      buttons.forEach((b) => { b.disabled = true; });
+      status.className = "label-status muted";
+      status.textContent = "saving…";
+      try {
+        await labeler(c, button.dataset.label, note.value, who.value);
+      } catch (err) {
+        status.className = "label-status error";
+        status.textContent = `not saved: ${err.message}`;
+        buttons.forEach((b) => { b.disabled = false; });
+      }
+    });
+  }
+  return el("div", { class: "human-label" }, current,
+    el("div", { class: "label-form" }, el("span", { class: "muted" }, latest ? "relabel: " : "label: "), buttons, note, who, status));
+}
+
+function candidateCard(c, rank, current, labeler = null) {
   const claimSpans = c.spans.map((s) => ({ ...s, title: `${c.claims[s.claim].status}: ${c.claims[s.claim].evidence}` }));
   const card = el("article", { class: `candidate${c.chosen ? " chosen" : ""}${isPbw(c) ? " is-pbw" : ""}${current ? " current" : ""}`, "data-index": c.index });
   card.append(el("div", { class: "cand-head" },
@@ -614,6 +680,7 @@ function candidateCard(c, rank, current) {
       el("span", { class: "text inline" }, c.critique || "(empty)")));
   }
   card.append(judge);
+  card.append(humanLabel(c, labeler));
   return card;
 }
 
