@@ -22,12 +22,18 @@ from harness.models import Messages, ModelError
 MAX_CONTEXT = 8192
 
 
+def threads() -> int:
+    """All cores by default; HARNESS_LLAMACPP_THREADS caps it on a shared machine, where more threads than free
+    cores makes llama.cpp (and torch beside it) spin-wait and run many times slower."""
+    return int(os.environ.get("HARNESS_LLAMACPP_THREADS") or os.cpu_count() or 1)
+
+
 class LlamaCppModel:
     def __init__(self, path: Path, spec: str) -> None:
         from harness.models.catalog import file_sha256
 
         try:
-            self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=MAX_CONTEXT, n_threads=os.cpu_count(),
+            self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=MAX_CONTEXT, n_threads=threads(),
                                        verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"cannot load GGUF file {path} with llama.cpp: {exc}") from exc
