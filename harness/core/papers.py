@@ -336,7 +336,7 @@ def load_latex_file(path: str | Path, paper_id: str | None = None) -> Paper:
         raise PaperError(f"no such file: {path}")
     if read_latex(path) is None:
         raise PaperError(f"{path}: not a text file (binary data), so not LaTeX")
-    paper_id = paper_id or paper_id_of(path)
+    paper_id = paper_id or paper_id_of(Path(path.name))
     flat = flatten(path)
     warns = list(flat.warnings)
     text, decided = resolve_conditionals(flat.text)

@@ -155,7 +155,7 @@ def _signals(c: Candidate) -> list[str]:
 def mains_in(folder: Path, all_mains: bool = False) -> list[Path]:
     """The folder's main file (or, with all_mains, each of them); [] if it has none."""
     cands = [_candidate(p) for p in sorted(folder.iterdir()) if is_candidate(p)]
-    included = {p.resolve() for c in cands for p in c.inputs}
+    included = {p.resolve() for c in cands if c.begin_document for p in c.inputs}  # headers, sections
     cands = [c for c in cands if c.path.resolve() not in included and c.level > 0]
     if not cands:
         return []
