@@ -257,11 +257,11 @@ def _innermost_decided(text: str, flags: set[str]) -> tuple[int, int, int | None
     return None
 
 
-def resolve_conditionals(text: str) -> tuple[str, list[str]]:
+def resolve_conditionals(text: str) -> tuple[str, list[tuple[int, str]]]:
     """\\iffalse, \\iftrue and \\newif flags (set by \\FLAGtrue/\\FLAGfalse before use; false if never set)
-    keep one branch; other conditionals stay as written. Returns the text and one note per decision."""
+    keep one branch; other conditionals stay as written. Returns the text and (line, note) per decision."""
     flags = set(re.findall(r"\\newif\s*\\if([A-Za-z@]+)", text))
-    notes: list[str] = []
+    notes: list[tuple[int, str]] = []
     while found := _innermost_decided(text, flags):
         start, end, else_pos, fi_start, fi_end, name, value = found
         split = else_pos if else_pos is not None else fi_start
@@ -270,5 +270,5 @@ def resolve_conditionals(text: str) -> tuple[str, list[str]]:
         text = (text[:start] + _blank(text[start:end]) + (kept if value else _blank(text[end:after_else]))
                 + (_blank(text[split:fi_end]) if value else kept + _blank(text[fi_start:fi_end]))
                 + text[fi_end:])
-        notes.append(f"line {_line(text, start)}: \\{name} taken as {str(value).lower()}")
+        notes.append((_line(text, start), f"\\{name} taken as {str(value).lower()}"))
     return text, notes

@@ -340,8 +340,8 @@ def load_latex_file(path: str | Path, paper_id: str | None = None) -> Paper:
     flat = flatten(path)
     warns = list(flat.warnings)
     text, decided = resolve_conditionals(flat.text)
-    for note in decided:
-        log.info("%s: %s", path, note)
+    for line, note in decided:
+        log.info("%s: %s", flat.at_line(line), note)
     title = _title(text)
     defs = find_definitions(text)
     text = expand(remove_definitions(text, defs), structural(defs))
@@ -350,7 +350,7 @@ def load_latex_file(path: str | Path, paper_id: str | None = None) -> Paper:
         warns.append(f"{path}: no abstract found")
     end = _BODY_END.search(text, start)
     stop = end.start() if end else len(text)
-    equations = _displays(paper_id, text, start, stop, flat.where, warns)
+    equations = _displays(paper_id, text, start, stop, lambda pos: flat.where(pos, text), warns)
     body = text[start:stop].strip()
     return _report(Paper(id=paper_id, title=title, abstract=abstract, body=body, equations=equations,
                          warnings=warns))

@@ -66,9 +66,12 @@ class Flat:
     lines: list[tuple[int, Path, int]] = field(default_factory=list)  # (first flat line, file, its line there)
     warnings: list[str] = field(default_factory=list)
 
-    def where(self, pos: int) -> str:
-        """'file:line' of a position in text."""
-        flat_line = self.text.count("\n", 0, pos) + 1
+    def where(self, pos: int, text: str | None = None) -> str:
+        """'file:line' of a position in text (or in any edit of it that kept its lines)."""
+        return self.at_line((self.text if text is None else text).count("\n", 0, pos) + 1)
+
+    def at_line(self, flat_line: int) -> str:
+        """'file:line' of a line of text."""
         i = bisect.bisect_right([s for s, _, _ in self.lines], flat_line) - 1
         start, path, line = self.lines[max(i, 0)]
         return f"{path}:{line + flat_line - start}"
@@ -167,7 +170,7 @@ def mains_in(folder: Path, all_mains: bool = False) -> list[Path]:
     chosen = ranked[0]
     why = ", ".join(_signals(chosen)) or "no name or .bbl signal"
     log.info(
-        "%s: %d main files (%s); chose %s (%s; %d displays); --all-mains loads each",
+        "%s: %d main files (%s); chose %s (%s; displays: %d); --all-mains loads each",
         folder, len(cands), ", ".join(c.path.name for c in cands), chosen.path.name, why, chosen.displays,
     )
     return [chosen.path]
