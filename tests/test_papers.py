@@ -2,7 +2,6 @@
 
 import json
 import re
-import warnings
 from pathlib import Path
 
 import pytest
@@ -42,12 +41,12 @@ def rows() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def latex_papers() -> dict[str, Paper]:
-    with pytest.warns(UserWarning) as record:
-        papers = load_latex_dir(ARXIV / "latex")
+    # latex/ holds 11 papers' main files side by side: one folder, so --all-mains to load each.
+    papers = load_latex_dir(ARXIV / "latex", all_mains=True)
     # The only missing \input in the sample: `\input xy` in 1707.08043 loads the xy-pic package, not a
-    # file of the paper. The loader keeps a warning and goes on.
-    expected = f"{ARXIV / 'latex' / '1707.08043.tex'}: \\input file not found: xy"
-    assert [str(w.message) for w in record] == [expected]
+    # file of the paper. The loader keeps a warning (file and line) and goes on.
+    expected = f"{ARXIV / 'latex' / '1707.08043.tex'}:331: \\input file not found: xy"
+    assert [w for p in papers for w in p.warnings] == [expected]
     return {p.id: p for p in papers}
 
 
@@ -195,7 +194,7 @@ def test_load_papers_rejects_missing_and_unknown_paths(tmp_path):
     with pytest.raises(PaperError, match=r"^no such file or directory: .*nope\.jsonl$"):
         load_papers(tmp_path / "nope.jsonl")
     (tmp_path / "papers.csv").write_text("id,title\n")
-    with pytest.raises(PaperError, match=r"papers\.csv: expected a \.jsonl file, a \.tex file or a dir"):
+    with pytest.raises(PaperError, match=r"papers\.csv: expected a \.jsonl file, a LaTeX main file \(\.tex, or no ext"):
         load_papers(tmp_path / "papers.csv")
     (tmp_path / "empty").mkdir()
     with pytest.raises(PaperError, match=r"no LaTeX main file .* under .*empty$"):
@@ -295,8 +294,8 @@ def test_latex_project_with_inputs_in_source_order(tmp_path):
         "\\input sections/deeper\n"
     )
     (tmp_path / "sections" / "deeper.tex").write_text("\\begin{eqnarray} s &=& t \\end{eqnarray}\n")
-    with pytest.warns(UserWarning, match=r"main\.tex: \\input file not found: missing$"):
-        [paper] = load_papers(tmp_path / "main.tex")
+    [paper] = load_papers(tmp_path / "main.tex")
+    assert paper.warnings == [f"{tmp_path / 'main.tex'}:16: \\input file not found: missing"]
     assert (paper.id, paper.title, paper.abstract) == ("main", "A Test \\emph{Paper}", "We test the loader.")
     envs = [eq.env for eq in paper.equations]
     assert envs == ["equation", "multline*", "eqnarray", "\\[", "$$", "align*", "gather"]
@@ -325,8 +324,10 @@ def test_latex_dir_finds_main_files_in_subdirectories(tmp_path):
     )
     (tmp_path / "p2" / "part.tex").write_text("Included \\begin{displaymath} y \\end{displaymath}\n")
     (tmp_path / "notes.tex").write_text("Just notes, $z$.\n")  # not a main file: ignored
-    a, p2 = load_latex_dir(tmp_path)
+    [a] = load_latex_dir(tmp_path)  # a folder with a main file is one paper: p2/ would be one of its parts
     assert (a.id, a.abstract, [e.latex for e in a.equations]) == ("a", "Short {one}.", ["x"])
+    (tmp_path / "a.tex").rename(tmp_path / "p1.tex.txt")
+    [p2] = load_latex_dir(tmp_path)  # no main file here: paper folders are searched for below
     assert (p2.id, p2.abstract) == ("p2/main", "First line.\nSecond line.")
     assert p2.body.startswith("\\section{Intro}\nIncluded") and p2.equations[0].env == "displaymath"
 
@@ -334,13 +335,12 @@ def test_latex_dir_finds_main_files_in_subdirectories(tmp_path):
 def test_latex_problems_warn_without_crashing(tmp_path):
     (tmp_path / "a.tex").write_text("\\documentclass{article}\\begin{document}\\input{b}\\end{document}")
     (tmp_path / "b.tex").write_text("B \\input{a} \\begin{equation} x = 1\n")
-    with warnings.catch_warnings(record=True) as record:
-        warnings.simplefilter("always")
-        [paper] = load_latex_dir(tmp_path)
-    messages = [str(w.message) for w in record]
-    assert any("circular \\input of a skipped" in m for m in messages)
-    assert any("equation display never closed" in m for m in messages)
-    assert any("no abstract found" in m for m in messages)
+    [paper] = load_latex_dir(tmp_path)
+    assert paper.warnings == [
+        f"{tmp_path / 'b.tex'}:1: circular \\input of a skipped",
+        f"{tmp_path / 'a.tex'}: no abstract found",
+        f"{tmp_path / 'b.tex'}:1: equation display never closed; skipped",
+    ]
     assert (paper.abstract, paper.equations, paper.body) == ("", [], "B  \\begin{equation} x = 1")
     with pytest.raises(PaperError, match="no such file"):
         load_latex_file(tmp_path / "missing.tex")

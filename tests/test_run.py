@@ -124,3 +124,26 @@ def test_failure_on_one_paper_keeps_the_rest(tmp_path, script_file):
     assert [e.agent_id for e in t.events(kind="error")] == ["bad"]
     assert [e.agent_id for e in t.events(kind="paper_done")] == ["good"]
     t.close()
+
+
+def test_latex_run_records_loader_warnings_and_skips_do_not_use_up_max_equations(tmp_path, script_file):
+    """A paper whose first displays are a diagram and an expression gets its delegations from the later ones."""
+    src = tmp_path / "paper"
+    src.mkdir()
+    (src / "main.tex").write_text(
+        "\\documentclass{article}\n\\newcommand{\\beq}{\\begin{equation}}\n\\newcommand{\\eeq}{\\end{equation}}\n"
+        "\\begin{document}\n\\begin{abstract}Short.\\end{abstract}\n"
+        "\\[ \\tikz[baseline]{\\draw (0,0) -- (1,0);} = x \\]\n"
+        "\\[ a + b \\]\n"
+        "\\begin{equation} x = 1 \\end{equation}\n"
+        "\\beq y = 2 \\eeq\n"
+        "\\input{missing}\n\\end{document}\n"
+    )
+    run_dir = run_experiment(config(tmp_path, src, script_file, max_equations=2))
+    [root] = Transcript.open(run_dir).tree()
+    assert [c["equation_id"] for c in root["children"]] == ["main/eq3", "main/eq4"]
+    assert root["warnings"][:3] == [
+        f"{src / 'main.tex'}:10: \\input file not found: missing",
+        "equation main/eq1 skipped: diagram",
+        "equation main/eq2 skipped: no relation",
+    ]

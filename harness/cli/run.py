@@ -22,6 +22,8 @@ from harness.run.transcript import Transcript, resolve_run
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="a TOML file of run settings (flags override it)")
     p.add_argument("--data", help="a papers JSONL file or a directory of LaTeX sources (default: demo corpus)")
+    p.add_argument("--all-mains", action="store_true", default=None, dest="all_mains",
+                   help="--data DIR: load every main file of a folder as its own paper (default: one per folder)")
     p.add_argument("--papers", type=int, help="run the first N papers only")
     p.add_argument("--summarizer", help="model spec of the summarizer (default smollm2)")
     p.add_argument("--describer", help="model spec of the describer (default: the summarizer's)")
@@ -43,7 +45,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trust-remote-code", action="store_true", default=None, help="run a model repo's own code")
 
 
-SETTINGS = ("data", "papers", "summarizer", "describer", "judge", "monitor", "objective", "optimizer",
+SETTINGS = ("data", "all_mains", "papers", "summarizer", "describer", "judge", "monitor", "objective", "optimizer",
             "max_equations", "seed", "shard", "allow_pickle", "trust_remote_code")
 RESUMABLE = ("runs", "cache", "max_connections")  # how to run, not what: a resumed run may change these
 

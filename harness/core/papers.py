@@ -6,11 +6,18 @@ Every failure a user can cause is a `PaperError` with a one-line message naming 
 """
 
 import json
+import logging
 import re
-import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
+
+from harness.core.macros import VOCAB, expand, find_definitions, remove_definitions, resolve_conditionals, structural
+from harness.core.sources import find_mains, flatten, is_candidate, read_latex
+from harness.core.sources import paper_id as paper_id_of
+
+log = logging.getLogger("harness.papers")
 
 
 class PaperError(Exception):
@@ -25,6 +32,7 @@ class Equation(BaseModel):
     name: str | None = None
     env: str = ""
     is_diagram: bool = False
+    skip: str = ""  # why a run does not delegate it ("diagram", "no relation"); "" when it is delegated
 
 
 class Paper(BaseModel):
@@ -34,6 +42,7 @@ class Paper(BaseModel):
     body: str
     category: str = ""
     equations: list[Equation] = []
+    warnings: list[str] = []  # loader problems, one line each; a run records them as `warning` events
 
 
 CONTEXT_CHARS = 300  # text kept on each side of a display, as in the arXiv sample
@@ -144,7 +153,8 @@ def _equation(paper_id: str, i: int, raw: dict) -> Equation:
     context = f"{before or ''} {EQ_MARK} {after or ''}".strip() if before or after else raw.get("context", "")
     glossary = raw.get("glossary") or (glossary_from_text(after) if after else {})
     fields = {"id": raw.get("id") or f"{paper_id}/eq{i}", "latex": strip_labels(raw["latex"])}
-    return Equation.model_validate({**raw, **fields, "context": context, "glossary": glossary})
+    skip = skip_reason(fields["latex"], bool(raw.get("is_diagram")))
+    return Equation.model_validate({**raw, **fields, "context": context, "glossary": glossary, "skip": skip})
 
 
 def _record(row: object, where: str) -> dict:
@@ -167,7 +177,7 @@ def _record(row: object, where: str) -> dict:
     except ValidationError as e:
         err = e.errors()[0]
         raise PaperError(f"{where}: field '{'.'.join(map(str, err['loc']))}': {err['msg']}") from None
-    return {**paper.model_dump(exclude={"equations"}), "equations": json.dumps(equations)}
+    return {**paper.model_dump(exclude={"equations", "warnings"}), "equations": json.dumps(equations)}
 
 
 def load_jsonl(path: str | Path) -> list[Paper]:
@@ -200,8 +210,6 @@ def load_jsonl(path: str | Path) -> list[Paper]:
 
 # ----------------------------------------------------------------------------- LaTeX sources
 
-_COMMENT = re.compile(r"(?<!\\)%.*$", re.M)
-_INPUT = re.compile(r"\\(?:input|include)(?![A-Za-z@])\s*(?:\{([^{}]*)\}|([A-Za-z0-9_./:-]+))")
 _TITLE = re.compile(r"\\(?:title|icmltitle)(?![A-Za-z@])\s*(?:\[[^\]]*\])?\s*(?=\{)")
 _MACRO_DEF = re.compile(r"\\(?:(?:re)?newcommand\*?\s*\{?\\([A-Za-z]+)\}?|def\\([A-Za-z]+))\s*(?=\{)")
 _FONT_SWITCH = re.compile(
@@ -214,30 +222,25 @@ _BODY_END = re.compile(
     r"\\(?:bibliography|bibliographystyle|printbibliography)(?![A-Za-z])"
     r"|\\begin\{thebibliography\}|\\end\{document\}"
 )
-DISPLAY_ENVS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath")
-_DISPLAY = re.compile(r"\\begin\{(" + "|".join(DISPLAY_ENVS) + r")(\*?)\}|(?<!\\)\\\[|(?<!\\)\$\$")
-_DIAGRAM = re.compile(r"\\begin\{(?:tikzcd|tikzpicture|CD)\}|\\xymatrix")
+DISPLAY_ENVS = tuple(VOCAB["display_envs"])
+# Display openers, and single $ (tracked so that $a$$b$ is two inline maths, not a $$ display).
+_DISPLAY = re.compile(
+    r"\\begin\{(" + "|".join(DISPLAY_ENVS) + r")(\*?)\}|(?<!\\)\\\[|(?<!\\)\$\$|(?<!\\)\$"
+)
+_OPENER = re.compile(r"\\begin\{(?:" + "|".join(DISPLAY_ENVS) + r")\*?\}|(?<!\\)\\\[")
+_DIAGRAM = re.compile(
+    r"\\begin\{(?:" + "|".join(VOCAB["diagram_envs"]) + r")\}|\\(?:" + "|".join(VOCAB["diagram_macros"])
+    + r")(?![A-Za-z@])"
+)
+_RELATION = re.compile("|".join(re.escape(r) + ("(?![A-Za-z])" if r[0] == "\\" else "") for r in VOCAB["relations"]))
+_TEXT_GROUP = re.compile(r"\\(?:text|mbox|textrm|mathrm|operatorname)\s*\{[^{}]*\}")
 
 
-def _read_tex(path: Path, stack: tuple[Path, ...] = ()) -> str:
-    """A file's text without comments, with \\input/\\include files inlined (relative to the main file)."""
-    root = stack[0].parent if stack else path.parent
-    text = _COMMENT.sub("", path.read_text(encoding="utf-8", errors="replace"))
-    stack = (*stack, path.resolve())
-
-    def inline(m: re.Match) -> str:
-        name = (m[1] or m[2]).strip()
-        candidates = [root / name] if name.endswith(".tex") else [root / f"{name}.tex", root / name]
-        found = next((p for p in candidates if p.is_file()), None)
-        if found is None:
-            warnings.warn(f"{path}: \\input file not found: {name}", stacklevel=2)
-            return ""
-        if found.resolve() in stack:
-            warnings.warn(f"{path}: circular \\input of {name} skipped", stacklevel=2)
-            return ""
-        return _read_tex(found, stack)
-
-    return _INPUT.sub(inline, text)
+def skip_reason(latex: str, is_diagram: bool) -> str:
+    """Why a display is not an equation to describe: a diagram, or no relation at all (outside \\text{})."""
+    if is_diagram or _DIAGRAM.search(latex):
+        return "diagram"
+    return "" if _RELATION.search(_TEXT_GROUP.sub("", latex)) else "no relation"
 
 
 def _title(text: str) -> str:
@@ -274,23 +277,34 @@ def _abstract(text: str) -> tuple[str, int]:
     return "", 0 if start < 0 else start + len("\\begin{document}")
 
 
-def _displays(paper_id: str, body: str) -> list[Equation]:
-    """Displayed equations in source order; a display's inside is never searched again (no doubles)."""
+def _displays(paper_id: str, text: str, start: int, end: int, where: Callable[[int], str],
+              warns: list[str]) -> list[Equation]:
+    """Displayed equations of text[start:end] in source order; a display's inside is never searched again.
+    A display whose closer is missing, or comes only after another display opens, is unclosed: a warning
+    naming its file and line, and the search goes on right after its opener."""
+    body = text[:end]
     equations: list[Equation] = []
-    pos = 0
+    pos, inline = start, False
     while m := _DISPLAY.search(body, pos):
+        pos = m.end()
+        if m[0] == "$":
+            inline = not inline
+            continue
+        if m[0] == "$$" and inline:  # $a$$b$: one inline math closes, the next opens
+            continue
         if m[1]:
             env, closer = m[1] + m[2], f"\\end{{{m[1] + m[2]}}}"
         else:
             env, closer = m[0], "\\]" if m[0] == "\\[" else "$$"
         close = body.find(closer, m.end())
-        if close < 0:
-            warnings.warn(f"{paper_id}: {env} display never closed; skipped", stacklevel=3)
-            pos = m.end()
+        nxt = _OPENER.search(body, m.end(), close if close >= 0 else len(body))
+        if close < 0 or nxt:
+            warns.append(f"{where(m.start())}: {env} display never closed; skipped")
             continue
         latex = body[m.end() : close]
         after = body[close + len(closer) : close + len(closer) + CONTEXT_CHARS]
-        before = _squash(body[max(0, m.start() - CONTEXT_CHARS) : m.start()])
+        before = _squash(body[max(start, m.start() - CONTEXT_CHARS) : m.start()])
+        diagram = bool(_DIAGRAM.search(latex))
         equations.append(
             Equation(
                 id=f"{paper_id}/eq{len(equations) + 1}",
@@ -298,59 +312,72 @@ def _displays(paper_id: str, body: str) -> list[Equation]:
                 context=f"{before} {EQ_MARK} {_squash(after)}".strip(),
                 glossary=glossary_from_text(after),
                 env=env,
-                is_diagram=bool(_DIAGRAM.search(latex)),
+                is_diagram=diagram,
+                skip=skip_reason(latex, diagram),
             )
         )
         pos = close + len(closer)
     return equations
 
 
+def _report(paper: Paper) -> Paper:
+    for w in paper.warnings:
+        log.warning("%s", w)
+    return paper
+
+
 def load_latex_file(path: str | Path, paper_id: str | None = None) -> Paper:
-    """One paper from its main .tex file. The body runs from the abstract to the bibliography: like the
-    arXiv sample's JSONL body, appendices printed after the references are left out."""
+    """One paper from its main file. Authors' macros that open or close displays are expanded, their
+    definitions removed, and \\iffalse / \\newif branches decided before anything is read. The body runs from
+    the abstract to the bibliography: like the arXiv sample's JSONL body, appendices after the references
+    are left out."""
     path = Path(path)
     if not path.is_file():
         raise PaperError(f"no such file: {path}")
-    paper_id = paper_id or path.stem
-    text = _read_tex(path)
+    if read_latex(path) is None:
+        raise PaperError(f"{path}: not a text file (binary data), so not LaTeX")
+    paper_id = paper_id or paper_id_of(Path(path.name))
+    flat = flatten(path)
+    warns = list(flat.warnings)
+    text, decided = resolve_conditionals(flat.text)
+    for line, note in decided:
+        log.info("%s: %s", flat.at_line(line), note)
+    title = _title(text)
+    defs = find_definitions(text)
+    text = expand(remove_definitions(text, defs), structural(defs))
     abstract, start = _abstract(text)
     if not abstract:
-        warnings.warn(f"{path}: no abstract found", stacklevel=2)
+        warns.append(f"{path}: no abstract found")
     end = _BODY_END.search(text, start)
-    body = text[start : end.start() if end else len(text)]
-    equations = _displays(paper_id, body)
-    return Paper(id=paper_id, title=_title(text), abstract=abstract, body=body.strip(), equations=equations)
+    stop = end.start() if end else len(text)
+    equations = _displays(paper_id, text, start, stop, lambda pos: flat.where(pos, text), warns)
+    body = text[start:stop].strip()
+    return _report(Paper(id=paper_id, title=title, abstract=abstract, body=body, equations=equations,
+                         warnings=warns))
 
 
-def _main_files(folder: Path) -> list[Path]:
-    """Main files in folder (\\documentclass, failing that \\begin{document}), then in its subfolders."""
-    texts = {p: _COMMENT.sub("", p.read_text("utf-8", errors="replace")) for p in folder.glob("*.tex")}
-    mains = sorted(p for p, t in texts.items() if "\\documentclass" in t)
-    mains = mains or sorted(p for p, t in texts.items() if "\\begin{document}" in t)
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        mains += _main_files(sub)
-    return mains
-
-
-def load_latex_dir(path: str | Path) -> list[Paper]:
-    """One paper per main file under path. Ids are the main file's path relative to path, without .tex
-    (just the stem for top-level files), so that many papers' main.tex files do not collide."""
+def load_latex_dir(path: str | Path, all_mains: bool = False) -> list[Paper]:
+    """One paper per paper folder under path (each main file with all_mains). Ids are the main file's path
+    relative to path, without .tex, so that many papers' main.tex files do not collide."""
     path = Path(path)
-    mains = _main_files(path)
+    mains = find_mains(path, all_mains)
     if not mains:
         raise PaperError(f"no LaTeX main file (with \\documentclass or \\begin{{document}}) under {path}")
-    return [load_latex_file(p, p.relative_to(path).with_suffix("").as_posix()) for p in mains]
+    return [load_latex_file(p, paper_id_of(p.relative_to(path))) for p in mains]
 
 
-def load_papers(path: str | Path) -> list[Paper]:
-    """Papers from a .jsonl file, a directory of LaTeX sources, or a single main .tex file."""
+def load_papers(path: str | Path, all_mains: bool = False) -> list[Paper]:
+    """Papers from a .jsonl file, a directory of LaTeX sources, or a single main file (.tex or no extension)."""
     path = Path(path)
     if not path.exists():
         raise PaperError(f"no such file or directory: {path}")
     if path.is_dir():
-        return load_latex_dir(path)
+        return load_latex_dir(path, all_mains)
     if path.suffix.lower() == ".jsonl":
         return load_jsonl(path)
-    if path.suffix.lower() == ".tex":
+    if path.suffix.lower() == ".tex" or is_candidate(path):
         return [load_latex_file(path)]
-    raise PaperError(f"cannot load papers from {path}: expected a .jsonl file, a .tex file or a directory")
+    raise PaperError(
+        f"cannot load papers from {path}: expected a .jsonl file, a LaTeX main file (.tex, or no extension)"
+        " or a directory"
+    )

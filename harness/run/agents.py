@@ -187,10 +187,14 @@ def summarize(team: Team, paper: Paper) -> tuple[str | None, list[Delegation]]:
     t.emit(node.id, "truncation", window=window, body_tokens=before, kept_tokens=after, truncated=after < before)
 
     delegations: list[Delegation] = []
+    for message in paper.warnings:
+        t.emit(node.id, "warning", message=message)
     if not paper.equations:
         t.emit(node.id, "warning", message="paper has no displayed equations: summarized without delegation")
-    for equation in [e for e in paper.equations if not e.is_diagram][: cfg.max_equations]:
-        if problem := brace_error(equation.latex):
+    for equation in paper.equations:  # skipped equations do not count against max_equations
+        if len(delegations) >= cfg.max_equations:
+            break
+        if problem := brace_error(equation.latex) or equation.skip:
             t.emit(node.id, "warning", message=f"equation {equation.id} skipped: {problem}")
             continue
         delegations.append(describe(team, paper, equation, node, team.judge))

@@ -15,6 +15,7 @@ class RunConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     data: str | None = None  # a JSONL file or a LaTeX source directory; None is the built-in demo corpus
+    all_mains: bool = False  # --data DIR: each main file is its own paper (default: one paper per folder)
     papers: int | None = Field(None, ge=1)  # the first N papers only
     summarizer: str = "smollm2"
     describer: str | None = None  # defaults to the summarizer's model

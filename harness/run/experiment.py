@@ -41,7 +41,7 @@ def shard_slice(papers: list[Paper], shard: str | None) -> list[Paper]:
 
 
 def select_papers(config: RunConfig) -> list[Paper]:
-    papers = load_papers(config.data or demo_corpus())
+    papers = load_papers(config.data or demo_corpus(), config.all_mains)
     return shard_slice(papers[: config.papers] if config.papers else papers, config.shard)
 
 
