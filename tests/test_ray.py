@@ -1,0 +1,125 @@
+"""`--executor ray` on a local Ray runtime (2 CPUs) with the scripted backend: the same transcript as the local
+executor, a killed worker's paper redone with a `retry` event, sweep points on Ray, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from harness.cli import main
+from harness.core.declared import ConfigError
+from harness.run.config import RunConfig
+from harness.run.experiment import Experiment
+from harness.run.transcript import Transcript
+from harness.sweeps.sweep import Sweep, run_sweep
+from tests.conftest import SCRIPT
+
+try:
+    import ray
+except ImportError:
+    if os.environ.get("HARNESS_REQUIRE_RAY") == "1":
+        pytest.fail("ray is required here (HARNESS_REQUIRE_RAY=1): pip install -e '.[ray]'", pytrace=False)
+    pytest.skip("ray is not installed (the ray extra)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray_runtime():
+    """One local runtime for the module; the executor finds it initialised and uses it."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield
+    ray.shutdown()
+
+
+def _cfg(tmp_path: Path, runs: str, delay: float = 0, **kw) -> RunConfig:
+    """4 demo papers, 1 equation each, best-of-2; both executors name the same script file (the model spec)."""
+    file = tmp_path / f"script-{delay}.json"
+    file.write_text(json.dumps({**SCRIPT, "delay": delay}))
+    return RunConfig(summarizer=f"scripted:{file}", papers=4, max_equations=1, optimizer="best_of_n(2)",
+                     cache=False, runs=str(tmp_path / runs), **kw)
+
+
+def _content(run_dir: Path) -> tuple[list, list]:
+    """Agents, and events without timing (timestamps, seconds per call) and without retry events."""
+    t = Transcript.open(run_dir)
+    try:
+        events = []
+        for e in t.events():
+            if e.kind == "retry":
+                continue
+            payload = e.payload
+            if e.kind == "calls":
+                payload = {"calls": [{k: v for k, v in c.items() if k != "seconds"} for c in payload["calls"]]}
+            events.append((e.agent_id, e.kind, payload))
+        return [a.model_dump() for a in t.agents()], events
+    finally:
+        t.close()
+
+
+def test_ray_transcript_equals_local_event_by_event(tmp_path):
+    local = Experiment(_cfg(tmp_path, "local")).run()
+    remote = Experiment(_cfg(tmp_path, "ray", executor="ray")).run()
+    agents, events = _content(local)
+    assert len(events) > 40 and sum(e[1] == "paper_done" for e in events) == 4
+    assert _content(remote) == (agents, events)
+    assert Transcript.open(remote).info().status == "finished"
+
+
+def test_killed_worker_has_its_paper_redone_with_a_retry_event(tmp_path):
+    """A worker is killed (SIGKILL) while running a paper; the paper is redone, nothing is lost or doubled."""
+    local = Experiment(_cfg(tmp_path, "local", delay=0.3)).run()
+    experiment = Experiment(_cfg(tmp_path, "ray", delay=0.3, executor="ray"))
+    out: list[Path] = []
+    driver = threading.Thread(target=lambda: out.append(experiment.run()))
+    driver.start()
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and time.monotonic() < deadline:
+        for proc in psutil.process_iter(["cmdline"]):
+            if (proc.info["cmdline"] or [""])[0].startswith("ray::run_papers"):
+                time.sleep(0.5)  # let it get into the paper
+                os.kill(proc.pid, signal.SIGKILL)
+                killed = proc.pid
+                break
+        time.sleep(0.1)
+    driver.join(timeout=180)
+    assert killed is not None and out, "no worker was found running a paper, or the run did not end"
+    t = Transcript.open(out[0])
+    retries = [e.payload for e in t.events(kind="retry")]
+    assert len(retries) == 1 and retries[0]["attempt"] == 1 and len(retries[0]["papers"]) == 1
+    assert "WorkerCrashedError" in retries[0]["reason"]
+    assert sorted(e.agent_id for e in t.events(kind="paper_done")) == sorted(
+        e.agent_id for e in Transcript.open(local).events(kind="paper_done"))
+    assert _content(out[0]) == _content(local)  # one copy of each paper, identical to the local run
+
+
+def test_sweep_points_run_on_ray_as_they_would_locally(tmp_path):
+    sweep = Sweep(name="s", analysis="best_of_n", run={"papers": 2, "max_equations": 1, "cache": False},
+                  points={"optimizer": ["best_of_n(1)", "best_of_n(2)"]})
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps(SCRIPT))
+    base = {"summarizer": f"scripted:{script}"}
+    local = run_sweep(sweep, tmp_path / "local", base)
+    remote = run_sweep(sweep, tmp_path / "ray", {**base, "executor": "ray"})
+    assert list(remote) == list(local) == ["optimizer=best_of_n(1)", "optimizer=best_of_n(2)"]
+    for label in local:
+        assert _content(remote[label]) == _content(local[label])
+
+
+def test_unreachable_ray_address_is_one_line_naming_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    with pytest.raises(ConfigError, match="Ray cluster at 127.0.0.1:1 is unreachable"):
+        Experiment(_cfg(tmp_path, "runs", executor="ray", ray_address="127.0.0.1:1"))
+    script = tmp_path / "script-0.json"
+    code = main(["run", "--summarizer", f"scripted:{script}", "--executor", "ray", "--ray-address", "nohost",
+                 "--runs", str(tmp_path / "runs")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err == ["harness: error: --ray-address 'nohost': expected HOST:PORT (e.g. 10.0.0.1:6379) "
+                                 "or 'auto'"]
+    assert not (tmp_path / "runs").exists()  # no run directory for a run that could not start
