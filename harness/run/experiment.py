@@ -50,11 +50,12 @@ def new_run_id(config: RunConfig) -> str:
     return f"{datetime.now():%Y%m%d-%H%M%S}-{digest}-{secrets.token_hex(2)}"
 
 
-def load_models(config: RunConfig, optimizer: Optimizer) -> tuple[tuple[ModelAPI, ModelAPI, Judge],
-                                                                   CrossExamDetector | None]:
-    """Summarizer, describer, judge and monitor, each behind the call cache (none for train(): weights change)."""
-    pool = ModelPool(allow_pickle=config.allow_pickle, trust_remote_code=config.trust_remote_code,
-                     max_connections=config.max_connections)
+def load_models(config: RunConfig, optimizer: Optimizer, pool: ModelPool | None = None
+                ) -> tuple[tuple[ModelAPI, ModelAPI, Judge], CrossExamDetector | None]:
+    """Summarizer, describer, judge and monitor, each behind the call cache (none for train(): weights change).
+    The wrappers are new on each call (a judge remembers what it rated); `pool` may keep the loaded weights."""
+    pool = pool or ModelPool(allow_pickle=config.allow_pickle, trust_remote_code=config.trust_remote_code,
+                             max_connections=config.max_connections)
     store = CallCache() if config.cache and not isinstance(optimizer, Train) else None
     summarizer, describer, judge = (CachedModel(pool.get(spec), store) for spec in
                                     (config.summarizer, config.describer_spec, config.judge_spec))
@@ -81,11 +82,11 @@ class Experiment:
     """Inputs, the optimizer and every model are checked on construction, before any run directory exists,
     so a bad flag costs nothing; `run` then commits each event as it happens."""
 
-    def __init__(self, config: RunConfig) -> None:
+    def __init__(self, config: RunConfig, pool: ModelPool | None = None) -> None:
         self.config = config
         self.papers = select_papers(config)
         self.optimizer = parse_optimizer(config.optimizer)
-        self.models, self.monitor = load_models(config, self.optimizer)
+        self.models, self.monitor = load_models(config, self.optimizer, pool)
         if config.executor == "ray":
             from harness.run.ray_executor import connect
             connect(config.ray_address)
@@ -161,6 +162,32 @@ class Experiment:
         finally:
             transcript.close()
         return transcript.run_dir
+
+
+def run_on_ray_together(configs: list[RunConfig]) -> list[Path]:
+    """Several runs (a sweep's points) as one pool of Ray tasks, so that points run at once as well as papers;
+    the driver writes every run's transcript. Points with the same loading flags share the driver's weights."""
+    from harness.run.ray_executor import RayJob, run_on_ray
+
+    pools: dict[tuple, ModelPool] = {}
+    experiments = []
+    for c in configs:
+        key = (c.allow_pickle, c.trust_remote_code, c.max_connections)
+        pool = pools.setdefault(key, ModelPool(allow_pickle=key[0], trust_remote_code=key[1], max_connections=key[2]))
+        experiments.append(Experiment(c, pool))
+    transcripts = [e.open_run() for e in experiments]
+    try:
+        run_on_ray([RayJob(e.config, t, e.chunks(e.papers)) for e, t in zip(experiments, transcripts, strict=True)])
+        for t in transcripts:
+            t.finish("finished")
+    except BaseException:
+        for t in transcripts:
+            t.finish("interrupted")
+        raise
+    finally:
+        for t in transcripts:
+            t.close()
+    return [t.run_dir for t in transcripts]
 
 
 def run_experiment(config: RunConfig, on_paper: Callable[[Paper], None] | None = None) -> Path:

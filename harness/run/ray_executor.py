@@ -17,6 +17,7 @@ from typing import Any
 
 from harness.core.declared import ConfigError
 from harness.core.papers import Paper
+from harness.models import ModelPool
 from harness.run.agents import Team
 from harness.run.config import RunConfig
 from harness.run.optimizers import Train, parse_optimizer
@@ -25,10 +26,8 @@ from harness.run.transcript import Record, Recorder, Transcript, _now
 MAX_ATTEMPTS = 3  # a task whose worker died this many times becomes an error event on its papers
 # Passed on to workers so that they find the same call cache and device as the driver.
 ENV_VARS = ("HARNESS_CALL_CACHE", "HARNESS_CACHE_DIR", "HARNESS_DEVICE", "HF_HUB_OFFLINE", "PYTHONPATH")
-# Model settings: a worker process keeps the models it loaded for the next task with the same settings.
-MODEL_KEYS = ("summarizer", "describer", "judge", "judge_defence", "monitor", "cache", "max_connections",
-              "allow_pickle", "trust_remote_code")
-_loaded: dict[tuple, Any] = {}
+# A worker process keeps the weights it loaded (a ModelPool per loading flags) for its next tasks.
+_pools: dict[tuple, ModelPool] = {}
 
 
 def _ray():
@@ -71,13 +70,13 @@ def run_papers(config: dict[str, Any], run_dir: str, papers: list[Paper]) -> lis
 
     cfg = RunConfig(**config)
     optimizer = parse_optimizer(cfg.optimizer)
-    key = tuple(config[k] for k in MODEL_KEYS)
-    if isinstance(optimizer, Train):  # train() changes the describer's weights: fresh models for each task
-        models, monitor = load_models(cfg, optimizer)
+    flags = {"allow_pickle": cfg.allow_pickle, "trust_remote_code": cfg.trust_remote_code,
+             "max_connections": cfg.max_connections}
+    if isinstance(optimizer, Train):  # train() changes the describer's weights: fresh weights for each task
+        pool = ModelPool(**flags)
     else:
-        if key not in _loaded:
-            _loaded[key] = load_models(cfg, optimizer)
-        models, monitor = _loaded[key]
+        pool = _pools.setdefault(tuple(flags.values()), ModelPool(**flags))
+    models, monitor = load_models(cfg, optimizer, pool)
     recorder = Recorder(Path(run_dir))
     team = Team(cfg, *models, optimizer=optimizer, transcript=recorder, monitor=monitor)
     for paper in papers:
