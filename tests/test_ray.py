@@ -10,7 +10,6 @@ import threading
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from harness.cli import main
@@ -22,6 +21,7 @@ from harness.sweeps.sweep import Sweep, run_sweep
 from tests.conftest import SCRIPT
 
 try:
+    import psutil  # the ray extra brings it: it finds the worker to kill
     import ray
 except ImportError:
     if os.environ.get("HARNESS_REQUIRE_RAY") == "1":
