@@ -21,6 +21,7 @@ from pathlib import Path
 
 import ray
 
+from harness.cli import quiet_third_parties
 from harness.run.config import RunConfig
 from harness.run.experiment import Experiment
 from harness.run.ray_executor import run_papers
@@ -68,6 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="scripted", help="scripted (default) or a model spec, e.g. smollm2")
     args = parser.parse_args()
+    quiet_third_parties()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["HARNESS_CALL_CACHE"] = str(Path(tmp) / "calls.sqlite")
         spec = args.model

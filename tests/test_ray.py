@@ -62,19 +62,27 @@ def _content(run_dir: Path) -> tuple[list, list]:
         t.close()
 
 
-def test_ray_transcript_equals_local_event_by_event(tmp_path):
+# Models in each worker process, or one Ray actor per model spec (that the paper tasks call).
+PLACEMENTS = {"in-tasks": {}, "actors": {"ray_model_actors": True, "ray_actor_num_cpus": 0}}
+
+
+@pytest.mark.parametrize("placement", PLACEMENTS)
+def test_ray_transcript_equals_local_event_by_event(tmp_path, placement):
     local = Experiment(_cfg(tmp_path, "local")).run()
-    remote = Experiment(_cfg(tmp_path, "ray", executor="ray")).run()
+    remote = Experiment(_cfg(tmp_path, "ray", executor="ray", **PLACEMENTS[placement])).run()
     agents, events = _content(local)
     assert len(events) > 40 and sum(e[1] == "paper_done" for e in events) == 4
     assert _content(remote) == (agents, events)
     assert Transcript.open(remote).info().status == "finished"
 
 
-def test_killed_worker_has_its_paper_redone_with_a_retry_event(tmp_path):
-    """A worker is killed (SIGKILL) while running a paper; the paper is redone, nothing is lost or doubled."""
+@pytest.mark.parametrize("victim", ["run_papers", "ModelServer."])  # a paper task; the model actor mid-call
+def test_killed_worker_has_its_paper_redone_with_a_retry_event(tmp_path, victim):
+    """A paper task's worker, or the model actor's, is killed (SIGKILL) while papers run; the papers it took
+    down are redone (the actor restarts), nothing is lost or doubled."""
     local = Experiment(_cfg(tmp_path, "local", delay=0.3)).run()
-    experiment = Experiment(_cfg(tmp_path, "ray", delay=0.3, executor="ray"))
+    experiment = Experiment(_cfg(tmp_path, "ray", delay=0.3, executor="ray", **PLACEMENTS[
+        "actors" if victim.startswith("ModelServer") else "in-tasks"]))
     out: list[Path] = []
     driver = threading.Thread(target=lambda: out.append(experiment.run()))
     driver.start()
@@ -82,7 +90,7 @@ def test_killed_worker_has_its_paper_redone_with_a_retry_event(tmp_path):
     deadline = time.monotonic() + 120
     while killed is None and time.monotonic() < deadline:
         for proc in psutil.process_iter(["cmdline"]):
-            if (proc.info["cmdline"] or [""])[0].startswith("ray::run_papers"):
+            if (proc.info["cmdline"] or [""])[0].startswith(f"ray::{victim}"):
                 time.sleep(0.5)  # let it get into the paper
                 os.kill(proc.pid, signal.SIGKILL)
                 killed = proc.pid
@@ -92,8 +100,11 @@ def test_killed_worker_has_its_paper_redone_with_a_retry_event(tmp_path):
     assert killed is not None and out, "no worker was found running a paper, or the run did not end"
     t = Transcript.open(out[0])
     retries = [e.payload for e in t.events(kind="retry")]
-    assert len(retries) == 1 and retries[0]["attempt"] == 1 and len(retries[0]["papers"]) == 1
-    assert "WorkerCrashedError" in retries[0]["reason"]
+    if victim == "run_papers":  # one task was running on that worker
+        assert len(retries) == 1 and retries[0]["attempt"] == 1 and len(retries[0]["papers"]) == 1
+        assert "WorkerCrashedError" in retries[0]["reason"]
+    else:  # the tasks that called the actor while it was down wait for its restart, then are redone once
+        assert retries and all(r["attempt"] == 1 and "Actor" in r["reason"] for r in retries)
     assert sorted(e.agent_id for e in t.events(kind="paper_done")) == sorted(
         e.agent_id for e in Transcript.open(local).events(kind="paper_done"))
     assert _content(out[0]) == _content(local)  # one copy of each paper, identical to the local run

@@ -86,10 +86,17 @@ class Experiment:
         self.config = config
         self.papers = select_papers(config)
         self.optimizer = parse_optimizer(config.optimizer)
-        self.models, self.monitor = load_models(config, self.optimizer, pool)
+        self.actors: dict[str, ModelAPI] = {}  # with ray_model_actors: the local models' actors, by spec
         if config.executor == "ray":
-            from harness.run.ray_executor import connect
+            from harness.run.ray_executor import ActorModel, connect, start_model_actors
             connect(config.ray_address)
+            if config.ray_model_actors:
+                pool = pool or ModelPool(allow_pickle=config.allow_pickle, trust_remote_code=config.trust_remote_code,
+                                         max_connections=config.max_connections)
+                start_model_actors(config, pool)
+                specs = [config.summarizer, config.describer_spec, config.judge_spec, config.monitor]
+                self.actors = {s: pool.get(s) for s in specs if s and isinstance(pool.get(s), ActorModel)}
+        self.models, self.monitor = load_models(config, self.optimizer, pool)
 
     def roles(self) -> dict[str, ModelAPI]:
         summarizer, describer, judge = self.models
@@ -148,7 +155,7 @@ class Experiment:
         try:
             if self.config.executor == "ray":
                 from harness.run.ray_executor import RayJob, run_on_ray
-                run_on_ray([RayJob(self.config, transcript, self.chunks(papers), on_paper)])
+                run_on_ray([RayJob(self.config, transcript, self.chunks(papers), on_paper, self.actors)])
             elif self.workers == 1:
                 for paper in papers:
                     one(paper)
@@ -177,7 +184,8 @@ def run_on_ray_together(configs: list[RunConfig]) -> list[Path]:
         experiments.append(Experiment(c, pool))
     transcripts = [e.open_run() for e in experiments]
     try:
-        run_on_ray([RayJob(e.config, t, e.chunks(e.papers)) for e, t in zip(experiments, transcripts, strict=True)])
+        run_on_ray([RayJob(e.config, t, e.chunks(e.papers), actors=e.actors)
+                    for e, t in zip(experiments, transcripts, strict=True)])
         for t in transcripts:
             t.finish("finished")
     except BaseException:

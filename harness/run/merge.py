@@ -9,7 +9,7 @@ from harness.run.experiment import new_run_id
 from harness.run.transcript import Transcript
 
 # Settings that say where and how a shard ran, not what it computed: shards may differ in them.
-HOW = ("shard", "runs", "executor", "ray_address", "ray_num_cpus", "ray_num_gpus")
+HOW = ("shard", "runs", "executor", *(k for k in RunConfig.model_fields if k.startswith("ray_")))
 
 
 def merge_runs(run_dirs: list[Path], runs_root: Path) -> Path:
