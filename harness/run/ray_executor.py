@@ -68,7 +68,9 @@ def connect(address: str | None) -> None:
     try:
         ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False, configure_logging=False)
     except ConnectionError as exc:
-        raise ConfigError(f"Ray cluster at {address}: {str(exc).splitlines()[0]}") from None
+        # Seen here: a cluster from `ray start` (Ray 2.60) refuses a driver that sends no token.
+        hint = " (a cluster with token authentication needs RAY_AUTH_MODE=token here)" if address else ""
+        raise ConfigError(f"Ray cluster at {address}: {str(exc).splitlines()[0]}{hint}") from None
 
 
 class ModelServer:
