@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -121,6 +122,35 @@ def test_sweep_points_run_on_ray_as_they_would_locally(tmp_path):
     assert list(remote) == list(local) == ["optimizer=best_of_n(1)", "optimizer=best_of_n(2)"]
     for label in local:
         assert _content(remote[label]) == _content(local[label])
+
+
+def test_resume_on_ray_redoes_only_the_unfinished_papers(tmp_path):
+    """A Ray run that lost its last two papers (as a killed driver would) is resumed on Ray: the papers equal
+    the local run's, and the kept ones are not redone."""
+    local = Experiment(_cfg(tmp_path, "local")).run()
+    config = _cfg(tmp_path, "ray", executor="ray")
+    run_dir = Experiment(config).run()
+    t = Transcript.open(run_dir)
+    papers = [a.id for a in t.agents() if a.parent_id is None]
+    t.discard_papers(set(papers[2:]))
+    kept = t.events()
+    t.finish("interrupted")
+    t.close()
+    Experiment(config).resume(run_dir)
+    t = Transcript.open(run_dir)
+    assert t.events()[: len(kept)] == kept and t.info().status == "finished"
+    assert [e.payload for e in t.events(kind="resume")] == [{"finished": 2, "remaining": 2, "discarded_events": 0}]
+
+    def papers_only(content: tuple[list, list]) -> tuple[list, list]:
+        return content[0], [e for e in content[1] if e[0] is not None]
+
+    assert papers_only(_content(run_dir)) == papers_only(_content(local))
+
+
+def test_ray_not_installed_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
+    with pytest.raises(ConfigError, match=r"--executor ray needs Ray, which is not installed: pip install"):
+        Experiment(_cfg(tmp_path, "runs", executor="ray"))
 
 
 def test_unreachable_ray_address_is_one_line_naming_it(tmp_path, capsys, monkeypatch):
