@@ -19,6 +19,7 @@ from harness.run.config import RunConfig
 from harness.run.experiment import Experiment
 from harness.run.transcript import Transcript
 from harness.sweeps.sweep import Sweep, run_sweep
+from harness.view.data import detail
 from tests.conftest import SCRIPT
 
 try:
@@ -109,6 +110,7 @@ def test_killed_worker_has_its_paper_redone_with_a_retry_event(tmp_path, victim)
     assert sorted(e.agent_id for e in t.events(kind="paper_done")) == sorted(
         e.agent_id for e in Transcript.open(local).events(kind="paper_done"))
     assert _content(out[0]) == _content(local)  # one copy of each paper, identical to the local run
+    assert detail("r", out[0])["retries"] == retries  # the viewer shows them
 
 
 def test_sweep_points_run_on_ray_as_they_would_locally(tmp_path):

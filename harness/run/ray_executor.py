@@ -13,6 +13,7 @@ Remote models (openai:, ollama:) are called from the tasks, at most `max_connect
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from harness.run.config import RunConfig
 from harness.run.optimizers import Train, parse_optimizer
 from harness.run.transcript import Record, Recorder, Transcript, _now
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Ray colours its error messages
 REMOTE_KINDS = ("openai", "ollama")  # model servers: called from the tasks, never held by an actor
 MAX_ATTEMPTS = 3  # a task whose worker died this many times becomes an error event on its papers
 ACTOR_RESTART_WAIT_S = 120  # how long a task waits for a model actor to restart before giving up its papers
@@ -229,7 +231,8 @@ def run_on_ray(jobs: list[RayJob], max_attempts: int = MAX_ATTEMPTS) -> None:
             done[j, k] = ray.get(ref)
         except lost as exc:
             ids = [p.id for p in job.tasks[k]]
-            reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            first = ANSI.sub("", str(exc)).splitlines()[0] if str(exc) else ""
+            reason = f"{type(exc).__name__}: {first}"
             job.transcript.emit(None, "retry", papers=ids, attempt=attempts[j, k], reason=reason)
             if attempts[j, k] < max_attempts:
                 submit(j, k)
