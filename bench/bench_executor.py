@@ -2,6 +2,7 @@
 
     python bench/bench_executor.py                  # the scripted backend: the executors' own cost, no model
     python bench/bench_executor.py --model smollm2  # the bundled model (minutes on 2 cores)
+    python bench/bench_executor.py --model smollm2 --papers 2  # fewer papers, where 6 take too long
 
 Prints the wall time of each run (Ray's cold run starts its workers, which import the harness and load the
 models; the warm run reuses them), and Ray's overhead per task: the driver's round trip for one paper task,
@@ -68,7 +69,9 @@ def timed_run(config: RunConfig) -> tuple[float, Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="scripted", help="scripted (default) or a model spec, e.g. smollm2")
+    parser.add_argument("--papers", type=int, default=PAPERS, help=f"demo papers per run (default {PAPERS})")
     args = parser.parse_args()
+    papers = args.papers
     quiet_third_parties()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["HARNESS_CALL_CACHE"] = str(Path(tmp) / "calls.sqlite")
@@ -76,9 +79,9 @@ def main() -> None:
         if spec == "scripted":
             (Path(tmp) / "script.json").write_text(json.dumps(SCRIPT))
             spec = f"scripted:{Path(tmp) / 'script.json'}"
-        base = RunConfig(summarizer=spec, papers=PAPERS, max_equations=2, optimizer="best_of_n(4)", cache=False,
+        base = RunConfig(summarizer=spec, papers=papers, max_equations=2, optimizer="best_of_n(4)", cache=False,
                          runs=str(Path(tmp) / "runs"))
-        print(f"{os.cpu_count()} cpus; {PAPERS} demo papers, 2 equations each, best_of_n(4), model {args.model}, "
+        print(f"{os.cpu_count()} cpus; {papers} demo papers, 2 equations each, best_of_n(4), model {args.model}, "
               "no call cache")
 
         start = time.perf_counter()
@@ -93,9 +96,9 @@ def main() -> None:
                 ("ray executor, cold workers", ray_cfg), ("ray executor, warm workers", ray_cfg)]
         rows = [(name, *timed_run(config)) for name, config in runs]
         for name, seconds, _ in rows:
-            print(f"{name:<44}{seconds:8.2f}s  ({seconds / PAPERS * 1000:7.1f} ms/paper)")
+            print(f"{name:<44}{seconds:8.2f}s  ({seconds / papers * 1000:7.1f} ms/paper)")
         (_, local_s, local_dir), (_, ray_s, _) = rows[1], rows[3]
-        print(f"second runs, ray vs local: {ray_s - local_s:+.2f}s in all, {(ray_s - local_s) / PAPERS * 1000:+.1f} ms "
+        print(f"second runs, ray vs local: {ray_s - local_s:+.2f}s in all, {(ray_s - local_s) / papers * 1000:+.1f} ms "
               "per paper")
         same = all(content(run_dir) == content(local_dir) for _, _, run_dir in rows)
         print(f"transcripts equal, event by event (timing aside): {'yes' if same else 'NO'}")
