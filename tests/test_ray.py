@@ -15,6 +15,7 @@ import pytest
 
 from harness.cli import main
 from harness.core.declared import ConfigError
+from harness.run import ray_executor
 from harness.run.config import RunConfig
 from harness.run.experiment import Experiment
 from harness.run.transcript import Transcript
@@ -78,13 +79,9 @@ def test_ray_transcript_equals_local_event_by_event(tmp_path, placement):
     assert Transcript.open(remote).info().status == "finished"
 
 
-@pytest.mark.parametrize("victim", ["run_papers", "ModelServer."])  # a paper task; the model actor mid-call
-def test_killed_worker_has_its_paper_redone_with_a_retry_event(tmp_path, victim):
-    """A paper task's worker, or the model actor's, is killed (SIGKILL) while papers run; the papers it took
-    down are redone (the actor restarts), nothing is lost or doubled."""
-    local = Experiment(_cfg(tmp_path, "local", delay=0.3)).run()
-    experiment = Experiment(_cfg(tmp_path, "ray", delay=0.3, executor="ray", **PLACEMENTS[
-        "actors" if victim.startswith("ModelServer") else "in-tasks"]))
+def _run_and_kill(experiment: Experiment, victim: str) -> Path:
+    """Run in a thread; SIGKILL the first Ray process whose title starts with ray::VICTIM, once it has run
+    half a second; return the finished run's directory."""
     out: list[Path] = []
     driver = threading.Thread(target=lambda: out.append(experiment.run()))
     driver.start()
@@ -100,7 +97,18 @@ def test_killed_worker_has_its_paper_redone_with_a_retry_event(tmp_path, victim)
         time.sleep(0.1)
     driver.join(timeout=180)
     assert killed is not None and out, "no worker was found running a paper, or the run did not end"
-    t = Transcript.open(out[0])
+    return out[0]
+
+
+@pytest.mark.parametrize("victim", ["run_papers", "ModelServer."])  # a paper task; the model actor mid-call
+def test_killed_worker_has_its_paper_redone_with_a_retry_event(tmp_path, victim):
+    """A paper task's worker, or the model actor's, is killed (SIGKILL) while papers run; the papers it took
+    down are redone (the actor restarts), nothing is lost or doubled."""
+    local = Experiment(_cfg(tmp_path, "local", delay=0.3)).run()
+    experiment = Experiment(_cfg(tmp_path, "ray", delay=0.3, executor="ray", **PLACEMENTS[
+        "actors" if victim.startswith("ModelServer") else "in-tasks"]))
+    run_dir = _run_and_kill(experiment, victim)
+    t = Transcript.open(run_dir)
     retries = [e.payload for e in t.events(kind="retry")]
     if victim == "run_papers":  # one task was running on that worker
         assert len(retries) == 1 and retries[0]["attempt"] == 1 and len(retries[0]["papers"]) == 1
@@ -109,8 +117,26 @@ def test_killed_worker_has_its_paper_redone_with_a_retry_event(tmp_path, victim)
         assert retries and all(r["attempt"] == 1 and "Actor" in r["reason"] for r in retries)
     assert sorted(e.agent_id for e in t.events(kind="paper_done")) == sorted(
         e.agent_id for e in Transcript.open(local).events(kind="paper_done"))
-    assert _content(out[0]) == _content(local)  # one copy of each paper, identical to the local run
-    assert detail("r", out[0])["retries"] == retries  # the viewer shows them
+    assert _content(run_dir) == _content(local)  # one copy of each paper, identical to the local run
+    assert detail("r", run_dir)["retries"] == retries  # the viewer shows them
+
+
+def test_a_task_lost_too_often_is_an_error_on_its_paper_and_the_run_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(ray_executor, "MAX_ATTEMPTS", 1)
+    local = Experiment(_cfg(tmp_path, "local", delay=0.3)).run()
+    run_dir = _run_and_kill(Experiment(_cfg(tmp_path, "ray", delay=0.3, executor="ray")), "run_papers")
+    t = Transcript.open(run_dir)
+    [retry] = [e.payload for e in t.events(kind="retry")]
+    [error] = t.events(kind="error")
+    assert [error.agent_id] == retry["papers"] and error.payload["message"].startswith("worker lost 1 times")
+    assert t.info().status == "finished"
+    lost = error.agent_id
+    agents, events = _content(local)
+    mine = lambda e: e[0] is not None and (e[0] == lost or e[0].startswith(lost + "/"))  # noqa: E731
+    got_agents, got = _content(run_dir)
+    assert got_agents == [a for a in agents if a["paper_id"] != lost]  # nothing of the lost paper's work
+    assert [e for e in got if mine(e)] == [(lost, "error", error.payload)]
+    assert [e for e in got if not mine(e)] == [e for e in events if not mine(e)]  # the other papers, as locally
 
 
 def test_sweep_points_run_on_ray_as_they_would_locally(tmp_path):

@@ -12,7 +12,6 @@ Remote models (openai:, ollama:) are called from the tasks, at most `max_connect
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import time
@@ -27,14 +26,12 @@ from harness.models import ModelAPI, ModelError, ModelPool, generate_batch, load
 from harness.run.agents import Team
 from harness.run.config import RunConfig
 from harness.run.optimizers import Train, parse_optimizer
-from harness.run.transcript import Record, Recorder, Transcript, _now
+from harness.run.transcript import Record, Recorder, Transcript
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Ray colours its error messages
 REMOTE_KINDS = ("openai", "ollama")  # model servers: called from the tasks, never held by an actor
 MAX_ATTEMPTS = 3  # a task whose worker died this many times becomes an error event on its papers
 ACTOR_RESTART_WAIT_S = 120  # how long a task waits for a model actor to restart before giving up its papers
-# Passed on to workers so that they find the same call cache and device as the driver.
-ENV_VARS = ("HARNESS_CALL_CACHE", "HARNESS_CACHE_DIR", "HARNESS_DEVICE", "HF_HUB_OFFLINE", "PYTHONPATH")
 # A worker process keeps the weights it loaded (a ModelPool per loading flags) for its next tasks.
 _pools: dict[tuple, ModelPool] = {}
 
@@ -60,15 +57,15 @@ def _reachable(address: str) -> None:
 
 def connect(address: str | None) -> None:
     """Join the cluster at `address`, or start a local runtime on this machine's cores; a no-op when Ray is
-    already initialised (the tests start it with num_cpus=2)."""
+    already initialised (the tests start it with num_cpus=2). A local runtime's workers inherit this process's
+    environment (HARNESS_CALL_CACHE, HARNESS_DEVICE...); a cluster's workers have their node's."""
     ray = _ray()
     if ray.is_initialized():
         return
     if address and address != "auto":
         _reachable(address)
-    env = {k: os.environ[k] for k in ENV_VARS if k in os.environ}
     try:
-        ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False, configure_logging=False)
+        ray.init(address=address, log_to_driver=False, configure_logging=False)
     except ConnectionError as exc:
         # Seen here: a cluster from `ray start` (Ray 2.60) refuses a driver that sends no token.
         hint = " (a cluster with token authentication needs RAY_AUTH_MODE=token here)" if address else ""
@@ -106,7 +103,7 @@ class ModelServer:
 class ActorModel:
     """A ModelAPI whose calls go to a ModelServer actor; picklable, so tasks get it as an argument."""
 
-    def __init__(self, actor: Any, spec: str) -> None:
+    def __init__(self, actor: Any) -> None:
         info = _ray().get(actor.info.remote())
         if isinstance(info, str):
             raise ModelError(info)
@@ -157,7 +154,7 @@ def start_model_actors(config: RunConfig, pool: ModelPool) -> None:
             continue
         actor = server.options(num_cpus=config.ray_actor_num_cpus, num_gpus=config.ray_actor_num_gpus,
                                max_restarts=MAX_ATTEMPTS).remote(spec, flags)
-        pool.add(spec, ActorModel(actor, spec))
+        pool.add(spec, ActorModel(actor))
 
 
 def run_papers(config: dict[str, Any], run_dir: str, papers: list[Paper],
@@ -201,7 +198,7 @@ def lost_worker_errors() -> tuple[type[BaseException], ...]:
             ex.LocalRayletDiedError, ex.RayActorError)
 
 
-def run_on_ray(jobs: list[RayJob], max_attempts: int = MAX_ATTEMPTS) -> None:
+def run_on_ray(jobs: list[RayJob]) -> None:
     """Submit every job's tasks at once; write each job's results in its task order as they come in."""
     ray = _ray()
     lost = lost_worker_errors()
@@ -234,11 +231,13 @@ def run_on_ray(jobs: list[RayJob], max_attempts: int = MAX_ATTEMPTS) -> None:
             first = ANSI.sub("", str(exc)).splitlines()[0] if str(exc) else ""
             reason = f"{type(exc).__name__}: {first}"
             job.transcript.emit(None, "retry", papers=ids, attempt=attempts[j, k], reason=reason)
-            if attempts[j, k] < max_attempts:
+            if attempts[j, k] < MAX_ATTEMPTS:
                 submit(j, k)
                 continue
-            done[j, k] = [("event", pid, "error", {"message": f"worker lost {max_attempts} times ({reason})"},
-                           _now()) for pid in ids]
+            failed = Recorder(job.transcript.run_dir)
+            for pid in ids:
+                failed.emit(pid, "error", message=f"worker lost {MAX_ATTEMPTS} times ({reason})")
+            done[j, k] = failed.records
         while (j, written[j]) in done:
             job.transcript.write(done.pop((j, written[j])))
             for paper in job.tasks[written[j]]:
