@@ -41,20 +41,25 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="call the models even for requests answered before")
     p.add_argument("--max-connections", type=int, dest="max_connections",
                    help="concurrent requests per model server (default 4); remote runs do this many papers at once")
+    p.add_argument("--executor", choices=["local", "ray"],
+                   help="local (default) or ray: each paper a Ray task; the transcript is the same for a seed")
+    p.add_argument("--ray-address", dest="ray_address", metavar="ADDR",
+                   help="an existing Ray cluster (HOST:6379); without it, --executor ray starts a local runtime")
     p.add_argument("--allow-pickle", action="store_true", default=None, help="accept pickle weights (unsafe)")
     p.add_argument("--trust-remote-code", action="store_true", default=None, help="run a model repo's own code")
 
 
 SETTINGS = ("data", "all_mains", "papers", "summarizer", "describer", "judge", "monitor", "objective", "optimizer",
             "max_equations", "seed", "shard", "allow_pickle", "trust_remote_code")
-RESUMABLE = ("runs", "cache", "max_connections")  # how to run, not what: a resumed run may change these
+# How to run, not what: a resumed run may change these.
+RESUMABLE = ("runs", "cache", "max_connections", "executor", "ray_address")
 
 
 def resumed_config(args: argparse.Namespace) -> tuple[RunConfig, Path, int]:
     """The killed run's own config; flags that would change its results are refused."""
     if args.config or args.best_of is not None or any(getattr(args, k) is not None for k in SETTINGS):
-        raise ValueError("--resume continues a run with its own config; only --runs, --no-cache and "
-                         "--max-connections may be given with it")
+        raise ValueError("--resume continues a run with its own config; only --runs, --no-cache, "
+                         "--max-connections, --executor and --ray-address may be given with it")
     run_dir = resolve_run(Path(args.runs or "runs"), args.resume)
     transcript = Transcript.open(run_dir)
     stored, done = transcript.info().config, len(transcript.finished_papers())

@@ -20,12 +20,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--describer", help="model spec of the describer")
     p.add_argument("--judge", help="model spec of the judge")
     p.add_argument("--seed", type=int)
+    p.add_argument("--executor", choices=["local", "ray"],
+                   help="local (default) or ray: every point's papers as Ray tasks, all points at once")
+    p.add_argument("--ray-address", dest="ray_address", metavar="ADDR",
+                   help="an existing Ray cluster (HOST:6379); without it, --executor ray starts a local runtime")
 
 
 def main(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.sweep)
     runs = Path(args.runs or "runs") / "sweeps"
-    overrides = {k: getattr(args, k) for k in ("data", "papers", "summarizer", "describer", "judge", "seed")
+    overrides = {k: getattr(args, k) for k in ("data", "papers", "summarizer", "describer", "judge", "seed",
+                                             "executor", "ray_address")
                  if getattr(args, k) is not None}
     console = Console(stderr=True)
     points = sweep.configs(runs, overrides)

@@ -112,6 +112,13 @@ class ModelPool:
         self._flags = {"allow_pickle": allow_pickle, "trust_remote_code": trust_remote_code,
                        "max_connections": max_connections}
 
+    def add(self, spec: str, model: ModelAPI) -> None:
+        """Answer `spec` with this model (a stand-in for one held elsewhere, e.g. by a Ray actor)."""
+        self._models[spec] = model
+
+    def __contains__(self, spec: str) -> bool:
+        return spec in self._models
+
     def get(self, spec: str) -> ModelAPI:
         if spec not in self._models:
             self._models[spec] = load_model(spec, **self._flags)

@@ -3,7 +3,8 @@
 File format (JSON):
     {"replies": [{"when": REGEX, "texts": [TEXT, ...]}, ...],
      "ratings": [{"when": REGEX, "label": "7"} | {"when": REGEX, "probs": {"7": 0.5, "9": 0.5}}, ...],
-     "default_reply": TEXT, "default_label": "5", "context_window": 4096}
+     "default_reply": TEXT, "default_label": "5", "context_window": 4096, "delay": SECONDS}
+`delay` makes each call take that long, for tests that need a paper still running (a worker killed mid-paper).
 A rule applies when its regex matches the conversation's text (all messages joined); the first match wins.
 Candidate k of a `generate` call is texts[k % len(texts)].
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,6 +36,7 @@ class ScriptedModel:
             raise ModelError(f"{spec}: bad rule in script ({exc})") from exc
         self.default_reply = script.get("default_reply", "")
         self.default_label = str(script.get("default_label", "5"))
+        self.delay = float(script.get("delay", 0))
 
     @classmethod
     def from_file(cls, path: str, spec: str) -> ScriptedModel:
@@ -49,11 +52,13 @@ class ScriptedModel:
     def generate(
         self, messages: Messages, n: int = 1, temperature: float = 0.7, max_new_tokens: int = 128, seed: int = 0
     ) -> list[str]:
+        time.sleep(self.delay)
         text = _joined(messages)
         texts = next((t for rx, t in self.replies if rx.search(text)), [self.default_reply])
         return [texts[k % len(texts)] for k in range(n)]
 
     def rate(self, conversations: Sequence[Messages], labels: Sequence[str]) -> list[list[float]]:
+        time.sleep(self.delay)
         out = []
         for conv in conversations:
             text = _joined(conv)

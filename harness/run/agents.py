@@ -22,7 +22,7 @@ from harness.models import Messages, ModelAPI
 from harness.models.cache import call_log
 from harness.run.config import RunConfig
 from harness.run.optimizers import Candidate, Optimizer, Task
-from harness.run.transcript import AgentNode, Transcript
+from harness.run.transcript import AgentNode, Recorder, Transcript
 from harness.run.trust import Trust
 
 PROMPT_OVERHEAD_TOKENS = 200  # the template's own words, the chat markup and the equation notes' headers
@@ -38,7 +38,7 @@ class Team:
     describer: ModelAPI
     judge: Judge
     optimizer: Optimizer
-    transcript: Transcript
+    transcript: Transcript | Recorder  # a Recorder inside a Ray task
     trust: dict[str, Trust] = field(default_factory=dict)
     monitor: CrossExamDetector | None = None  # scores every candidate; the describer and its parent never see it
 

@@ -39,6 +39,13 @@ class RunConfig(BaseModel):
     shard: str | None = Field(None, pattern=r"^[1-9][0-9]*/[1-9][0-9]*$")  # "I/N": the I-th of N slices of the papers
     cache: bool = True  # answer repeated model calls from the SQLite call cache
     max_connections: int = Field(4, ge=1)  # concurrent requests per model server; also papers run at once
+    executor: Literal["local", "ray"] = "local"  # ray: papers (and sweep points) run as Ray tasks
+    ray_address: str | None = None  # an existing Ray cluster ("HOST:6379"); None starts a local runtime
+    ray_num_cpus: float = Field(1, gt=0)  # CPUs Ray reserves for each paper task
+    ray_num_gpus: float = Field(0, ge=0)  # GPUs Ray reserves for each paper task (when tasks hold the models)
+    ray_model_actors: bool = False  # True: each local model spec is one Ray actor that the paper tasks call
+    ray_actor_num_cpus: float = Field(1, ge=0)  # CPUs Ray reserves for each model actor
+    ray_actor_num_gpus: float = Field(0, ge=0)  # GPUs Ray reserves for each model actor
     allow_pickle: bool = False
     trust_remote_code: bool = False
 

@@ -24,7 +24,7 @@ from harness.models import ModelAPI, ModelError, ModelPool
 from harness.models.cache import CachedModel, CallCache
 from harness.run.agents import Team, summarize
 from harness.run.config import RunConfig
-from harness.run.optimizers import Train, parse_optimizer
+from harness.run.optimizers import Optimizer, Train, parse_optimizer
 from harness.run.transcript import Transcript
 
 REMOTE_BACKENDS = ("openai", "ollama")
@@ -50,21 +50,53 @@ def new_run_id(config: RunConfig) -> str:
     return f"{datetime.now():%Y%m%d-%H%M%S}-{digest}-{secrets.token_hex(2)}"
 
 
+def load_models(config: RunConfig, optimizer: Optimizer, pool: ModelPool | None = None
+                ) -> tuple[tuple[ModelAPI, ModelAPI, Judge], CrossExamDetector | None]:
+    """Summarizer, describer, judge and monitor, each behind the call cache (none for train(): weights change).
+    The wrappers are new on each call (a judge remembers what it rated); `pool` may keep the loaded weights."""
+    pool = pool or ModelPool(allow_pickle=config.allow_pickle, trust_remote_code=config.trust_remote_code,
+                             max_connections=config.max_connections)
+    store = CallCache() if config.cache and not isinstance(optimizer, Train) else None
+    summarizer, describer, judge = (CachedModel(pool.get(spec), store) for spec in
+                                    (config.summarizer, config.describer_spec, config.judge_spec))
+    monitor = CrossExamDetector(CachedModel(pool.get(config.monitor), store)) if config.monitor else None
+    return (summarizer, describer, Judge(judge, config.judge_defence)), monitor
+
+
+def run_paper(team: Team, paper: Paper) -> None:
+    """One paper, start to end; a failure on it is an error event on it, and the run goes on."""
+    try:
+        summary, delegations = summarize(team, paper)
+        proxies = [d.proxy for d in delegations if d.proxy is not None]
+        team.transcript.emit(
+            paper.id, "paper_done",
+            rougeL=rouge(summary, paper.abstract)["rougeL"] if summary is not None else None,
+            mean_proxy=sum(proxies) / len(proxies) if proxies else None,
+            equations=len(delegations),
+        )
+    except (ModelError, ValueError, RuntimeError) as exc:
+        team.transcript.emit(paper.id, "error", message=f"{type(exc).__name__}: {exc}")
+
+
 class Experiment:
     """Inputs, the optimizer and every model are checked on construction, before any run directory exists,
     so a bad flag costs nothing; `run` then commits each event as it happens."""
 
-    def __init__(self, config: RunConfig) -> None:
+    def __init__(self, config: RunConfig, pool: ModelPool | None = None) -> None:
         self.config = config
         self.papers = select_papers(config)
         self.optimizer = parse_optimizer(config.optimizer)
-        pool = ModelPool(allow_pickle=config.allow_pickle, trust_remote_code=config.trust_remote_code,
-                         max_connections=config.max_connections)
-        store = CallCache() if config.cache and not isinstance(self.optimizer, Train) else None
-        summarizer, describer, judge = (CachedModel(pool.get(spec), store) for spec in
-                                        (config.summarizer, config.describer_spec, config.judge_spec))
-        self.models: tuple[ModelAPI, ModelAPI, Judge] = (summarizer, describer, Judge(judge, config.judge_defence))
-        self.monitor = CrossExamDetector(CachedModel(pool.get(config.monitor), store)) if config.monitor else None
+        self.actors: dict[str, ModelAPI] = {}  # with ray_model_actors: the local models' actors, by spec
+        if config.executor == "ray":
+            from harness.run.ray_executor import ActorModel, connect, start_model_actors
+            connect(config.ray_address)
+            if config.ray_model_actors:
+                pool = pool or ModelPool(allow_pickle=config.allow_pickle, trust_remote_code=config.trust_remote_code,
+                                         max_connections=config.max_connections)
+                start_model_actors(config, pool)
+                specs = [config.summarizer, config.describer_spec, config.judge_spec, config.monitor]
+                self.actors = {s: pool.get(s) for s in specs if s and isinstance(pool.get(s), ActorModel)}
+        self.models, self.monitor = load_models(config, self.optimizer, pool)
 
     def roles(self) -> dict[str, ModelAPI]:
         summarizer, describer, judge = self.models
@@ -72,22 +104,36 @@ class Experiment:
         return roles | ({"monitor": self.monitor.monitor} if self.monitor else {})
 
     @property
+    def spans_papers(self) -> bool:
+        """A trust record or a trained adapter carries state from one paper to the next."""
+        return self.config.trust or isinstance(self.optimizer, Train)
+
+    @property
     def workers(self) -> int:
-        """Papers run concurrently only against remote models, and only when no state crosses papers
-        (a trust record, a trained adapter)."""
+        """Papers run concurrently only against remote models, and only when no state crosses papers."""
         remote = any(m.details.get("backend") in REMOTE_BACKENDS for m in self.roles().values())
-        sequential = self.config.trust or isinstance(self.optimizer, Train)
-        return self.config.max_connections if remote and not sequential else 1
+        return self.config.max_connections if remote and not self.spans_papers else 1
+
+    def open_run(self) -> Transcript:
+        """A new run directory and transcript, with the models event first."""
+        run_id = new_run_id(self.config)
+        transcript = Transcript.create(Path(self.config.runs) / run_id, run_id, self.config.model_dump())
+        self.emit_models(transcript)
+        return transcript
+
+    def emit_models(self, transcript: Transcript) -> None:
+        transcript.emit(None, "models", **{role: {"spec": m.spec, **m.details} for role, m in self.roles().items()})
+
+    def chunks(self, papers: list[Paper]) -> list[list[Paper]]:
+        """The Ray tasks of a run: one per paper, or one for all when state spans papers."""
+        return [papers] if self.spans_papers and papers else [[p] for p in papers]
 
     def run(self, on_paper: Callable[[Paper], None] | None = None) -> Path:
-        run_id = new_run_id(self.config)
-        run_dir = Path(self.config.runs) / run_id
-        transcript = Transcript.create(run_dir, run_id, self.config.model_dump())
-        return self._run(transcript, self.papers, on_paper)
+        return self._run(self.open_run(), self.papers, on_paper)
 
     def resume(self, run_dir: Path, on_paper: Callable[[Paper], None] | None = None) -> Path:
         """Continue a killed or interrupted run: finished papers are kept, partial ones are redone."""
-        if self.config.trust or isinstance(self.optimizer, Train):
+        if self.spans_papers:
             raise ConfigError("--resume does not support runs with trust or train(): their state spans papers")
         transcript = Transcript.open(run_dir)
         done = transcript.finished_papers()
@@ -95,30 +141,22 @@ class Experiment:
         removed = transcript.discard_papers({p.id for p in todo})
         transcript.reopen()
         transcript.emit(None, "resume", finished=len(done), remaining=len(todo), discarded_events=removed)
+        self.emit_models(transcript)
         return self._run(transcript, todo, on_paper)
 
     def _run(self, transcript: Transcript, papers: list[Paper], on_paper: Callable[[Paper], None] | None) -> Path:
         team = Team(self.config, *self.models, optimizer=self.optimizer, transcript=transcript, monitor=self.monitor)
-        transcript.emit(None, "models", **{role: {"spec": m.spec, **m.details} for role, m in self.roles().items()})
 
         def one(paper: Paper) -> None:
-            """A failure on one paper is an error event on it, and the run goes on."""
-            try:
-                summary, delegations = summarize(team, paper)
-                proxies = [d.proxy for d in delegations if d.proxy is not None]
-                transcript.emit(
-                    paper.id, "paper_done",
-                    rougeL=rouge(summary, paper.abstract)["rougeL"] if summary is not None else None,
-                    mean_proxy=sum(proxies) / len(proxies) if proxies else None,
-                    equations=len(delegations),
-                )
-            except (ModelError, ValueError, RuntimeError) as exc:
-                transcript.emit(paper.id, "error", message=f"{type(exc).__name__}: {exc}")
+            run_paper(team, paper)
             if on_paper:
                 on_paper(paper)
 
         try:
-            if self.workers == 1:
+            if self.config.executor == "ray":
+                from harness.run.ray_executor import RayJob, run_on_ray
+                run_on_ray([RayJob(self.config, transcript, self.chunks(papers), on_paper, self.actors)])
+            elif self.workers == 1:
                 for paper in papers:
                     one(paper)
             else:
@@ -131,6 +169,33 @@ class Experiment:
         finally:
             transcript.close()
         return transcript.run_dir
+
+
+def run_on_ray_together(configs: list[RunConfig]) -> list[Path]:
+    """Several runs (a sweep's points) as one pool of Ray tasks, so that points run at once as well as papers;
+    the driver writes every run's transcript. Points with the same loading flags share the driver's weights."""
+    from harness.run.ray_executor import RayJob, run_on_ray
+
+    pools: dict[tuple, ModelPool] = {}
+    experiments = []
+    for c in configs:
+        key = (c.allow_pickle, c.trust_remote_code, c.max_connections)
+        pool = pools.setdefault(key, ModelPool(allow_pickle=key[0], trust_remote_code=key[1], max_connections=key[2]))
+        experiments.append(Experiment(c, pool))
+    transcripts = [e.open_run() for e in experiments]
+    try:
+        run_on_ray([RayJob(e.config, t, e.chunks(e.papers), actors=e.actors)
+                    for e, t in zip(experiments, transcripts, strict=True)])
+        for t in transcripts:
+            t.finish("finished")
+    except BaseException:
+        for t in transcripts:
+            t.finish("interrupted")
+        raise
+    finally:
+        for t in transcripts:
+            t.close()
+    return [t.run_dir for t in transcripts]
 
 
 def run_experiment(config: RunConfig, on_paper: Callable[[Paper], None] | None = None) -> Path:

@@ -8,6 +8,9 @@ from harness.run.config import RunConfig
 from harness.run.experiment import new_run_id
 from harness.run.transcript import Transcript
 
+# Settings that say where and how a shard ran, not what it computed: shards may differ in them.
+HOW = ("shard", "runs", "executor", *(k for k in RunConfig.model_fields if k.startswith("ray_")))
+
 
 def merge_runs(run_dirs: list[Path], runs_root: Path) -> Path:
     """Shards must share every setting but `shard` and hold disjoint papers; the merged run's status is
@@ -15,9 +18,9 @@ def merge_runs(run_dirs: list[Path], runs_root: Path) -> Path:
     shards = [Transcript.open(d) for d in run_dirs]
     try:
         infos = [t.info() for t in shards]
-        base = {k: v for k, v in infos[0].config.items() if k not in ("shard", "runs")}
+        base = {k: v for k, v in infos[0].config.items() if k not in HOW}
         for info in infos[1:]:
-            other = {k: v for k, v in info.config.items() if k not in ("shard", "runs")}
+            other = {k: v for k, v in info.config.items() if k not in HOW}
             if differ := sorted(k for k in base.keys() | other.keys() if base.get(k) != other.get(k)):
                 raise ValueError(f"cannot merge {info.id} with {infos[0].id}: they differ in {', '.join(differ)}")
         seen: dict[str, int] = {}

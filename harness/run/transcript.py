@@ -23,9 +23,12 @@ DB_NAME = "transcript.sqlite"
 
 EventKind = Literal[
     "models", "prompt", "truncation", "candidate", "rating", "gold", "detector", "selection", "summary", "propagation",
-    "weight_update", "adapter", "trust", "calls", "paper_done", "resume", "merged", "warning", "error", "human_label"
+    "weight_update", "adapter", "trust", "calls", "paper_done", "resume", "merged", "retry", "warning", "error",
+    "human_label",
 ]
 HUMAN_LABELS = ("correct", "wrong", "vacuous")
+# What a Recorder keeps: ("agent", node fields) or ("event", agent id, kind, payload, ts).
+Record = tuple
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS run (
@@ -155,6 +158,17 @@ class Transcript:
             found.setdefault((ev.agent_id or "", ev.payload["index"]), []).append(ev.payload)
         return found
 
+    def write(self, records: list[Record]) -> None:
+        """Write what a Recorder kept (a paper run elsewhere), keeping its timestamps."""
+        for record in records:
+            if record[0] == "agent":
+                self.add_agent(AgentNode(**record[1]))
+                continue
+            _, agent_id, kind, payload, ts = record
+            with self._lock:
+                self.db.execute("INSERT INTO events (agent_id, kind, payload, ts) VALUES (?, ?, ?, ?)",
+                                (agent_id, kind, json.dumps(payload, ensure_ascii=False), ts))
+
     def finish(self, status: str = "finished") -> None:
         with self._lock:
             self.db.execute("UPDATE run SET status = ?, finished = ?", (status, _now()))
@@ -249,6 +263,24 @@ class Transcript:
             parent = nodes.get(node["parent_id"] or "")
             (parent["children"] if parent else roots).append(node)
         return roots
+
+
+class Recorder:
+    """Stands in for a Transcript inside a Ray task: keeps agents and events in memory, in order, for the
+    driver to write, so that one process writes each SQLite store. `run_dir` is the run's directory, where an
+    optimizer may keep files (train()'s adapters; on a cluster, on the worker's disk unless it is shared)."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = Path(run_dir)
+        self.records: list[Record] = []
+
+    def add_agent(self, node: AgentNode) -> AgentNode:
+        self.records.append(("agent", node.model_dump()))
+        return node
+
+    def emit(self, agent_id: str | None, kind: EventKind, **payload: Any) -> int:
+        self.records.append(("event", agent_id, kind, payload, _now()))
+        return len(self.records)
 
 
 def list_runs(runs_dir: Path) -> list[RunInfo]:

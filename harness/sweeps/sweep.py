@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from harness.core.declared import declared, load_declared
 from harness.run.config import RunConfig, load_config
-from harness.run.experiment import Experiment
+from harness.run.experiment import Experiment, run_on_ray_together
 from harness.run.transcript import list_runs
 
 
@@ -55,11 +55,25 @@ def finished_run(point_dir: Path) -> Path | None:
 
 def run_sweep(sweep: Sweep, runs: Path, overrides: dict[str, Any] | None = None,
               on_point: Callable[[str, bool], None] | None = None) -> dict[str, Path]:
-    """Run every point that has no finished run yet; returns point label -> finished run directory."""
-    results = {}
-    for label, config in sweep.configs(runs, overrides or {}):
-        existing = finished_run(Path(config.runs))
-        results[label] = existing or Experiment(config).run()
+    """Run every point that has no finished run yet; returns point label -> finished run directory.
+    With `executor = "ray"` the points' papers go to Ray as one pool of tasks, all points at once."""
+    points = sweep.configs(runs, overrides or {})
+    results: dict[str, Path] = {}
+    on_ray: list[tuple[str, RunConfig]] = []
+    for label, config in points:
+        if existing := finished_run(Path(config.runs)):
+            results[label] = existing
+        elif config.executor == "ray":
+            on_ray.append((label, config))
+            continue
+        else:
+            results[label] = Experiment(config).run()
         if on_point:
             on_point(label, existing is not None)
-    return results
+    if on_ray:
+        run_dirs = run_on_ray_together([config for _, config in on_ray])
+        for (label, _), run_dir in zip(on_ray, run_dirs, strict=True):
+            results[label] = run_dir
+            if on_point:
+                on_point(label, False)
+    return {label: results[label] for label, _ in points}

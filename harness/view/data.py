@@ -284,6 +284,7 @@ def detail(key: str, run_dir: Path) -> dict[str, Any]:
             **run_header(key, info),
             "model_details": (run_events.get("models") or [{}])[0],
             "resumes": run_events.get("resume", []),
+            "retries": run_events.get("retry", []),
             "merged": (run_events.get("merged") or [None])[-1],
             "roots": [r["id"] for r in roots],
             "nodes": nodes,

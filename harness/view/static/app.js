@@ -497,10 +497,15 @@ class RunPage {
   }
 }
 
-// A run's own events: each resume (what it kept, redid and discarded) and the shards it was merged from.
+// A run's own events: each resume (what it kept, redid and discarded), each Ray task redone after its worker
+// died, and the shards it was merged from.
 function runEvents(r) {
   const lines = r.resumes.map((e) => el("div", { class: "run-event resume" }, el("b", {}, "resumed "),
     `${e.finished} finished paper(s) kept, ${e.remaining} redone, ${e.discarded_events} event(s) of unfinished papers discarded`));
+  for (const e of r.retries || []) {
+    lines.push(el("div", { class: "run-event retry" }, el("b", {}, "retried "),
+      `${e.papers.join(", ")} (attempt ${e.attempt} lost: ${e.reason})`));
+  }
   if (r.merged) {
     lines.push(el("div", { class: "run-event merged" }, el("b", {}, `merged from ${r.merged.shards.length} shard(s) `),
       r.merged.shards.map((s, k) => [k ? ", " : "", `${s.id} (shard ${s.shard ?? "–"}) `, statusBadge(s.status)])));
