@@ -1,0 +1,56 @@
+"""The committed real labeled set (evals/labeled/real/): what the issue asks of it holds, every row reads back
+its equation from the papers, and the readers' agreement is what its README reports."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from harness.core.real_rows import SOURCE_FIELDS, read_jsonl, split_of, with_sources
+from harness.gold.calibration import model_key
+from harness.reports.labels import LABELS, cohen_kappa
+
+REAL = Path(__file__).resolve().parents[1] / "evals" / "labeled" / "real"
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict]:
+    return read_jsonl(REAL / "rows.jsonl")
+
+
+def test_every_row_is_labeled_with_provenance_and_no_copied_paper_text(rows):
+    assert len(rows) >= 400
+    assert len({r["id"] for r in rows}) == len(rows)
+    for r in rows:
+        assert r["label"] in LABELS and r["labeler"]
+        assert (r["label"] == "wrong") == bool(r.get("first_false_claim")), r["id"]
+        assert not set(SOURCE_FIELDS) & r.keys(), r["id"]
+        p = r["provenance"]
+        assert {"run", "describer", "objective", "seed", "agent", "candidate", "equation"} <= p.keys()
+        assert r["split"] == split_of(p["equation"])
+
+
+def test_the_set_covers_three_describers_three_objectives_and_both_corpora(rows):
+    assert {"smollm2", "qwen-0.5b", "qwen-1.5b"} <= {model_key(r["provenance"]["describer"]) for r in rows}
+    assert {"honest", "approval", "treacherous"} <= {r["provenance"]["objective"] for r in rows}
+    demo = {r["provenance"]["equation"] for r in rows if r["provenance"]["data"] == "demo"}
+    arxiv = {r["provenance"]["equation"] for r in rows if r["provenance"]["data"] != "demo"}
+    assert len(demo) == 30 and len(arxiv) >= 40
+    assert 0.25 < Counter(r["split"] for r in rows)["heldout"] / len(rows) < 0.55
+
+
+def test_rows_read_their_equation_back_from_the_papers(rows):
+    full = with_sources(rows)
+    assert all(r["latex"] and r["title"] for r in full)
+
+
+def test_relabeled_sample_is_a_fifth_and_agreement_is_measured(rows):
+    label = {r["id"]: r["label"] for r in rows}
+    second = [x for f in sorted((REAL / "labels").glob("*R.jsonl")) for x in read_jsonl(f)]
+    assert len(second) >= 0.18 * len(rows)
+    first_reader = {r["id"]: r["labeler"] for r in rows}
+    assert all(x["labeler"] != first_reader[x["id"]] for x in second)  # a different reader
+    kappa = cohen_kappa([label[x["id"]] for x in second], [x["label"] for x in second])
+    assert kappa > 0.6  # substantial agreement; the README gives the exact figure
