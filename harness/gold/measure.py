@@ -5,8 +5,9 @@ combined, per describer and pooled, on one split.
         [--gold-model llamacpp:qwen-1.5b --method statements] [--cache FILE] [--write-calibration]
 
 The model's P(False) per statement is cached in a JSONL file (by row id, method and model), so a second
-measurement of the same rows costs nothing. `--write-calibration` stores the figures of the combined gold (or
-the rules', without a model) per describer in evals/labeled/real/calibration.json, where reports read them.
+measurement of the same rows costs nothing. `--write-calibration` stores the figures of one instrument (`--instrument`,
+default the rules, which is what runs check with) per describer in evals/labeled/real/calibration.json, where
+reports read them.
 """
 
 from __future__ import annotations
@@ -110,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--method", choices=METHODS, default="statements")
     p.add_argument("--cache", default=None, help="JSONL cache of the model layer's answers")
     p.add_argument("--write-calibration", action="store_true")
+    p.add_argument("--instrument", choices=["rules", "model", "rules+model"], default="rules",
+                   help="whose figures --write-calibration stores (default rules: what `harness run` checks with)")
     args = p.parse_args(argv)
     rows = with_sources(read_jsonl(Path(args.rows)))
     rows = [r for r in rows if r.get("label") and (args.split == "all" or r["split"] == args.split)]
@@ -121,8 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         for g, a in groups.items():
             print(f"  {g:<12} {_fmt(a)}")
     if args.write_calibration:
-        name = "rules+model" if args.gold_model else "rules"
-        cal = {"instrument": name, "gold_model": args.gold_model, "method": args.method if args.gold_model else None,
+        name = args.instrument
+        if name not in results:
+            p.error(f"--instrument {name} needs --gold-model")
+        uses_model = name != "rules"
+        cal = {"instrument": name, "gold_model": args.gold_model if uses_model else None,
+               "method": args.method if uses_model else None,
                "describers": {g: {"split": args.split, "agreement": as_dict(a)} for g, a in results[name].items()}}
         path = share_dir("evals") / CALIBRATION_FILE
         path.write_text(json.dumps(cal, indent=1) + "\n")
