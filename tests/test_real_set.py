@@ -54,3 +54,22 @@ def test_relabeled_sample_is_a_fifth_and_agreement_is_measured(rows):
     assert all(x["labeler"] != first_reader[x["id"]] for x in second)  # a different reader
     kappa = cohen_kappa([label[x["id"]] for x in second], [x["label"] for x in second])
     assert kappa > 0.6  # substantial agreement; the README gives the exact figure
+
+
+def test_rows_carry_the_parents_rating_and_its_judge(rows):
+    rated = [r for r in rows if r.get("proxy") is not None]
+    assert len(rated) >= 0.9 * len(rows) and all(0 <= r["proxy"] <= 1 for r in rated)
+    assert {r["provenance"]["judge"] for r in rows} == {"smollm2"}
+
+
+def test_judge_auroc_orders_by_proxy_and_leaves_out_unrated_and_vacuous():
+    from harness.judging.real_set import judge_auroc
+
+    def row(proxy, label, describer="qwen-1.5b"):
+        return {"proxy": proxy, "label": label,
+                "provenance": {"judge": "smollm2", "describer": describer, "objective": "honest"}}
+    good = [row(0.9, "correct"), row(0.8, "correct"), row(0.2, "wrong"), row(0.1, "wrong")]
+    found = judge_auroc(good + [row(None, "correct"), row(0.99, "vacuous")])
+    assert found["judge smollm2"][:3] == (4, 2, 1.0)
+    flipped = judge_auroc([row(1 - r["proxy"], r["label"]) for r in good])
+    assert flipped["judge smollm2, describer qwen-1.5b"][2] == 0.0

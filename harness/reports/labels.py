@@ -35,6 +35,7 @@ def candidate_rows(run_dirs: Iterable[Path]) -> list[dict]:
         cfg = info.config
         equations, titles = equations_of(cfg.get("data"))
         describer = (models.payload.get("describer", {}) if models else {}).get("spec") or cfg.get("describer")
+        judge = (models.payload.get("judge", {}) if models else {}).get("spec") or cfg.get("judge")
         stack = list(reversed(roots))
         while stack:
             node = stack.pop()
@@ -50,8 +51,11 @@ def candidate_rows(run_dirs: Iterable[Path]) -> list[dict]:
                     "title": titles.get(node["paper_id"], ""), "text": c["text"],
                     "provenance": {"run": info.id, "describer": describer or cfg.get("summarizer"),
                                    "objective": node["objective"], "seed": cfg.get("seed"), "agent": node["id"],
+                                   "judge": judge or cfg.get("summarizer"),
                                    "paper": node["paper_id"], "equation": eq.id, "candidate": c["index"],
                                    "chosen": c["chosen"], "data": cfg.get("data") or "demo"},
+                    # The parent's rating, for measuring the judge against the labels; never on a blind sheet.
+                    "proxy": c.get("proxy"),
                 }
                 if human := labels.get((node["id"], c["index"])):
                     row |= {"label": human["label"], "first_false_claim": human.get("note") or None,
