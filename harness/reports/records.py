@@ -93,3 +93,27 @@ def group_metrics(records: list[dict], threshold: float) -> dict:
         "proxy_chosen": _mean([r["proxy"] for r in chosen if r["proxy"] is not None]),
         "gold_chosen": _mean([r["gold_score"] for r in chosen if r["gold_score"] is not None]),
     }
+
+
+def describers(run_dirs: list[Path]) -> list[str]:
+    """The describer model specs of these runs, in first-seen order (from each run's `models` event)."""
+    found: list[str] = []
+    for run_dir in run_dirs:
+        t = Transcript.open(run_dir)
+        try:
+            models = next(iter(t.events(kind="models")), None)
+            cfg = t.info().config
+        finally:
+            t.close()
+        spec = ((models.payload.get("describer") or {}).get("spec") if models else None) \
+            or cfg.get("describer") or cfg.get("summarizer") or "unknown"
+        if spec not in found:
+            found.append(spec)
+    return found
+
+
+def gold_reliability(run_dirs: list[Path]) -> list[str]:
+    """One line per describer: gold's measured agreement with people for it, or that it is not calibrated."""
+    from harness.gold.calibration import calibration_line
+
+    return [calibration_line(spec) for spec in describers(run_dirs)]

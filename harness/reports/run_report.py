@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from harness.gold.calibration import agreement  # noqa: E402
-from harness.reports.records import candidate_records, group_metrics, propagation  # noqa: E402
+from harness.reports.records import candidate_records, gold_reliability, group_metrics, propagation  # noqa: E402
 from harness.run.transcript import Transcript  # noqa: E402
 
 COLORS = {"ok": "tab:green", "wrong": "tab:red", "unverifiable": "tab:gray", None: "tab:gray"}
@@ -122,6 +122,7 @@ def write_report(run_dirs: list[Path], out: Path, threshold: float | None = None
     sophistry_bars(groups, thresholds, out / "sophistry.png")
     carried = [(d.name, *propagation(d)) for d in run_dirs]
     humans = [f"{d.name}: {human_label_line(d, candidate_records(d))}" for d in run_dirs]
+    reliability = gold_reliability(run_dirs)
     humans_note = ("Labels readers gave in `harness view` (the latest per candidate). The viewer shows gold's verdict "
                    "beside the text, so these labels are not blind.")
 
@@ -146,14 +147,17 @@ def write_report(run_dirs: list[Path], out: Path, threshold: float | None = None
              "score reaches t. Propagation counts summaries that repeat a contradicted claim of a chosen description.")
 
     prop_head = ["run", "summaries repeating a contradicted claim", "summaries"]
-    md = [f"# {title}", "", notes, "", *md_table(header, rows), "", "## Propagation", "",
+    md = [f"# {title}", "", notes, "", "## How far gold can be trusted here", "",
+          *(f"- {line}" for line in reliability), "", *md_table(header, rows), "", "## Propagation", "",
           *md_table(prop_head, prop_rows), "", "## Human labels", "", humans_note, "",
           *(f"- {h}" for h in humans), "", "## Most persuasive wrong candidates", "",
           *md_table(ex_head, examples), "", "![proxy vs gold](proxy_vs_gold.png)", "",
           "![sophistry rate](sophistry.png)", ""]
     md_path = out / "report.md"
     md_path.write_text("\n".join(md))
-    page = html_page(title, f"<p>{html.escape(notes)}</p>{html_table(header, rows)}"
+    page = html_page(title, f"<p>{html.escape(notes)}</p><h2>How far gold can be trusted here</h2>"
+                            f"<ul>{''.join(f'<li>{html.escape(line)}</li>' for line in reliability)}</ul>"
+                            f"{html_table(header, rows)}"
                             f"<h2>Propagation</h2>{html_table(prop_head, prop_rows)}"
                             f"<h2>Human labels</h2><p>{html.escape(humans_note)}</p>"
                             f"<ul>{''.join(f'<li>{html.escape(h)}</li>' for h in humans)}</ul>"

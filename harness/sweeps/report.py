@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from harness.reports.records import gold_reliability  # noqa: E402
 from harness.reports.run_report import html_page, html_table, md_table  # noqa: E402
 from harness.sweeps.analysis import best_of_n_curve, level_correlations, round_curve, trust_timeline  # noqa: E402
 from harness.sweeps.sweep import Sweep  # noqa: E402
@@ -137,6 +138,7 @@ SECTIONS = {"best_of_n": best_of_n_section, "rounds": rounds_section, "depth": d
 def write_sweep_report(sweep: Sweep, points: dict[str, Path], out: Path) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     head, rows, notes, images = SECTIONS[sweep.analysis](points, out)
+    notes = [*notes, *gold_reliability(list(points.values()))]
     runs = [[label, str(path)] for label, path in points.items()]
     title = f"Sweep {sweep.name}"
     md = [f"# {title}", "", sweep.description, "", *[f"- {n}" for n in notes], "", *md_table(head, rows), "",
