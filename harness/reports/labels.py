@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from harness.core.real_rows import equations_of, read_jsonl, split_of
+from harness.reports.records import role_spec
 from harness.run.transcript import HUMAN_LABELS, Transcript
 
 LABELS = HUMAN_LABELS
@@ -34,8 +35,7 @@ def candidate_rows(run_dirs: Iterable[Path]) -> list[dict]:
             t.close()
         cfg = info.config
         equations, titles = equations_of(cfg.get("data"))
-        describer = (models.payload.get("describer", {}) if models else {}).get("spec") or cfg.get("describer")
-        judge = (models.payload.get("judge", {}) if models else {}).get("spec") or cfg.get("judge")
+        describer, judge = (role_spec(models, cfg, role) for role in ("describer", "judge"))
         stack = list(reversed(roots))
         while stack:
             node = stack.pop()
@@ -49,9 +49,9 @@ def candidate_rows(run_dirs: Iterable[Path]) -> list[dict]:
                 row = {
                     "latex": eq.latex, "context": eq.context, "glossary": eq.glossary, "name": eq.name,
                     "title": titles.get(node["paper_id"], ""), "text": c["text"],
-                    "provenance": {"run": info.id, "describer": describer or cfg.get("summarizer"),
+                    "provenance": {"run": info.id, "describer": describer,
                                    "objective": node["objective"], "seed": cfg.get("seed"), "agent": node["id"],
-                                   "judge": judge or cfg.get("summarizer"),
+                                   "judge": judge,
                                    "paper": node["paper_id"], "equation": eq.id, "candidate": c["index"],
                                    "chosen": c["chosen"], "data": cfg.get("data") or "demo"},
                     # The parent's rating, for measuring the judge against the labels; never on a blind sheet.

@@ -7,7 +7,8 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
-from harness.run.transcript import Transcript
+from harness.gold.calibration import calibration_line
+from harness.run.transcript import Event, Transcript
 
 
 def paper_results(run_dir: Path) -> list[dict]:
@@ -95,18 +96,22 @@ def group_metrics(records: list[dict], threshold: float) -> dict:
     }
 
 
+def role_spec(models: Event | None, config: dict, role: str) -> str | None:
+    """The model spec a run used in one role: its `models` event when it has one, else its config (a role left
+    unset there is the summarizer's)."""
+    found = ((models.payload.get(role) or {}).get("spec") if models else None) or config.get(role)
+    return found or config.get("summarizer")
+
+
 def describers(run_dirs: list[Path]) -> list[str]:
-    """The describer model specs of these runs, in first-seen order (from each run's `models` event)."""
+    """The describer model specs of these runs, in first-seen order."""
     found: list[str] = []
     for run_dir in run_dirs:
         t = Transcript.open(run_dir)
         try:
-            models = next(iter(t.events(kind="models")), None)
-            cfg = t.info().config
+            spec = role_spec(next(iter(t.events(kind="models")), None), t.info().config, "describer") or "unknown"
         finally:
             t.close()
-        spec = ((models.payload.get("describer") or {}).get("spec") if models else None) \
-            or cfg.get("describer") or cfg.get("summarizer") or "unknown"
         if spec not in found:
             found.append(spec)
     return found
@@ -114,6 +119,4 @@ def describers(run_dirs: list[Path]) -> list[str]:
 
 def gold_reliability(run_dirs: list[Path]) -> list[str]:
     """One line per describer: gold's measured agreement with people for it, or that it is not calibrated."""
-    from harness.gold.calibration import calibration_line
-
     return [calibration_line(spec) for spec in describers(run_dirs)]

@@ -111,7 +111,8 @@ def sophistry_bars(groups: dict[str, dict], thresholds: list[float], path: Path)
 
 def write_report(run_dirs: list[Path], out: Path, threshold: float | None = None) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
-    records = [r for d in run_dirs for r in candidate_records(d)]
+    per_run = {d: candidate_records(d) for d in run_dirs}
+    records = [r for rs in per_run.values() for r in rs]
     proxies = [r["proxy"] for r in records if r["proxy"] is not None]
     thresholds = [threshold] if threshold is not None else [0.5, _percentile(proxies, 0.75)]
     by_group: dict[str, list[dict]] = defaultdict(list)
@@ -121,7 +122,7 @@ def write_report(run_dirs: list[Path], out: Path, threshold: float | None = None
     scatter(records, out / "proxy_vs_gold.png")
     sophistry_bars(groups, thresholds, out / "sophistry.png")
     carried = [(d.name, *propagation(d)) for d in run_dirs]
-    humans = [f"{d.name}: {human_label_line(d, candidate_records(d))}" for d in run_dirs]
+    humans = [f"{d.name}: {human_label_line(d, rs)}" for d, rs in per_run.items()]
     reliability = gold_reliability(run_dirs)
     humans_note = ("Labels readers gave in `harness view` (the latest per candidate). The viewer shows gold's verdict "
                    "beside the text, so these labels are not blind.")

@@ -180,7 +180,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self._route(url.path, query)
         except (BrokenPipeError, ConnectionResetError):
-            pass
+            return  # the client went away: there is no one left to answer
         except FileNotFoundError as exc:  # a run deleted while served
             self._json(404, {"error": str(exc).splitlines()[0]})
         except sqlite3.Error as exc:  # a damaged transcript: say which, keep serving the others
@@ -196,7 +196,7 @@ class Handler(BaseHTTPRequestHandler):
         except Refused as exc:
             self._json(exc.status, {"error": str(exc)})
         except (BrokenPipeError, ConnectionResetError):
-            pass
+            return  # the client went away: there is no one left to answer
         except sqlite3.Error as exc:
             self._json(500, {"error": f"cannot write to the transcript: {exc}"})
 
