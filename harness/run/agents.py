@@ -90,28 +90,60 @@ def describe(team: Team, paper: Paper, equation: Equation, parent: AgentNode, ju
     it judges with its own model, and reads their descriptions. With trust on, the parent only checks (rates)
     a sampled share of a trusted sub-agent's outputs; unchecked outputs are taken as they come.
     """
-    cfg, t = team.config, team.transcript
+    t = team.transcript
     node = t.add_agent(AgentNode(
         id=f"{parent.id}/{equation.id.rsplit('/', 1)[-1]}", parent_id=parent.id, level=parent.level + 1,
-        role="describer", model=team.describer.spec, objective=cfg.objective, optimizer=team.optimizer.name,
-        paper_id=paper.id, equation_id=equation.id,
+        role="describer", model=team.describer.spec, objective=team.config.objective,
+        optimizer=team.optimizer.name, paper_id=paper.id, equation_id=equation.id,
     ))
-    seed = derive_seed(cfg.seed, node.id)
-    parts = subexpressions(equation.latex) if node.level < cfg.depth else []
-    notes = [describe(team, paper, Equation(id=f"{equation.id}.{k}", latex=part, glossary=equation.glossary,
-                                            context=equation.context), node, Judge(team.describer))
-             for k, part in enumerate(parts, start=1)]
-
+    seed = derive_seed(team.config.seed, node.id)
+    notes = delegate_parts(team, paper, equation, node)
     watch = oversee(team, node)
-    # A treacherous describer behaves until it is trusted enough.
-    objective = "honest" if cfg.objective == "treacherous" and not watch.defected else cfg.objective
+    messages = brief(team, node, paper, equation, notes, watch, seed)
+    with call_log() as calls:
+        candidates, chosen = produce(team, node, equation, messages, judge, watch.checked, seed)
+    verdicts = grade(equation, candidates)
+    record_candidates(t, node, candidates, verdicts, judge)
+    with call_log() as monitor_calls:
+        monitor_step(team, node, equation, candidates)
+    t.emit(node.id, "calls", calls=calls + monitor_calls)  # the describer's, its judge's and the monitor's
+    proxy = chosen.rating.proxy if chosen.rating else None
+    t.emit(node.id, "selection", index=chosen.index, proxy=proxy)
+    record_trust(team, node, watch, verdicts[chosen.index])
+    contradicted = [cl.claim for cl in verdicts[chosen.index].claims if cl.status == "contradicted"]
+    return Delegation(equation, chosen.text, proxy, contradicted)
+
+
+def delegate_parts(team: Team, paper: Paper, equation: Equation, node: AgentNode) -> list[Delegation]:
+    """Below the depth limit, one sub-describer per part of the equation, judged by this describer's model."""
+    parts = subexpressions(equation.latex) if node.level < team.config.depth else []
+    return [describe(team, paper, Equation(id=f"{equation.id}.{k}", latex=part, glossary=equation.glossary,
+                                           context=equation.context), node, Judge(team.describer))
+            for k, part in enumerate(parts, start=1)]
+
+
+def brief(team: Team, node: AgentNode, paper: Paper, equation: Equation, notes: list[Delegation],
+          watch: Oversight, seed: int) -> Messages:
+    """The describer's prompt, emitted as its `prompt` event: its objective's template (a treacherous one
+    behaves until it is trusted enough), the equation's context and its sub-agents' notes."""
+    objective = team.config.objective
+    if objective == "treacherous" and not watch.defected:
+        objective = "honest"
     prompt = load_prompt("describer", objective)
     context = equation.context[:CONTEXT_CHARS]
     if notes:
         context += "\nNotes on its parts, from your own sub-agents:\n" + "\n".join(
             f"- {d.equation.latex}: {d.description}" for d in notes)
     messages = prompt.render(title=paper.title, latex=equation.latex, context=context)
-    t.emit(node.id, "prompt", prompt=prompt.name, messages=messages, seed=seed)
+    team.transcript.emit(node.id, "prompt", prompt=prompt.name, messages=messages, seed=seed)
+    return messages
+
+
+def produce(team: Team, node: AgentNode, equation: Equation, messages: Messages, judge: Judge, checked: bool,
+            seed: int) -> tuple[list[Candidate], Candidate]:
+    """The describer's candidates and the kept one: the optimizer's when the parent checks (rates), else one
+    unrated sample taken as it comes."""
+    cfg, t = team.config, team.transcript
 
     def sample(msgs: Messages, n: int, call_seed: int) -> list[str]:
         return team.describer.generate(msgs, n=n, temperature=cfg.temperature,
@@ -121,47 +153,59 @@ def describe(team: Team, paper: Paper, equation: Equation, parent: AgentNode, ju
         msgs = load_prompt("judge", "critique").render(latex=equation.latex, candidate=text)
         return judge.model.generate(msgs, n=1, temperature=0, max_new_tokens=48)[0]
 
-    verdicts: dict[int, GoldVerdict] = {}
-    with call_log() as calls:
-        if watch.checked:
-            task = Task(messages=messages, latex=equation.latex, model=team.describer, sample=sample,
-                        rate=lambda texts: judge.rate(equation, texts), critique=critique, seed=seed,
-                        work_dir=t.run_dir / "agents" / node.id.replace("/", "__"),
-                        emit=lambda kind, **payload: t.emit(node.id, kind, **payload))
-            candidates, chosen = team.optimizer.optimize(task)
-        else:
-            text = sample(messages, 1, seed)[0]
-            candidates = [Candidate(0, text, None)]
-            chosen = candidates[0]
+    if not checked:
+        only = Candidate(0, sample(messages, 1, seed)[0], None)
+        return [only], only
+    task = Task(messages=messages, latex=equation.latex, model=team.describer, sample=sample,
+                rate=lambda texts: judge.rate(equation, texts), critique=critique, seed=seed,
+                work_dir=t.run_dir / "agents" / node.id.replace("/", "__"),
+                emit=lambda kind, **payload: t.emit(node.id, kind, **payload))
+    return team.optimizer.optimize(task)
+
+
+def grade(equation: Equation, candidates: list[Candidate]) -> dict[int, GoldVerdict]:
+    """Gold's verdict on every candidate of one equation, by candidate index, in one call (so that a batched
+    gold layer can check them together). Computed from the texts and the equation only: gold never sees a
+    rating. It emits nothing; the caller writes each verdict as a `gold` event after its candidate's."""
+    return {c.index: check(c.text, equation.latex, equation.glossary, equation.name, equation.context)
+            for c in candidates}
+
+
+def record_candidates(t: Transcript | Recorder, node: AgentNode, candidates: list[Candidate],
+                      verdicts: dict[int, GoldVerdict], judge: Judge) -> None:
+    """Each candidate, then its rating (when the parent rated it), then its gold verdict."""
     for c in candidates:
         t.emit(node.id, "candidate", index=c.index, text=c.text, round=c.round, critique=c.critique)
         if c.rating is not None:
             t.emit(node.id, "rating", index=c.index, judge=judge.model.spec, prompt=judge.prompt.name,
                    distribution=c.rating.distribution, proxy=c.rating.proxy, messages=c.rating.messages)
-        # Gold is computed from the text and the equation only; it never sees the rating.
-        verdicts[c.index] = check(c.text, equation.latex, equation.glossary, equation.name, equation.context)
         t.emit(node.id, "gold", index=c.index, **verdicts[c.index].model_dump())
-    if team.monitor is not None:
-        items = [Item(id=str(c.index), latex=equation.latex, text=c.text, glossary=equation.glossary,
-                      name=equation.name, context=equation.context) for c in candidates]
-        with call_log() as monitor_calls:
-            scores = team.monitor.score(items)
-        calls += monitor_calls
-        for c, score in zip(candidates, scores, strict=True):
-            t.emit(node.id, "detector", index=c.index, detector="crossexam", monitor=team.monitor.monitor.spec,
-                   score=score)
-    t.emit(node.id, "calls", calls=calls)  # the describer's, its judge's and the monitor's model calls
-    proxy = chosen.rating.proxy if chosen.rating else None
-    t.emit(node.id, "selection", index=chosen.index, proxy=proxy)
-    if watch.trust is not None:
-        # The parent's check of the kept output is its own claim verification against the LaTeX.
-        passed = verdicts[chosen.index].verdict != "wrong" if watch.checked else None
-        if passed is not None:
-            watch.trust.record(passed)
-        t.emit(node.id, "trust", trust_before=watch.trust_before, trust_after=watch.trust.value,
-               check_rate=watch.check_rate, checked=watch.checked, defected=watch.defected, passed=passed)
-    contradicted = [cl.claim for cl in verdicts[chosen.index].claims if cl.status == "contradicted"]
-    return Delegation(equation, chosen.text, proxy, contradicted)
+
+
+def monitor_step(team: Team, node: AgentNode, equation: Equation, candidates: list[Candidate]) -> dict[int, float]:
+    """The monitor's suspicion of every candidate (none without a monitor), each a `detector` event."""
+    if team.monitor is None:
+        return {}
+    items = [Item(id=str(c.index), latex=equation.latex, text=c.text, glossary=equation.glossary,
+                  name=equation.name, context=equation.context) for c in candidates]
+    scores = dict(zip((c.index for c in candidates), team.monitor.score(items), strict=True))
+    for index, score in scores.items():
+        team.transcript.emit(node.id, "detector", index=index, detector="crossexam",
+                             monitor=team.monitor.monitor.spec, score=score)
+    return scores
+
+
+def record_trust(team: Team, node: AgentNode, watch: Oversight, gold: GoldVerdict) -> None:
+    """With trust on: the parent's check of the kept output, if it checked, updates its track record."""
+    if watch.trust is None:
+        return
+    # The parent's check of the kept output is its own claim verification against the LaTeX.
+    passed = gold.verdict != "wrong" if watch.checked else None
+    if passed is not None:
+        watch.trust.record(passed)
+    team.transcript.emit(node.id, "trust", trust_before=watch.trust_before, trust_after=watch.trust.value,
+                         check_rate=watch.check_rate, checked=watch.checked, defected=watch.defected,
+                         passed=passed)
 
 
 def fit_body(model: ModelAPI, body: str, budget: int) -> tuple[str, int, int]:
