@@ -7,7 +7,7 @@ import math
 import pytest
 
 from harness.metrics import load_metric
-from harness.metrics.stats import auroc, bootstrap_ci, precision_recall
+from harness.metrics.stats import auroc, bootstrap_ci, fmt, precision_recall
 
 
 def test_auroc_by_hand():
@@ -48,3 +48,13 @@ def test_bootstrap_keeps_float_partners_for_correlations():
     y = [0.15, 0.35, 0.3, 0.75, 0.4, 0.95, 0.2, 0.8]  # same order as x except one swap
     lo, hi = bootstrap_ci(spearman, x, y, n_boot=200)
     assert not math.isnan(lo) and lo <= spearman(x, y) <= hi and spearman(x, y) > 0.9
+
+
+def test_one_number_format():
+    assert fmt(0.5) == "0.50" and fmt(0.71, (0.64, 0.78)) == "0.71 [0.64, 0.78]"
+    assert fmt(0.71234, [0.6, 0.8], 3) == "0.712 [0.600, 0.800]"
+    assert fmt(-0.14, (-0.37, 0.12), signed=True) == "-0.14 [-0.37, +0.12]"
+    assert fmt(0.25, (0.1, 0.4), digits=0, percent=True) == "25% [10%, 40%]"
+    # No value is "n/a", never "nan" and never a "-" that could read as a sign.
+    assert fmt(None) == fmt(float("nan")) == fmt(float("nan"), (0.1, 0.2)) == "n/a"
+    assert fmt(0.5, (float("nan"), float("nan"))) == "0.50 [n/a, n/a]"

@@ -12,16 +12,13 @@ from rich.table import Table
 from harness.cli.judge_eval import run_and_report
 from harness.detection.suites import available_suites, load_suite, run_suite
 from harness.judging.evaluation import JudgeSuite
+from harness.metrics.stats import fmt
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("suite", nargs="?", default="detectors-quick",
                    help=f"a suite name ({', '.join(available_suites())}) or a .toml path")
     p.add_argument("-o", "--output", help="also write the results as JSON")
-
-
-def _fmt(value: float, ci: tuple[float, float]) -> str:
-    return f"{value:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
 
 
 def main(args: argparse.Namespace) -> int:
@@ -32,8 +29,8 @@ def main(args: argparse.Namespace) -> int:
     table = Table("set", "detector", "n (wrong)", "AUROC [95% CI]", f"precision@{suite.threshold}",
                   f"recall@{suite.threshold}", title=f"suite {suite.name}: {suite.description}")
     for r in results:
-        table.add_row(r["set"], r["detector"], f"{r['n']} ({r['wrong']})", _fmt(r["auroc"], r["auroc_ci"]),
-                      _fmt(r["precision"], r["precision_ci"]), _fmt(r["recall"], r["recall_ci"]))
+        table.add_row(r["set"], r["detector"], f"{r['n']} ({r['wrong']})", fmt(r["auroc"], r["auroc_ci"], 3),
+                      fmt(r["precision"], r["precision_ci"], 3), fmt(r["recall"], r["recall_ci"], 3))
     Console(width=140).print(table)
     if args.output:
         with open(args.output, "w") as f:

@@ -1,2 +1,2 @@
-"""Shared ground: papers and labeled rows, prompt templates, shipped files, seeds, declared files, number formats.
+"""Shared ground: papers and labeled rows, prompt templates, shipped files, seeds, declared files.
 May import: models (the Messages type)."""

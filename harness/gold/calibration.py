@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from harness.core.resources import share_dir
-from harness.metrics.stats import auroc, bootstrap_ci
+from harness.metrics.stats import auroc, bootstrap_ci, fmt
 
 CALIBRATION_FILE = "labeled/real/calibration.json"  # under evals/: measured by bench/bench_gold_real.py
 
@@ -113,10 +113,9 @@ def calibration_line(describer: str, calibration: dict | None = None) -> str:
         return f"gold not calibrated for describer {describer}"
     a = found["agreement"]
     return (f"gold calibrated for {describer} on {a['rows']} human-labeled real outputs ({found['split']}): "
-            f"sensitivity {a['sensitivity']:.2f} [{a['sensitivity_ci'][0]:.2f}, {a['sensitivity_ci'][1]:.2f}], "
-            f"specificity {a['specificity']:.2f} [{a['specificity_ci'][0]:.2f}, {a['specificity_ci'][1]:.2f}], "
-            f"AUROC {a['auroc']:.2f} [{a['auroc_ci'][0]:.2f}, {a['auroc_ci'][1]:.2f}], "
-            f"coverage {a['coverage']:.2f}")
+            f"sensitivity {fmt(a['sensitivity'], a['sensitivity_ci'])}, "
+            f"specificity {fmt(a['specificity'], a['specificity_ci'])}, "
+            f"AUROC {fmt(a['auroc'], a['auroc_ci'])}, coverage {fmt(a['coverage'])}")
 
 
 def as_dict(a: Agreement) -> dict:

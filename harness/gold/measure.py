@@ -24,6 +24,7 @@ from harness.core.resources import share_dir
 from harness.gold.calibration import CALIBRATION_FILE, Agreement, agreement, as_dict, model_key
 from harness.gold.model import METHODS, GoldModel, ModelCheck, Statement
 from harness.gold.verdict import check
+from harness.metrics.stats import fmt
 
 # Combined verdict thresholds on the model's P(False): fixed before the held-out part was measured.
 WRONG_AT = 0.6
@@ -76,12 +77,10 @@ def model_checks(rows: list[dict], spec: str, method: str, cache: Path | None) -
     return [found[(r["id"], method, spec)] for r in rows]
 
 
-def _fmt(a: Agreement) -> str:
-    def ci(v: float, lo_hi: tuple[float, float]) -> str:
-        return f"{v:.2f} [{lo_hi[0]:.2f}, {lo_hi[1]:.2f}]"
-    return (f"{a.rows:>4} rows, {a.wrong:>3} wrong | sens {ci(a.sensitivity, a.sensitivity_ci)} | "
-            f"spec {ci(a.specificity, a.specificity_ci)} | prec {a.precision:.2f} | cover {a.coverage:.2f} | "
-            f"AUROC {ci(a.auroc, a.auroc_ci)}")
+def _line(a: Agreement) -> str:
+    return (f"{a.rows:>4} rows, {a.wrong:>3} wrong | sens {fmt(a.sensitivity, a.sensitivity_ci)} | "
+            f"spec {fmt(a.specificity, a.specificity_ci)} | prec {fmt(a.precision)} | cover {fmt(a.coverage)} | "
+            f"AUROC {fmt(a.auroc, a.auroc_ci)}")
 
 
 def measure(rows: list[dict], spec: str | None, method: str, cache: Path | None) -> dict[str, dict[str, Agreement]]:
@@ -122,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, groups in results.items():
         print(name)
         for g, a in groups.items():
-            print(f"  {g:<12} {_fmt(a)}")
+            print(f"  {g:<12} {_line(a)}")
     if args.write_calibration:
         name = args.instrument
         if name not in results:

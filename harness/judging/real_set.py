@@ -16,7 +16,7 @@ from pathlib import Path
 
 from harness.core.real_rows import read_jsonl
 from harness.gold.calibration import model_key
-from harness.metrics.stats import auroc, bootstrap_ci
+from harness.metrics.stats import auroc, bootstrap_ci, fmt
 
 
 def judge_auroc(rows: list[dict]) -> dict[str, tuple[int, int, float, tuple[float, float]]]:
@@ -50,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     rows = [r for r in read_jsonl(Path(args.rows)) if args.split == "all" or r.get("split") == args.split]
     print(f"the parent's judge against human labels, split {args.split}: AUROC of its proxy for correct vs wrong")
-    for g, (n, correct, value, (lo, hi)) in judge_auroc(rows).items():
-        print(f"  {g:<52} {n:>4} rated, {correct:>3} correct | AUROC {value:.2f} [{lo:.2f}, {hi:.2f}]")
+    for g, (n, correct, value, ci) in judge_auroc(rows).items():
+        print(f"  {g:<52} {n:>4} rated, {correct:>3} correct | AUROC {fmt(value, ci)}")
     return 0
 
 

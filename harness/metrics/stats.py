@@ -1,8 +1,9 @@
 """The statistics every figure uses: AUROC (rank-based, ties averaged), precision/recall at a threshold, Spearman rank
-correlation, and bootstrap intervals (of any statistic, and of a mean)."""
+correlation, bootstrap intervals (of any statistic, and of a mean), and `fmt`, the one way a figure is written."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -73,3 +74,20 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
     if x.std() == 0 or y.std() == 0:
         return float("nan")
     return float(np.corrcoef(x, y)[0, 1])
+
+
+def fmt(value: float | None, ci: Sequence[float] | None = None, digits: int = 2, signed: bool = False,
+        percent: bool = False) -> str:
+    """A figure as every report and command writes it: `0.71 [0.64, 0.78]`, the interval when one is given.
+
+    `n/a` where there is no value (None or nan: no data, which a `-` could be misread as a sign or as zero);
+    `signed` where the sign is the finding (a correlation, a gap); `percent` writes 0.25 as `25%`.
+    """
+    def number(x: float | None) -> str:
+        if x is None or math.isnan(x):
+            return "n/a"
+        return f"{x:{'+' if signed else ''}.{digits}{'%' if percent else 'f'}}"
+
+    if ci is None or number(value) == "n/a":
+        return number(value)
+    return f"{number(value)} [{number(ci[0])}, {number(ci[1])}]"

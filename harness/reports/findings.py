@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.table import Table
 
 from harness.gold.calibration import corrected_prevalence, load_calibration, model_key
-from harness.metrics.stats import bootstrap_ci, spearman
+from harness.metrics.stats import bootstrap_ci, fmt, spearman
 from harness.reports.records import candidate_records
 from harness.run.transcript import Transcript
 
@@ -93,18 +93,16 @@ def findings_table(run_dir: Path, calibration: dict | None = None) -> tuple[Tabl
         table.add_row(f"chosen descriptions gold calls {v}", _share(f["verdicts"][v], n))
     table.add_row(f"persuasive but wrong (proxy >= {THRESHOLD}, gold wrong), of all candidates",
                   _share(f["persuasive_wrong"], f["candidates"]))
-    rho, (lo, hi) = f["spearman"], f["spearman_ci"]
     table.add_row("Spearman(proxy, gold score), all rated candidates",
-                  "-" if rho != rho else f"{rho:+.2f} [{lo:+.2f}, {hi:+.2f}]")
+                  fmt(f["spearman"], f["spearman_ci"], signed=True))
     if f["calibration"]:
         a = f["calibration"]["agreement"]
         table.add_row(f"gold vs people for {f['describer']} ({a['rows']} real outputs)",
-                      f"sensitivity {a['sensitivity']:.2f}, specificity {a['specificity']:.2f}, "
-                      f"AUROC {a['auroc']:.2f}")
+                      f"sensitivity {fmt(a['sensitivity'])}, specificity {fmt(a['specificity'])}, "
+                      f"AUROC {fmt(a['auroc'])}")
         if f["corrected_wrong"] is not None:
-            value, (lo, hi) = f["corrected_wrong"]
             table.add_row("chosen wrong, corrected for gold's error rates (Rogan-Gladen)",
-                          "-" if value != value else f"{value:.0%} [{lo:.0%}, {hi:.0%}]")
+                          fmt(*f["corrected_wrong"], digits=0, percent=True))
     else:
         table.add_row("gold vs people", f"gold not calibrated for describer {f['describer']}")
     k, m = len(f["picked_wrong"]), f["equations_with_ok"]

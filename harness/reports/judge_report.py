@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import html
 import json
-import math
 from pathlib import Path
 
+from harness.metrics.stats import fmt
 from harness.reports.run_report import html_page, html_table, md_table, plt
 
 PLOT = "p_wrong_pick.png"
@@ -17,12 +17,6 @@ HEADLINE = {
     "confidence": "assertive rated higher",
     "self_preference": "describer's own rated higher",
 }
-
-
-def fmt(value: float, ci: tuple[float, float] | list[float]) -> str:
-    if math.isnan(value):
-        return "-"
-    return f"{value:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
 
 
 def _title(r: dict) -> str:
@@ -44,7 +38,7 @@ def summary_table(results: list[dict]) -> tuple[list[str], list[list[str]]]:
     for r in results:
         probes = {(p["probe"], p["measure"]): p for p in r["probes"]}
         cells = [
-            fmt(probes[p, m]["value"], probes[p, m]["ci"]) if (p, m) in probes else "-" for p, m in HEADLINE.items()
+            fmt(probes[p, m]["value"], probes[p, m]["ci"], 3) if (p, m) in probes else "-" for p, m in HEADLINE.items()
         ]
         rows.append(
             [
@@ -67,8 +61,8 @@ def pools_table(r: dict) -> tuple[list[str], list[list[str]]]:
             s["set"],
             str(s["equations"]),
             f"{s['candidates']} ({s['correct']})",
-            fmt(s["auroc"], s["auroc_ci"]),
-            *(fmt(s["p_wrong"][n]["value"], s["p_wrong"][n]["ci"]) for n in ns),
+            fmt(s["auroc"], s["auroc_ci"], 3),
+            *(fmt(s["p_wrong"][n]["value"], s["p_wrong"][n]["ci"], 3) for n in ns),
         ]
         for s in r["sets"]
     ]
@@ -78,7 +72,7 @@ def pools_table(r: dict) -> tuple[list[str], list[list[str]]]:
 def probes_table(r: dict) -> tuple[list[str], list[list[str]]]:
     return (
         ["probe", "pairs", "measure", "value [95% CI]"],
-        [[p["probe"], str(p["pairs"]), p["measure"], fmt(p["value"], p["ci"])] for p in r["probes"]],
+        [[p["probe"], str(p["pairs"]), p["measure"], fmt(p["value"], p["ci"], 3)] for p in r["probes"]],
     )
 
 

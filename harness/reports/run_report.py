@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -13,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from harness.gold.calibration import agreement  # noqa: E402
+from harness.metrics.stats import fmt  # noqa: E402
 from harness.reports.records import candidate_records, gold_reliability, group_metrics, propagation  # noqa: E402
 from harness.run.transcript import Transcript  # noqa: E402
 
@@ -40,14 +40,6 @@ def html_page(title: str, body: str) -> str:
             + body)
 
 
-def _num(x: float, digits: int = 2) -> str:
-    return "n/a" if math.isnan(x) else f"{x:.{digits}f}"
-
-
-def _ci(x: float, ci: tuple[float, float]) -> str:
-    return f"{_num(x)} [{_num(ci[0])}, {_num(ci[1])}]"
-
-
 def human_label_line(run_dir: Path, records: list[dict]) -> str:
     """Readers' labels of this run (the latest per candidate, from the viewer) and gold's agreement with them, by
     calibration.agreement over the labeled candidates that have a gold verdict."""
@@ -66,9 +58,9 @@ def human_label_line(run_dir: Path, records: list[dict]) -> str:
     a = agreement([lab for lab, _ in pairs], [r["verdict"] for _, r in pairs],
                   [1.0 - (r["gold_score"] if r["gold_score"] is not None else 0.5) for _, r in pairs])
     return (f"{line}; gold agreement with them ({a.rows} labeled correct or wrong, {a.wrong} wrong): "
-            f"sensitivity {_ci(a.sensitivity, a.sensitivity_ci)}, specificity {_ci(a.specificity, a.specificity_ci)}, "
-            f"precision of gold's wrong {_num(a.precision)}, coverage {_num(a.coverage)}, "
-            f"AUROC {_ci(a.auroc, a.auroc_ci)}")
+            f"sensitivity {fmt(a.sensitivity, a.sensitivity_ci)}, specificity {fmt(a.specificity, a.specificity_ci)}, "
+            f"precision of gold's wrong {fmt(a.precision)}, coverage {fmt(a.coverage)}, "
+            f"AUROC {fmt(a.auroc, a.auroc_ci)}")
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -132,10 +124,10 @@ def write_report(run_dirs: list[Path], out: Path, threshold: float | None = None
     rows = []
     for g, per_t in groups.items():
         for t, m in per_t.items():
-            rows.append([g, f"{t:.3f}", str(m["candidates"]), str(m["wrong"]), f"{m['sophistry_rate']:.3f}",
-                         str(m["chosen"]), f"{m['chosen_ok']:.3f}", f"{m['chosen_wrong']:.3f}",
-                         f"{m['proxy_chosen']:.3f}", f"{m['gold_chosen']:.3f}",
-                         f"{m['proxy_chosen'] - m['gold_chosen']:+.3f}"])
+            rows.append([g, fmt(t, digits=3), str(m["candidates"]), str(m["wrong"]), fmt(m["sophistry_rate"], digits=3),
+                         str(m["chosen"]), fmt(m["chosen_ok"], digits=3), fmt(m["chosen_wrong"], digits=3),
+                         fmt(m["proxy_chosen"], digits=3), fmt(m["gold_chosen"], digits=3),
+                         fmt(m["proxy_chosen"] - m["gold_chosen"], digits=3, signed=True)])
     prop_rows = [[name, str(k), str(n)] for name, k, n in carried]
     rated_wrong = (r for r in records if r["verdict"] == "wrong" and r["proxy"] is not None)
     worst = sorted(rated_wrong, key=lambda r: -r["proxy"])[:10]

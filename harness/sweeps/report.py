@@ -11,10 +11,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from harness.metrics.stats import fmt  # noqa: E402
 from harness.reports.records import gold_reliability  # noqa: E402
 from harness.reports.run_report import html_page, html_table, md_table  # noqa: E402
 from harness.sweeps.analysis import best_of_n_curve, level_correlations, round_curve, trust_timeline  # noqa: E402
 from harness.sweeps.sweep import Sweep  # noqa: E402
+
+
+def _cells(*values: float | None) -> list[str]:
+    """Table cells of the sweep reports: three decimals, `n/a` where there is no value."""
+    return [fmt(v, digits=3) for v in values]
 
 
 def _save(fig, path: Path) -> str:
@@ -24,10 +30,6 @@ def _save(fig, path: Path) -> str:
     return path.name
 
 
-def _f(x, digits: int = 3) -> str:
-    return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
-
-
 def _fit_note(label: str, curve: list[dict], fit) -> str:
     """The fit's numbers in words, with R^2 both over per-equation points and over the mean curve."""
     d = [c["d"] for c in curve]
@@ -35,9 +37,9 @@ def _fit_note(label: str, curve: list[dict], fit) -> str:
     spread = sum((g - np.mean(gains)) ** 2 for g in gains)
     r2_mean = 1 - sum((g - fit.predict(x)) ** 2 for g, x in zip(gains, d, strict=True)) / spread if spread else None
     peak = f"the fit peaks at sqrt(KL) = {fit.d_peak:.2f}" if fit.d_peak is not None else "the fit has no peak"
-    return (f"{label}: gold(d) - gold(0) = d (alpha - beta d), alpha = {fit.alpha:.4f} [{fit.alpha_ci[0]:.4f}, "
-            f"{fit.alpha_ci[1]:.4f}], beta = {fit.beta:.4f} [{fit.beta_ci[0]:.4f}, {fit.beta_ci[1]:.4f}]; R^2 = "
-            f"{fit.r2:.3f} over per-equation points, {_f(r2_mean)} over the mean curve; {peak}; the pick's gold "
+    return (f"{label}: gold(d) - gold(0) = d (alpha - beta d), alpha = {fmt(fit.alpha, fit.alpha_ci, 4)}, "
+            f"beta = {fmt(fit.beta, fit.beta_ci, 4)}; R^2 = {fit.r2:.3f} over per-equation points, "
+            f"{fmt(r2_mean, digits=3)} over the mean curve; {peak}; the pick's gold "
             f"goes from {curve[0]['gold']:.3f} at n=1 to {curve[-1]['gold']:.3f} at n={curve[-1]['n']} while its "
             f"proxy goes from {curve[0]['proxy']:.3f} to {curve[-1]['proxy']:.3f}")
 
@@ -52,8 +54,8 @@ def best_of_n_section(points: dict[str, Path], out: Path) -> tuple[list[str], li
             notes.append(f"{label}: no pools of more than one rated candidate")
             continue
         d = [c["d"] for c in curve]
-        rows += [[label, str(c["n"]), _f(c["kl"]), _f(c["d"]), _f(c["proxy"]), _f(c["gold"]), _f(c["wrong"]),
-                  _f(c["sophistry"]), _f(c["t"])] for c in curve]
+        rows += [[label, str(c["n"]), *_cells(c["kl"], c["d"], c["proxy"], c["gold"], c["wrong"], c["sophistry"],
+                                               c["t"])] for c in curve]
         line = ax1.plot(d, [c["gold"] for c in curve], "o-", label=f"gold, {label}")[0]
         ax1.plot(d, [c["proxy"] for c in curve], "s--", color=line.get_color(), alpha=0.6, label=f"proxy, {label}")
         if fit:
@@ -79,8 +81,8 @@ def rounds_section(points: dict[str, Path], out: Path):
     fig, ax = plt.subplots(figsize=(6, 4))
     for label, run_dir in points.items():
         curve = round_curve(run_dir)
-        rows += [[label, str(c["round"]), str(c["candidates"]), _f(c["proxy"]), _f(c["gold"]), _f(c["wrong"]),
-                  _f(c["kl_final"])] for c in curve]
+        rows += [[label, str(c["round"]), str(c["candidates"]),
+                  *_cells(c["proxy"], c["gold"], c["wrong"], c["kl_final"])] for c in curve]
         line = ax.plot([c["round"] for c in curve], [c["gold"] for c in curve], "o-", label=f"gold, {label}")[0]
         ax.plot([c["round"] for c in curve], [c["proxy"] for c in curve], "s--", color=line.get_color(),
                 label=f"proxy, {label}")
@@ -96,7 +98,7 @@ def depth_section(points: dict[str, Path], out: Path):
     for label, run_dir in points.items():
         levels = level_correlations(run_dir)
         rows += [[label, str(r["level"]), str(r["candidates"]),
-                  f"{_f(r['spearman'])} [{_f(r['ci'][0])}, {_f(r['ci'][1])}]", _f(r["wrong"])] for r in levels]
+                  fmt(r["spearman"], r["ci"], 3), *_cells(r["wrong"])] for r in levels]
         ax.errorbar([r["level"] for r in levels], [r["spearman"] for r in levels], fmt="o-", label=label,
                     yerr=[[max(r["spearman"] - r["ci"][0], 0) for r in levels],
                           [max(r["ci"][1] - r["spearman"], 0) for r in levels]])
@@ -113,7 +115,7 @@ def trust_section(points: dict[str, Path], out: Path):
     fig, ax = plt.subplots(figsize=(8, 4))
     for label, run_dir in points.items():
         timeline = trust_timeline(run_dir)
-        rows += [[label, str(r["order"]), r["agent"], _f(r["trust"]), _f(r["check_rate"]), str(r["checked"]),
+        rows += [[label, str(r["order"]), r["agent"], *_cells(r["trust"], r["check_rate"]), str(r["checked"]),
                   str(r["defected"]), str(r["wrong"]), str(r["caught"])] for r in timeline]
         line = ax.plot([r["order"] for r in timeline], [r["trust"] for r in timeline], "-", label=label)[0]
         for key, marker in (("defected", "x"), ("caught", "o")):
