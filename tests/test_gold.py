@@ -1734,3 +1734,28 @@ def test_written_maths_keeps_groups_and_rival_operators():
     assert written_as("A \\cup B", r"P(A \mid B) = \frac{P(A \cap B)}{P(B)}") == "operator"
     assert written_as("\\nabla \\times F", r"\int_V \nabla \cdot F \, dV") == "operator"
     assert written_as("m \\times a", r"F = m a") is None  # a times sign for a product is no other operator
+
+
+def test_relations_come_from_one_table():
+    """Every relation a text's words name (but the two only words state), and every relation the labeled-set
+    generator writes, is a relation of core.relations; strictness is read off the same table."""
+    from harness.core.relations import RELATION_TABLE
+    from harness.detection.labeled import RELATION_WORDS
+    from harness.gold.layout import relations_written
+    from harness.gold.relation_claims import RELATION_PHRASES
+
+    assert {rel for rel, _ in RELATION_PHRASES} - {"ineq", "=!"} <= RELATION_TABLE.keys()
+    assert RELATION_WORDS.keys() <= RELATION_TABLE.keys()
+    assert relations_written(r"a \ll b") == {"<"} and relations_written("a <= b") == {"<="}
+    assert relations_written(r"a \lesssim b < c") == {"<=", "<"}
+    said = "The error e is strictly less than the bound B."
+    assert check(said, r"e <= B").verdict == "wrong"  # typed as characters, the bound can still be met
+    assert check(said, r"e \ll B").verdict != "wrong"
+
+
+def test_a_formula_with_left_right_is_compared_term_by_term():
+    """\\left( is no \\le: the formula's sign check reads the whole formula (it once split there and said nothing)."""
+    latex = r"T(n) = 2 T\left(\frac{n}{2}\right) + c n"
+    said = "The equation T(n) = 2 T\\left(\\frac{n}{2}\\right) SIGN c n states the cost of merge sort."
+    assert check(said.replace("SIGN", "+"), latex).verdict == "ok"
+    assert check(said.replace("SIGN", "-"), latex).verdict == "wrong"

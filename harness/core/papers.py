@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from harness.core.macros import VOCAB, expand, find_definitions, remove_definitions, resolve_conditionals, structural
+from harness.core.relations import ANY_RELATION, RELATION_SIGN
 from harness.core.sources import find_mains, flatten, is_candidate, read_latex
 from harness.core.sources import paper_id as paper_id_of
 
@@ -94,7 +95,7 @@ _ARTICLE = re.compile(r"(?:the|a|an)\b")
 # inline math and escapes (skipped), brackets (tracked), and what ends a meaning outside them
 _MEANING_TOKEN = re.compile(r"\$[^$]*\$|\\.|[({\[\]})]|[,;:]|\.(?=\s|$)|\s+and\s+\$", re.S)
 _AFTER_PREPOSITION = re.compile(r"\b(?:of|for|to|at|on|in|by|with|from|than)\s*$")
-_NOT_A_SYMBOL = re.compile(r"=|<|>|\\(?:leq?|geq?|neq|approx|sim)(?![A-Za-z])")
+_NOT_A_SYMBOL = re.compile(RELATION_SIGN)  # "$x = 3$ is ..." states a value, it does not name a symbol
 
 
 def _meaning_end(text: str, i: int) -> int | None:
@@ -232,7 +233,6 @@ _DIAGRAM = re.compile(
     r"\\begin\{(?:" + "|".join(VOCAB["diagram_envs"]) + r")\}|\\(?:" + "|".join(VOCAB["diagram_macros"])
     + r")(?![A-Za-z@])"
 )
-_RELATION = re.compile("|".join(re.escape(r) + ("(?![A-Za-z])" if r[0] == "\\" else "") for r in VOCAB["relations"]))
 _TEXT_GROUP = re.compile(r"\\(?:text|mbox|textrm|mathrm|operatorname)\s*\{[^{}]*\}")
 
 
@@ -240,7 +240,7 @@ def skip_reason(latex: str, is_diagram: bool) -> str:
     """Why a display is not an equation to describe: a diagram, or no relation at all (outside \\text{})."""
     if is_diagram or _DIAGRAM.search(latex):
         return "diagram"
-    return "" if _RELATION.search(_TEXT_GROUP.sub("", latex)) else "no relation"
+    return "" if ANY_RELATION.search(_TEXT_GROUP.sub("", latex)) else "no relation"
 
 
 def _title(text: str) -> str:

@@ -18,9 +18,9 @@ from itertools import combinations
 from pathlib import Path
 
 from harness.core.papers import Equation, Paper, load_papers
+from harness.core.relations import relation_of
 from harness.core.resources import demo_corpus, share_dir
 from harness.gold.latex import lexemes
-from harness.gold.tables import RELATION_CHARS, RELATIONS
 
 ERROR_KINDS = (
     "swapped_symbol", "wrong_operator", "wrong_exponent_or_sign", "wrong_relation", "wrong_name", "invented_term"
@@ -42,7 +42,7 @@ OPERATORS = (
     (r"\^T|\^\{T\}|\^\\top", "a transpose"),
     (r"\\int", "an integral"),
 )
-RELATION_WORDS = {  # a relation of gold's table (gold.tables) in words
+RELATION_WORDS = {  # a relation of the one relation table (core.relations) in words
     "=": "equals", "<=": "is at most", ">=": "is at least", "approx": "approximately equals",
     "propto": "is proportional to",
 }
@@ -99,8 +99,7 @@ def split_relation(latex: str) -> tuple[str, str, str]:
     depth = 0
     for pos, t in lexemes(latex):
         depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(t, 0)
-        relation = t if t in RELATION_CHARS else RELATIONS.get(t[1:]) if t.startswith("\\") else None
-        if depth == 0 and relation in RELATION_WORDS:
+        if depth == 0 and (relation := relation_of(t)) in RELATION_WORDS:
             return latex[:pos].strip(), RELATION_WORDS[relation], latex[pos + len(t):].strip()
     raise ValueError(f"no relation in {latex!r}")
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import pydantic
 from pylatexenc import latexwalker, macrospec
 
-from harness.gold.tables import BIG, FRACS, GREEK, OPS, RELATION_CHARS, RELATIONS, WEAK_RELATIONS, table
+from harness.core.relations import RELATIONS, WEAK_RELATIONS, relation_of
+from harness.gold.tables import BIG, FRACS, GREEK, OPS, table
 
 MAX_CHARS = 4000  # longer inputs are cut: no displayed equation is this long, a pasted document might be
 SYMPY_MAX_CHARS = 200  # sympy's LaTeX parser is slow and fragile beyond short inputs
@@ -57,7 +58,7 @@ KNOWN = SPACING | DELIMITER_SIZES | OPEN | CLOSE | FRACS | set(
     "Large label tag nonumber notag hline cline newline infty cdots ldots dots dotsc dotsb dotsm vdots ddots pm mp "
     "div ast star circ bullet otimes oplus odot ominus oslash wedge vee land lor neg lnot cap cup sqcup sqcap "
     "setminus backslash emptyset varnothing forall exists nexists notin ni supset supseteq subsetneq perp parallel "
-    "angle triangle square Box prime dagger dag top bot vdash models leftarrow Leftarrow longleftarrow uparrow "
+    "angle triangle square Box prime dagger dag top bot Leftarrow longleftarrow uparrow "
     "downarrow nearrow searrow nwarrow swarrow leftrightarrow hookrightarrow colon cdotp qty phantom hphantom "
     "vphantom smash atop mid arg sinh cosh tanh coth arcsin arccos arctan cot sec csc deg dim gcd hom ker lcm mod "
     "bmod pmod not cdot times partial nabla | Vert lVert rVert vert lvert rvert stackrel overset underset mathop "
@@ -400,7 +401,7 @@ class _Scan:
             return self.limits(toks, i + 1, depth, name not in BIG)
         elif name in ("stackrel", "overset", "underset") and len(t.args) == 2:
             top, body = (_render(a) for a in t.args)
-            rel = RELATIONS.get(body[1:]) if body.startswith("\\") else body if body in RELATION_CHARS else None
+            rel = relation_of(body)
             if rel:
                 defining = re.sub(r"\\(mathrm|text|rm)|[{}\s]", "", top) in ("def", "\\triangle", "\\Delta", ":")
                 self.relate(":=" if defining and rel == "=" else rel, i, i, depth)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import re
 
+from harness.core.relations import FAMILY, relation_of
 from harness.gold.latex import lexemes
 from harness.gold.symbols import base_of
-from harness.gold.tables import FAMILY, FRACS, GREEK_LOWER, NAMED_BIG, OPS, RELATION_CHARS, RELATIONS
+from harness.gold.tables import FRACS, GREEK_LOWER, NAMED_BIG, OPS
 
 SYMBOL_TOKEN = re.compile(r"[A-Za-z]|\\(?:var)?(?:" + "|".join(GREEK_LOWER) + r"|hbar|ell)", flags=re.IGNORECASE)
 _WORDS = ("\\mathrm", "\\text", "\\operatorname")  # their argument is a word, not symbols
@@ -20,7 +21,6 @@ _PREFIX = ("\\sqrt", "\\left", "\\hat", "\\bar", "\\tilde", "\\vec", "\\mathbf",
 _OPEN = ("{", "(", "[", "\\lVert", "\\lvert", "\\langle")  # ||w||_2^2 squares w
 _CLOSE = ("}", ")", "]", "\\rVert", "\\rvert", "\\rangle")
 BIG = frozenset(NAMED_BIG.values())  # a term with one of these is found by it: "the sum enters with a minus sign"
-_RELATION = {*RELATION_CHARS, *("\\" + m for m, rel in RELATIONS.items() if rel in FAMILY)}  # resets a sign
 
 
 def _words(latex: str) -> list[str]:
@@ -67,7 +67,7 @@ def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
             for s in last if rooted else []:
                 found[s][0].add(rooted)
             stack[-1][0].extend(last)
-        elif t in ("+", "-", "\\pm", "\\mp") or t in _RELATION:
+        elif t in ("+", "-", "\\pm", "\\mp") or relation_of(t) in FAMILY:
             stack[-1][1][0] = {"+": "+", "-": "-", "\\pm": "+-", "\\mp": "+-"}.get(t, "")  # a relation resets it
         elif SYMBOL_TOKEN.fullmatch(t):
             sign = next((s for _, (s,), _ in reversed(stack) if s), "")
@@ -80,21 +80,22 @@ def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     return {k: (frozenset(e), frozenset(s)) for k, (e, s) in found.items()}
 
 
-# the relation signs of written maths, as a pattern: a text's "$R_0 = \\beta/\\gamma$" is a formula of its own
-RELATION_SIGN = "=|<|>|\\\\(?:" + "|".join(sorted(m for m, rel in RELATIONS.items() if rel in FAMILY)) + ")(?![a-z])"
+def relations_written(latex: str) -> set[str]:
+    """The relations written in a piece of LaTeX, by their names in core.relations: 'a \\le b < c' -> {'<=', '<'};
+    an = right after <, >, ! or a backslash belongs to it ('a <= b' is <=)."""
+    toks, found = lexemes(latex), set()
+    for k, (pos, t) in enumerate(toks):
+        joined = k + 1 < len(toks) and toks[k + 1] == (pos + len(t), "=")
+        if t == "=" and k and toks[k - 1][0] == pos - 1 and toks[k - 1][1] in ("<", ">", "!", "\\"):
+            continue
+        if rel := relation_of(t):
+            found.add(rel + "=" if joined and rel in ("<", ">") else rel)
+    return found
 
 
 def relations_in(latex: str) -> set[str]:
-    """The relation families written in a piece of LaTeX: 'a \\le b' -> {'<='}; an = right after <, >, ! or a
-    backslash belongs to it."""
-    toks, found = lexemes(latex), set()
-    for k, (pos, t) in enumerate(toks):
-        if t == "=" and k and toks[k - 1][0] == pos - 1 and toks[k - 1][1] in ("<", ">", "!", "\\"):
-            continue
-        rel = t if t in RELATION_CHARS else RELATIONS.get(t[1:]) if t.startswith("\\") else None
-        if rel in FAMILY:
-            found.add(FAMILY[rel])
-    return found
+    """The relation families written in a piece of LaTeX: 'a \\le b' -> {'<='}."""
+    return {FAMILY[rel] for rel in relations_written(latex) if rel in FAMILY}
 
 
 def mentioned(latex: str) -> frozenset[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from harness.core.relations import RELATION_SIGN
 from harness.gold.claims import to_latex
 from harness.gold.equation import (
     Equation,
@@ -17,7 +18,6 @@ from harness.gold.equation import (
 )
 from harness.gold.layout import (
     BIG,
-    RELATION_SIGN,
     groups,
     mentioned,
     placement,
@@ -243,7 +243,7 @@ def _check_signs(math: str, eq: Equation) -> Result:
     """The terms of each side of a written formula against the parts of the equation that hold them all."""
     parts = [g for side in (eq.facts.lhs, eq.facts.rhs) for g in groups(side)]
     compared = False
-    for piece in (g for side in re.split(r"=|<|>|\\le|\\ge", math) for g in groups(side)):
+    for piece in (g for side in re.split(RELATION_SIGN, math) for g in groups(side)):
         said = list(terms(piece))  # constants too: "n + 1" for n - 1
         if len(said) < 2 or not any(has for _, has in said):
             continue

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
+from harness.core.relations import FAMILY
 from harness.gold.equation import Equation, Result, absent_kind, named_symbols, power_fits, target_symbol
-from harness.gold.layout import flat, placement, terms
+from harness.gold.layout import flat, placement, relations_written, terms
 from harness.gold.operation_claims import claimed_power
 from harness.gold.symbols import base_of, canon, forms
-from harness.gold.tables import FAMILY
 
 
 def _top_level_sum(side: str) -> bool:
@@ -30,7 +30,7 @@ def check_relation(p: dict, eq: Equation) -> Result:
     """Contradicted only for clear mismatches: a bound or proportionality for an equality, <= for >=, equality
     for an inequality. A relation anywhere in the LaTeX counts: Chebyshev's P(|X - mu| >= k sigma) has >= too."""
     claim, actual = p["relation"], FAMILY.get(eq.facts.relation or "")
-    family = {"<": "<=", ">": ">=", "=!": "="}.get(claim, claim)
+    family = "=" if claim == "=!" else FAMILY.get(claim, claim)
     if claim == "=!" and (actual == "approx" or re.search(_ASYMPTOTIC, eq.latex)):
         return "contradicted", "the equation is an approximation"
     stated = re.match(r"\s*(\$[^$]+\$)", p["after"])  # "... is at least $\frac{1}{k^2}$": about the top level
@@ -80,15 +80,13 @@ def _subject(p: dict, eq: Equation) -> set[str]:
     return set(named_symbols(before, eq)) | {forms(k)[3] for k in [eq.glossary.resolve(before)] if k}
 
 
-_STRICT = {  # family -> (a strict bound, one that can be met)
-    "<=": (r"(?<![\\<])<(?!=)", r"\\leq?(?![a-z])|\\leqslant|≤"),
-    ">=": (r"(?<![\\>])>(?!=)", r"\\geq?(?![a-z])|\\geqslant|≥"),
-}
+_STRICT = {"<=": "<", ">=": ">"}  # a bound's family -> its strict relation (a bound that cannot be met)
 
 
 def _check_strictness(strict: bool, family: str, eq: Equation) -> Result:
     """'Strictly less than' is false of a bound that can be met (\\le), 'at most' of a strict one (|r| < 1)."""
-    has_strict, has_loose = (re.search(pattern, eq.inner) is not None for pattern in _STRICT[family])
+    written = relations_written(eq.inner)
+    has_strict, has_loose = _STRICT[family] in written, family in written
     if strict and has_loose and not has_strict:
         return "contradicted", "the bound can be met: the equation is not strict"
     if not strict and has_strict and not has_loose:

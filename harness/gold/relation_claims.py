@@ -9,7 +9,9 @@ import re
 from harness.gold.operation_claims import blank, claimed_power
 
 _NOT_OF = r"(?!\s+(?:one|two|some|\d+)\s+of\b)"  # "at least one of the events" counts events
-RELATIONS = [
+# (relation, how a text says it): relations by their names in core.relations, whose families the check compares,
+# and two that only words state: "ineq" (some inequality) and "=!" (an equality said to be exact).
+RELATION_PHRASES = [
     ("propto", r"\b(?:inversely )?proportional to\b|\bproportionality\b"),
     (
         "approx",
@@ -67,7 +69,7 @@ def relation_claims(rest: str) -> tuple[list[tuple[str, dict]], str]:
     """Relation claims ('is at most', 'proportional to', 'equals exactly') as (claim text, parts), and the text
     with what they used blanked."""
     out: list[tuple[str, dict]] = []
-    for rel, pattern in RELATIONS:
+    for rel, pattern in RELATION_PHRASES:
         for m in re.finditer(pattern, rest):
             parts = {"relation": rel, "inverse": m[0].startswith("inversely"), "after": rest[m.end() : m.end() + 100]}
             parts["before"] = re.split(r"[,;:]", rest[: m.start()])[-1][-80:]

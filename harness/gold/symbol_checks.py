@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
+from harness.core.relations import RELATION_SIGN
 from harness.gold.equation import Equation, Result
-from harness.gold.layout import BIG, RELATION_SIGN, groups, mentioned, terms, written_as
+from harness.gold.layout import BIG, groups, mentioned, terms, written_as
 from harness.gold.meanings import KINDS, Glossary, head_noun, lemma, opposed, tokens
 from harness.gold.operation_checks import check_formula, is_expression
 from harness.gold.symbols import forms

@@ -1,6 +1,7 @@
-"""The LaTeX vocabulary gold checking reads, one table per concept: Greek letters (and letter-like symbols),
-relations (macro -> relation -> family) and operators (macro -> operator). The reader (latex.py), the layout
-questions (layout.py), the symbol spellings of texts (symbols.py) and the checks all take their words from here."""
+"""The LaTeX vocabulary gold checking reads, one table per concept: Greek letters (and letter-like symbols) and
+operators (macro -> operator) here, relations (macro -> relation -> family) in harness/core/relations.py, which the
+LaTeX loader reads too. The reader (latex.py), the layout questions (layout.py), the symbol spellings of texts
+(symbols.py) and the checks all take their words from these."""
 
 from __future__ import annotations
 
@@ -18,32 +19,6 @@ GREEK_LOWER = tuple(
 GREEK_UPPER = tuple("Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split())
 LETTERLIKE = tuple("ell hbar imath jmath aleph wp Re Im".split())  # macros that read as one symbol, like a letter
 GREEK = frozenset(GREEK_LOWER + GREEK_UPPER + LETTERLIKE)
-
-# relation -> (its family, the macros that write it). A claimed relation is checked against the family ('at most'
-# holds for < and <=); a family of None marks a weak relation (an arrow, set membership), the display's relation only
-# when it has no other.
-RELATION_TABLE: dict[str, tuple[str | None, str]] = {
-    "=": ("=", "doteq"),
-    ":=": ("=", "coloneqq coloneq triangleq defeq"),
-    "equiv": ("=", "equiv cong"),
-    "<=": ("<=", "le leq leqslant leqq lesssim"),
-    "<": ("<=", "ll"),
-    ">=": (">=", "ge geq geqslant geqq gtrsim"),
-    ">": (">=", "gg"),
-    "approx": ("approx", "approx simeq thickapprox"),
-    "sim": ("approx", "sim"),
-    "propto": ("propto", "propto varpropto"),
-    "neq": ("neq", "ne neq"),
-    "to": (None, "to rightarrow longrightarrow mapsto longmapsto"),
-    "implies": (None, "Rightarrow implies Longrightarrow"),
-    "iff": (None, "iff Leftrightarrow Longleftrightarrow"),
-    "subset": (None, "subset subseteq"),
-    "in": (None, "in"),
-}
-RELATIONS = table(**{rel: macros for rel, (_, macros) in RELATION_TABLE.items()})  # macro name -> relation
-FAMILY = {rel: family for rel, (family, _) in RELATION_TABLE.items() if family}  # relation -> family
-WEAK_RELATIONS = {rel for rel, (family, _) in RELATION_TABLE.items() if family is None}
-RELATION_CHARS = ("=", "<", ">")  # relations written as a character, each its own name
 
 # Operators that equation facts report, and the macros that write them.
 OPERATORS = ("sum", "product", "integral", "derivative", "partial_derivative", "gradient", "laplacian", "log", "exp",
