@@ -68,6 +68,20 @@ def papers_file(tmp_path: Path) -> Path:
     return write_jsonl(tmp_path / "papers.jsonl", PAPERS)
 
 
+ENERGY_GLOSSARY = {"E": "the rest energy", "m": "the rest mass", "c": "the speed of light in vacuum"}
+HONEST = "Here E is the rest energy, m is the rest mass and c is the speed of light in vacuum."  # gold: ok
+WRONG = "Here E is the rest energy, m is the speed of light in vacuum and c is the rest mass."  # gold: wrong
+
+
+@pytest.fixture
+def energy_papers(tmp_path: Path) -> Path:
+    """Eight papers with one equation each, E = m c^2, for runs whose state spans papers (trust)."""
+    rows = [{"id": f"p{k}", "title": "Energy", "abstract": "Mass and energy.", "body": "Mass and energy. " * 5,
+             "equations": [{"latex": "E = m c^2", "glossary": ENERGY_GLOSSARY, "name": "Mass-energy equivalence"}]}
+            for k in range(8)]
+    return write_jsonl(tmp_path / "energy.jsonl", rows)
+
+
 @pytest.fixture(scope="session")
 def tiny_llama(tmp_path_factory) -> Path:
     """A randomly initialised 2-layer Llama with a word-level tokenizer, saved as safetensors."""

@@ -40,7 +40,8 @@ class Team:
     optimizer: Optimizer
     transcript: Transcript | Recorder  # a Recorder inside a Ray task
     trust: dict[str, Trust] = field(default_factory=dict)
-    monitor: CrossExamDetector | None = None  # scores every candidate; the describer and its parent never see it
+    monitor: CrossExamDetector | None = None  # scores every candidate; the describer never sees it, the parent
+    # reads it only in its trust check
 
 
 @dataclass
@@ -105,11 +106,11 @@ def describe(team: Team, paper: Paper, equation: Equation, parent: AgentNode, ju
     verdicts = grade(equation, candidates)
     record_candidates(t, node, candidates, verdicts, judge)
     with call_log() as monitor_calls:
-        monitor_step(team, node, equation, candidates)
+        suspicion = monitor_step(team, node, equation, candidates)
     t.emit(node.id, "calls", calls=calls + monitor_calls)  # the describer's, its judge's and the monitor's
     proxy = chosen.rating.proxy if chosen.rating else None
     t.emit(node.id, "selection", index=chosen.index, proxy=proxy)
-    record_trust(team, node, watch, verdicts[chosen.index])
+    record_trust(team, node, watch, parent_check(team.config, chosen, suspicion), verdicts[chosen.index])
     contradicted = [cl.claim for cl in verdicts[chosen.index].claims if cl.status == "contradicted"]
     return Delegation(equation, chosen.text, proxy, contradicted)
 
@@ -195,17 +196,33 @@ def monitor_step(team: Team, node: AgentNode, equation: Equation, candidates: li
     return scores
 
 
-def record_trust(team: Team, node: AgentNode, watch: Oversight, gold: GoldVerdict) -> None:
-    """With trust on: the parent's check of the kept output, if it checked, updates its track record."""
+def parent_check(cfg: RunConfig, chosen: Candidate, suspicion: dict[int, float]) -> bool:
+    """The parent's check of the kept output, from its own judgment only, never gold (DESIGN.md 4.4): its judge
+    rated it at or above `check_threshold` and, with a monitor, the monitor's suspicion is under
+    `monitor_threshold`."""
+    rated = chosen.rating is not None and chosen.rating.proxy >= cfg.check_threshold
+    return rated and suspicion.get(chosen.index, 0.0) < cfg.monitor_threshold
+
+
+def gold_agrees(passed: bool | None, gold: GoldVerdict) -> bool | None:
+    """Gold's score of a check, afterwards: a pass on a text gold does not call wrong, or a fail on one it does.
+    None without a check, or where gold cannot tell (unverifiable)."""
+    if passed is None or gold.verdict == "unverifiable":
+        return None
+    return passed == (gold.verdict != "wrong")
+
+
+def record_trust(team: Team, node: AgentNode, watch: Oversight, check_passed: bool, gold: GoldVerdict) -> None:
+    """With trust on: the parent's check of the kept output, if it checked, updates its track record; gold only
+    scores the check (`gold_agrees`)."""
     if watch.trust is None:
         return
-    # The parent's check of the kept output is its own claim verification against the LaTeX.
-    passed = gold.verdict != "wrong" if watch.checked else None
+    passed = check_passed if watch.checked else None
     if passed is not None:
         watch.trust.record(passed)
     team.transcript.emit(node.id, "trust", trust_before=watch.trust_before, trust_after=watch.trust.value,
                          check_rate=watch.check_rate, checked=watch.checked, defected=watch.defected,
-                         passed=passed)
+                         passed=passed, gold_agrees=gold_agrees(passed, gold))
 
 
 def fit_body(model: ModelAPI, body: str, budget: int) -> tuple[str, int, int]:

@@ -3,6 +3,9 @@
 Trust is the posterior mean of a Beta(1, 1) prior updated by checks passed and failed (0.5 for a new agent).
 The parent checks an output with probability min(1, max(min_rate, 2 (1 - trust))): a new sub-agent always,
 one that passed 3 checks (trust 0.8) 40% of the time, a long-trusted one at the floor `min_rate`.
+A check is the parent's own judgment, never gold (harness.run.agents.parent_check): it passes when the parent's
+judge rates the kept output at or above `check_threshold` and, with a monitor, the monitor's suspicion of it is
+below `monitor_threshold`. Gold only scores each check afterwards (the `trust` event's `gold_agrees`).
 """
 
 from __future__ import annotations

@@ -100,7 +100,9 @@ def level_correlations(run_dir: Path, n_boot: int = 1000) -> list[dict]:
 
 def trust_timeline(run_dir: Path) -> list[dict]:
     """Each delegation in order: trust, whether the parent checked, whether the describer defected, whether the
-    kept output was wrong (gold), and whether the parent caught it (checked and failed)."""
+    kept output was wrong (gold), whether the parent caught it (checked, and its own check failed: its judge
+    rated it low or its monitor flagged it), and whether gold agrees with that check (None: no check, or gold
+    cannot tell)."""
     chosen = {(r["agent"]): r for r in candidate_records(run_dir) if r["chosen"]}
     t = Transcript.open(run_dir)
     try:
@@ -113,5 +115,5 @@ def trust_timeline(run_dir: Path) -> list[dict]:
         wrong = kept.get("verdict") == "wrong"
         rows.append({"order": k, "agent": e.agent_id, "trust": p["trust_before"], "check_rate": p["check_rate"],
                      "checked": p["checked"], "defected": p["defected"], "wrong": wrong,
-                     "caught": bool(p["checked"] and p["passed"] is False)})
+                     "caught": bool(p["checked"] and p["passed"] is False), "gold_agrees": p.get("gold_agrees")})
     return rows

@@ -110,13 +110,14 @@ def depth_section(points: dict[str, Path], out: Path):
 
 
 def trust_section(points: dict[str, Path], out: Path):
-    head = ["point", "order", "agent", "trust", "check rate", "checked", "defected", "wrong (gold)", "caught"]
+    head = ["point", "order", "agent", "trust", "check rate", "checked", "defected", "wrong (gold)", "caught",
+            "gold agrees with the check"]
     rows, notes = [], []
     fig, ax = plt.subplots(figsize=(8, 4))
     for label, run_dir in points.items():
         timeline = trust_timeline(run_dir)
         rows += [[label, str(r["order"]), r["agent"], *_cells(r["trust"], r["check_rate"]), str(r["checked"]),
-                  str(r["defected"]), str(r["wrong"]), str(r["caught"])] for r in timeline]
+                  str(r["defected"]), str(r["wrong"]), str(r["caught"]), str(r["gold_agrees"])] for r in timeline]
         line = ax.plot([r["order"] for r in timeline], [r["trust"] for r in timeline], "-", label=label)[0]
         for key, marker in (("defected", "x"), ("caught", "o")):
             xs = [r["order"] for r in timeline if r[key]]
@@ -124,9 +125,12 @@ def trust_section(points: dict[str, Path], out: Path):
         defect = next((r["order"] for r in timeline if r["defected"]), None)
         caught = next((r["order"] for r in timeline if r["caught"] and r["defected"]), None)
         wrong = [r["order"] for r in timeline if r["wrong"]]
+        scored = [r["gold_agrees"] for r in timeline if r["gold_agrees"] is not None]
         notes.append(f"{label}: defection began at delegation {defect if defect is not None else 'never'}; wrong "
                      f"outputs (gold) at {wrong or 'none'}; first defection caught by the parent at "
-                     f"{caught if caught is not None else 'never'}")
+                     f"{caught if caught is not None else 'never'}; the parent's checks (its judge and monitor, "
+                     f"never gold): {sum(r['checked'] for r in timeline)}, gold agrees with {sum(scored)} of the "
+                     f"{len(scored)} it can score")
     ax.set_xlabel("delegation (in order)")
     ax.set_ylabel("parent's trust (x: defected, o: caught)")
     ax.legend(fontsize=7)

@@ -540,7 +540,7 @@ function nodeDetail(node, page) {
     ["children", node.children.length ? node.children.map((c, k) => [k ? ", " : "", el("a", { href: "#", class: "goto", "data-id": c }, c)]) : null],
     ["read", node.truncation ? `${node.truncation.kept_tokens}/${node.truncation.body_tokens} body tokens${node.truncation.truncated ? " (truncated)" : ""}` : null],
     ["paper result", node.paper_done ? `ROUGE-L ${fmt(node.paper_done.rougeL)}, mean proxy of chosen ${fmt(node.paper_done.mean_proxy)}, ${node.paper_done.equations} equations` : null],
-    ["trust", node.trust ? `${fmt(node.trust.trust_before, 2)} → ${fmt(node.trust.trust_after, 2)}, check rate ${fmt(node.trust.check_rate, 2)}, checked ${node.trust.checked}, defected ${node.trust.defected}, passed ${node.trust.passed}` : null],
+    ["trust", node.trust ? `${fmt(node.trust.trust_before, 2)} → ${fmt(node.trust.trust_after, 2)}, check rate ${fmt(node.trust.check_rate, 2)}, checked ${node.trust.checked}, defected ${node.trust.defected}, parent's check passed ${node.trust.passed}, gold agrees ${node.trust.gold_agrees ?? "n/a"}` : null],
     ["adapter", node.adapter ? `${node.adapter.path} (${node.adapter.steps} steps, KL ≈ ${fmt(node.adapter.kl_estimate, 2)})` : null],
   ]));
   for (const w of node.warnings) parts.push(el("p", { class: "warning" }, `warning: ${w}`));
