@@ -71,6 +71,8 @@ class Oversight:
 
 
 def oversee(team: Team, node: AgentNode) -> Oversight:
+    """Before the describer works: does the parent check this output (sampled at its trust's checking rate), and
+    does a treacherous describer defect (trusted enough)? Decided from the track record only."""
     cfg = team.config
     if not cfg.trust:
         return Oversight()
