@@ -14,10 +14,10 @@ import pytest
 from harness.core.papers import load_jsonl
 from harness.core.resources import demo_corpus, share_dir
 from harness.gold import claims, meanings
-from harness.gold.latex import EquationFacts, equation_facts
 from harness.gold.layout import flat, layout, placement, signs_of, terms, wrapped, written_as
 from harness.gold.symbols import canon
 from harness.gold.verdict import Claim, check, extract_claims, score
+from harness.maths.latex import EquationFacts, equation_facts
 
 DEMO = {eq.id: eq for paper in load_jsonl(demo_corpus()) for eq in paper.equations}
 EMC = {

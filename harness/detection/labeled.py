@@ -19,8 +19,8 @@ from pathlib import Path
 
 from harness.core.papers import Equation, Paper, load_papers
 from harness.core.resources import demo_corpus, share_dir
-from harness.gold.latex import lexemes
-from harness.gold.tables import RELATION_CHARS, RELATIONS
+from harness.maths.latex import lexemes
+from harness.maths.tables import RELATION_CHARS, RELATIONS
 
 ERROR_KINDS = (
     "swapped_symbol", "wrong_operator", "wrong_exponent_or_sign", "wrong_relation", "wrong_name", "invented_term"
@@ -42,7 +42,7 @@ OPERATORS = (
     (r"\^T|\^\{T\}|\^\\top", "a transpose"),
     (r"\\int", "an integral"),
 )
-RELATION_WORDS = {  # a relation of gold's table (gold.tables) in words
+RELATION_WORDS = {  # a relation of gold's table (maths.tables) in words
     "=": "equals", "<=": "is at most", ">=": "is at least", "approx": "approximately equals",
     "propto": "is proportional to",
 }

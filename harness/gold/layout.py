@@ -1,7 +1,7 @@
 """Where each symbol sits in an equation's LaTeX: the exponents on it, the signs of the terms it is in, the top-level
 terms of a side, and whether it is in a denominator. The gold checker (gold.verdict) reads claims such as "c squared",
 "minus twice a b" or "multiplied by the viscosity" against these. They walk the lexemes of the one LaTeX reader
-(gold.latex), whose tolerant parse also serves LaTeX with errors in it, and any piece of a side.
+(maths.latex), whose tolerant parse also serves LaTeX with errors in it, and any piece of a side.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 import re
 
-from harness.gold.latex import lexemes
 from harness.gold.symbols import base_of
-from harness.gold.tables import FAMILY, FRACS, GREEK_LOWER, NAMED_BIG, OPS, RELATION_CHARS, RELATIONS
+from harness.maths.latex import lexemes
+from harness.maths.tables import FAMILY, FRACS, GREEK_LOWER, NAMED_BIG, OPS, RELATION_CHARS, RELATIONS
 
 SYMBOL_TOKEN = re.compile(r"[A-Za-z]|\\(?:var)?(?:" + "|".join(GREEK_LOWER) + r"|hbar|ell)", flags=re.IGNORECASE)
 _WORDS = ("\\mathrm", "\\text", "\\operatorname")  # their argument is a word, not symbols

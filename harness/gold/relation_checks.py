@@ -9,7 +9,7 @@ from harness.gold.equation import Equation, Result, absent_kind, named_symbols, 
 from harness.gold.layout import flat, placement, terms
 from harness.gold.operation_claims import claimed_power
 from harness.gold.symbols import base_of, canon, forms
-from harness.gold.tables import FAMILY
+from harness.maths.tables import FAMILY
 
 
 def _top_level_sum(side: str) -> bool:

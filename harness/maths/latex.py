@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pydantic
 from pylatexenc import latexwalker, macrospec
 
-from harness.gold.tables import BIG, FRACS, GREEK, OPS, RELATION_CHARS, RELATIONS, WEAK_RELATIONS, table
+from harness.maths.tables import BIG, FRACS, GREEK, OPS, RELATION_CHARS, RELATIONS, WEAK_RELATIONS, table
 
 MAX_CHARS = 4000  # longer inputs are cut: no displayed equation is this long, a pasted document might be
 SYMPY_MAX_CHARS = 200  # sympy's LaTeX parser is slow and fragile beyond short inputs

@@ -1,6 +1,6 @@
-"""The LaTeX vocabulary gold checking reads, one table per concept: Greek letters (and letter-like symbols),
-relations (macro -> relation -> family) and operators (macro -> operator). The reader (latex.py), the layout
-questions (layout.py), the symbol spellings of texts (symbols.py) and the checks all take their words from here."""
+"""The LaTeX vocabulary of equations, one table per concept: Greek letters (and letter-like symbols), relations
+(macro -> relation -> family) and operators (macro -> operator). The reader (maths.latex), gold's layout questions
+(gold.layout), the symbol spellings of texts (gold.symbols) and gold's checks all take their words from here."""
 
 from __future__ import annotations
 
