@@ -136,7 +136,7 @@ def check(
     """Gold verdict on a description of one equation. Without a glossary, the 'where x is ...' definitions in the
     equation's context stand in for it."""
     if glossary is None and context:
-        glossary = glossary_from_text(context)
+        glossary = glossary_from_text(context, latex)
     eq = Equation(latex, facts or _facts(latex), glossary or {}, name)
     found = extract_claims(text or "")
     embed([p["meaning"] for _, _, p in found if "meaning" in p] + [m for _, m, _ in eq.glossary.entries])
