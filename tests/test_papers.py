@@ -377,6 +377,21 @@ def test_latex_project_with_inputs_in_source_order(tmp_path):
     assert "z = 0" not in paper.body  # the appendix after the bibliography is not part of the body
 
 
+def test_latex_context_is_plain_text_and_glossary_keeps_to_the_equation(tmp_path):
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\\begin{document}\\begin{abstract}A.\\end{abstract}\n"
+        "\\begin{definition}\\label{def:w} The \\textbf{weights} $w_i$ are fixed~\\cite{ref}: \\quad\n"
+        "\\begin{eqnarray} s &=& \\sum_i w_i a_i \\label{eq:s} \\end{eqnarray}\n"
+        "where $a_i$ is the activation of unit $i$ and $b$ is the bias of the layer\n\\end{definition}\n"
+        "\\begin{lemma} $s$ is bounded. \\end{lemma}\n\\end{document}\n"
+    )
+    [eq] = load_latex_file(tmp_path / "main.tex").equations
+    assert eq.context == (  # the ~ before \\cite stays a space
+        "The weights $w_i$ are fixed : [DISPLAYED EQUATION] where $a_i$ is the activation of unit $i$ "
+        "and $b$ is the bias of the layer $s$ is bounded.")
+    assert eq.glossary == {"a_i": "the activation of unit $i$"}  # no b in the equation; the meaning stops at \end
+
+
 def test_latex_dir_finds_main_files_in_subdirectories(tmp_path):
     (tmp_path / "a.tex").write_text(
         "\\documentclass{article}\\begin{document}\\abstract{Short {one}.}\nBody $$x$$\\end{document}"
