@@ -1,7 +1,8 @@
 """Equation facts from LaTeX: the symbols, operators, exponents and top-level relation of one displayed equation.
 
 The gold checker (`gold.verdict`) verifies claims about an equation against these facts, so they come from a real
-LaTeX parser (pylatexenc) and the function never raises: whatever was not understood is named in `problems`.
+LaTeX parser (pylatexenc) and the function never raises: whatever was not understood is named in `problems`. The
+paper loader (`core.papers`) keeps an equation's glossary to its symbols, read here too (`symbols`, `symbol`).
 """
 
 from __future__ import annotations
