@@ -14,10 +14,10 @@ import pytest
 from harness.core.papers import load_jsonl
 from harness.core.resources import demo_corpus, share_dir
 from harness.gold import claims, meanings
-from harness.gold.latex import EquationFacts, equation_facts
 from harness.gold.layout import flat, layout, placement, signs_of, terms, wrapped, written_as
 from harness.gold.symbols import canon
 from harness.gold.verdict import Claim, check, extract_claims, score
+from harness.maths.latex import EquationFacts, equation_facts
 
 DEMO = {eq.id: eq for paper in load_jsonl(demo_corpus()) for eq in paper.equations}
 EMC = {
@@ -1738,8 +1738,8 @@ def test_written_maths_keeps_groups_and_rival_operators():
 
 def test_relations_come_from_one_table():
     """Every relation a text's words name (but the two only words state), and every relation the labeled-set
-    generator writes, is a relation of core.relations; strictness is read off the same table."""
-    from harness.core.relations import RELATION_TABLE
+    generator writes, is a relation of maths.relations; strictness is read off the same table."""
+    from harness.maths.relations import RELATION_TABLE
     from harness.detection.labeled import RELATION_WORDS
     from harness.gold.layout import relations_written
     from harness.gold.relation_claims import RELATION_PHRASES

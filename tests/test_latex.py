@@ -1,4 +1,4 @@
-"""Equation facts (gold.latex): standard equations, author macros, garbage, every equation of the arXiv sample."""
+"""Equation facts (maths.latex): standard equations, author macros, garbage, every equation of the arXiv sample."""
 
 import json
 import statistics
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.gold.latex import EquationFacts, equation_facts, subexpressions
-from harness.gold.tables import OPERATORS
+from harness.maths.latex import EquationFacts, equation_facts, subexpressions
+from harness.maths.tables import OPERATORS
 
 ARXIV = Path(__file__).resolve().parents[2] / "shared" / "data" / "arxiv"
 

@@ -2,12 +2,14 @@
 sources) and the real arXiv sample, with displays counted by hand. Prints the figures the README quotes."""
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from harness.core.papers import Paper, PaperError, load_latex_dir, load_papers
+from harness.core.papers import EQ_MARK, Paper, PaperError, load_latex_dir, load_papers
+from harness.maths.latex import symbol, symbols
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "data" / "latex_corpus"
@@ -21,8 +23,8 @@ def figures(papers: list[Paper]) -> str:
     eqs = [e for p in papers for e in p.equations]
     skips = Counter(e.skip for e in eqs if e.skip)
     return (f"papers {len(papers)}, displays {len(eqs)}, skipped {dict(sorted(skips.items()))}, "
-            f"delegable {len(eqs) - sum(skips.values())}, with glossary {sum(bool(e.glossary) for e in eqs)}, "
-            f"warnings {sum(len(p.warnings) for p in papers)}")
+            f"delegable {len(eqs) - sum(skips.values())}, with glossary {sum(bool(e.glossary) for e in eqs)} "
+            f"({sum(map(len, (e.glossary for e in eqs)))} entries), warnings {sum(len(p.warnings) for p in papers)}")
 
 
 def test_corpus_mains_displays_skips_and_warnings(caplog):
@@ -89,3 +91,19 @@ def test_arxiv_sample_displays_found_against_hand_counts():
           f"hand-counted displays found {found}/{total} on {len(HAND)} papers")
     # One folder of 11 papers is one paper by default: the choice is made, not 11 papers silently.
     assert len(load_latex_dir(ARXIV)) == 1
+
+
+@needs_arxiv
+def test_arxiv_sample_glossaries_and_contexts():
+    """Every glossary key is one symbol of its equation, no meaning runs over an environment's edge, and contexts
+    carry no LaTeX markup outside maths."""
+    jsonl = load_papers(ARXIV.parent / "papers.jsonl")
+    print(f"\narXiv sample (papers.jsonl): {figures(jsonl)}")
+    eqs = [e for p in [*load_latex_dir(ARXIV, all_mains=True), *jsonl] for e in p.equations]
+    for e in eqs:
+        for key, meaning in e.glossary.items():
+            assert (sym := symbol(key)) and sym.core in symbols(e.latex), (e.id, key)
+            assert not re.search(r"\\(?:begin|end|item)(?![A-Za-z])", re.sub(r"\$[^$]*\$", "", meaning)), e.id
+        prose = re.sub(r"\$[^$]*\$", "", e.context)
+        assert e.context.count(EQ_MARK) == 1
+        assert not re.search(r"\\(?:label|cite\w*|ref|eqref|begin|end|quad|item|textbf|emph)(?![A-Za-z])", prose), e.id

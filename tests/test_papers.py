@@ -15,6 +15,7 @@ from harness.core.papers import (
     load_latex_dir,
     load_latex_file,
     load_papers,
+    plain_text,
 )
 
 # The repo is cloned next to ../shared (here /work/main and /work/shared).
@@ -69,7 +70,13 @@ def test_arxiv_jsonl_loads_every_paper_with_its_equations(rows):
             assert norm(eq.latex) == norm(raw["latex"])
             assert "\\label" not in eq.latex
             assert (eq.env, eq.is_diagram) == (raw["env"], raw["is_diagram"])
-            assert squash(raw["context_before"]) in eq.context and "[DISPLAYED EQUATION]" in eq.context
+            # plain text around the display: the sample's LaTeX markup is gone outside maths, inline maths stays
+            assert eq.context.count("[DISPLAYED EQUATION]") == 1 and eq.context.count("$") % 2 == 0
+            prose = re.sub(r"\$[^$]*\$", "", eq.context)
+            assert not re.search(r"\\(?:label|cite|ref|begin|end|textit|emph|noindent)(?![A-Za-z])", prose), eq.id
+            words = raw["context_before"].split()[:3]  # where the sample's text starts with words, so does ours
+            if all(re.fullmatch(r"[A-Za-z]+,?", w) for w in words):
+                assert eq.context.startswith(" ".join(words)), eq.id
 
 
 @needs_arxiv
@@ -222,32 +229,90 @@ def test_brace_error(latex, error):
 
 
 @pytest.mark.parametrize(
-    ("text", "glossary"),
+    ("text", "latex", "glossary"),
     [
-        ("where $x$ is the input and $y$ the output.", {"x": "the input", "y": "the output"}),
-        ("where $a$ is the X, $b$ is the Y and $c$ the Z.", {"a": "the X", "b": "the Y", "c": "the Z"}),
+        ("where $x$ is the input and $y$ the output.", "y = w x", {"x": "the input", "y": "the output"}),
+        ("where $a$ is the X, $b$ is the Y and $c$ the Z.", "a = b c", {"a": "the X", "b": "the Y", "c": "the Z"}),
         (
             "Here $\\sigma$ denotes the noise level; $k$ represents the kernel.",
+            "y = k + \\sigma",
             {"\\sigma": "the noise level", "k": "the kernel"},
         ),
-        ("where $O$ indicates any measurement operator.", {"O": "any measurement operator"}),
+        ("where $O$ indicates any measurement operator.", "\\langle O \\rangle = 0", {"O": "any measurement operator"}),
         (
             "where $x_i \\in \\mathbb{R}^d$ is the \\emph{i-th input}, and $n$ stands for the count.",
+            "m = \\frac{1}{n} \\sum_i x_i",
             {"x_i": "the i-th input", "n": "the count"},
         ),
         (
             "where $M$ is the matrix of $g$ (i.e. $M^\\top M = I$) and $p$ is the parity.",
+            "g v = M^p v",
             {"M": "the matrix of $g$ (i.e. $M^\\top M = I$)", "p": "the parity"},
         ),
-        ("Note that $f$ is small.", {}),  # 'is' without an article: not a definition
-        ("the rate of $x$ is a constant.", {}),  # $x$ is not the subject
-        ("where $x = 1$ is the start.", {}),  # an equation, not a symbol
-        ("where $x$ is the input vector of a cut-off cont", {}),  # context cut mid-sentence
-        ("No symbols here.", {}),
+        ("Note that $f$ is small.", "f = 0", {}),  # 'is' without an article: not a definition
+        ("the rate of $x$ is a constant.", "y = x", {}),  # $x$ is not the subject
+        ("where $x = 1$ is the start.", "y = x", {}),  # an equation, not a symbol
+        ("where $x$ is the input vector of a cut-off cont", "y = x", {}),  # context cut mid-sentence
+        ("No symbols here.", "y = x", {}),
     ],
 )
-def test_glossary_from_text(text, glossary):
-    assert glossary_from_text(text) == glossary
+def test_glossary_from_text(text, latex, glossary):
+    assert glossary_from_text(text, latex) == glossary
+
+
+def test_glossary_meaning_stops_at_an_environment_boundary():
+    after = "where $x$ is the input of the map\n\\end{definition}\n\\begin{lemma} Every map is a function.\\end{lemma}"
+    assert glossary_from_text(after, "y = f(x)") == {"x": "the input of the map"}  # raw LaTeX
+    assert glossary_from_text(plain_text(after), "y = f(x)") == {"x": "the input of the map"}
+    assert glossary_from_text("where $x$ is the input\n\nof the next part.", "y = x") == {"x": "the input"}
+    items = "\\begin{itemize}\\item $x$ is the input \\item $y$ is the output\\end{itemize} Then more"
+    assert glossary_from_text(plain_text(items), "y = 2 x") == {"x": "the input", "y": "the output"}
+
+
+def test_glossary_where_clause_with_two_symbols_gives_two_keys():
+    text = "where $x$ is the distance travelled and $t$ is the time taken."
+    assert glossary_from_text(text, "v = x / t") == {"x": "the distance travelled", "t": "the time taken"}
+
+
+def test_glossary_keeps_to_the_symbols_of_the_equation():
+    text = "where $E$ is the energy, $m$ is the mass and $\\lambda$ is the wavelength."
+    assert glossary_from_text(text, "E = m c^2") == {"E": "the energy", "m": "the mass"}  # no lambda in it
+    # decorations and subscripts: \hat{y} is not y; x_i names the x of the equation's x_j
+    text = "where $y$ is the label, $\\hat{y}$ is the prediction and $x_i$ is the i-th feature."
+    assert glossary_from_text(text, "\\hat{y} = \\sum_j w_j x_j") == {
+        "\\hat{y}": "the prediction", "x_i": "the i-th feature"}
+
+
+def test_glossary_keys_are_symbols_not_expressions():
+    text = ("where $f(x) = x^2$ is the map, $x + y$ is the sum, $g(x)$ is the gain, $\\sigma^2$ is the variance "
+            "and ${\\bf w}$ is the weight vector.")
+    glossary = glossary_from_text(text, "y = g(x) f(x) + \\sigma^2 + \\mathbf{w}")
+    assert glossary == {"g": "the gain", "\\sigma^2": "the variance", "\\mathbf{w}": "the weight vector"}
+
+
+def test_glossary_keys_are_spelled_as_gold_reads_the_equation():
+    """A key found in a paper is a symbol of the equation as gold reads it, and gold's glossary finds it there."""
+    from harness.gold.meanings import Glossary
+    from harness.gold.symbols import canon
+    from harness.maths.latex import equation_facts
+
+    latex = "p(\\mathbf{y}) = \\mathcal{N}(\\mathbf{m}, \\mathbf{K}_{\\theta})"
+    text = "where $\\mathbf{m}$ is the mean vector and $\\mathbf K_\\theta$ is the covariance matrix."
+    glossary = glossary_from_text(text, latex)
+    assert glossary == {"\\mathbf{m}": "the mean vector", "\\mathbf{K}_\\theta": "the covariance matrix"}
+    assert set(glossary) <= set(equation_facts(latex).symbols)
+    assert [Glossary(glossary).lookup(canon(s)) for s in ("\\mathbf{m}", "\\mathbf{K}_{\\theta}")] == [
+        [("m", "the mean vector")], [("K_theta", "the covariance matrix")]]
+
+
+def test_plain_text_strips_markup_outside_maths_and_keeps_inline_maths():
+    latex = ("x_1 \\quad , \\end{eqnarray} where $a_i$ is the \\textbf{weight}\\label{eq:w} of item $i$~\\cite{ref}"
+             " (see Eq.~\\eqref{eq:w}). % a comment\nIt is \\emph{positive}, 10\\% of the total.")
+    text = plain_text(latex)
+    assert "$a_i$" in text and "$i$" in text
+    for markup in ("\\label", "\\end", "\\quad", "\\cite", "\\textbf", "\\emph", "%", "comment", "{", "}"):
+        assert markup not in text.replace("10%", ""), markup
+    assert "where $a_i$ is the weight of item $i$ (see Eq. REF)." in text and "It is positive, 10% of" in text
 
 
 # ----------------------------------------------------------------------------- LaTeX projects
@@ -307,9 +372,24 @@ def test_latex_project_with_inputs_in_source_order(tmp_path):
     assert [eq.id for eq in paper.equations] == [f"main/eq{i}" for i in range(1, 8)]
     first = paper.equations[0]
     assert first.glossary == {"E": "the energy", "m": "the mass", "c": "the speed of light"}
-    assert "Text 50\\% done. [DISPLAYED EQUATION] where $E$ is the energy" in first.context
+    assert "Intro Text 50% done. [DISPLAYED EQUATION] where $E$ is the energy" in first.context
     assert "commented out" not in paper.body and "Methods with" in paper.body
     assert "z = 0" not in paper.body  # the appendix after the bibliography is not part of the body
+
+
+def test_latex_context_is_plain_text_and_glossary_keeps_to_the_equation(tmp_path):
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\\begin{document}\\begin{abstract}A.\\end{abstract}\n"
+        "\\begin{definition}\\label{def:w} The \\textbf{weights} $w_i$ are fixed~\\cite{ref}: \\quad\n"
+        "\\begin{eqnarray} s &=& \\sum_i w_i a_i \\label{eq:s} \\end{eqnarray}\n"
+        "where $a_i$ is the activation of unit $i$ and $b$ is the bias of the layer\n\\end{definition}\n"
+        "\\begin{lemma} $s$ is bounded. \\end{lemma}\n\\end{document}\n"
+    )
+    [eq] = load_latex_file(tmp_path / "main.tex").equations
+    assert eq.context == (  # the ~ before \\cite stays a space
+        "The weights $w_i$ are fixed : [DISPLAYED EQUATION] where $a_i$ is the activation of unit $i$ "
+        "and $b$ is the bias of the layer $s$ is bounded.")
+    assert eq.glossary == {"a_i": "the activation of unit $i$"}  # no b in the equation; the meaning stops at \end
 
 
 def test_latex_dir_finds_main_files_in_subdirectories(tmp_path):

@@ -5,6 +5,7 @@ sample in shared/data/arxiv) and a directory of LaTeX sources (one paper per mai
 Every failure a user can cause is a `PaperError` with a one-line message naming the file.
 """
 
+import functools
 import json
 import logging
 import re
@@ -12,13 +13,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+from pylatexenc.latexwalker import LatexEnvironmentNode, LatexNode, LatexWalker
 
 from harness.core.macros import VOCAB, expand, find_definitions, remove_definitions, resolve_conditionals, structural
-from harness.core.relations import ANY_RELATION, RELATION_SIGN
+from harness.maths.relations import ANY_RELATION
 from harness.core.sources import find_mains, flatten, is_candidate, read_latex
 from harness.core.sources import paper_id as paper_id_of
+from harness.maths.latex import symbol, symbols
 
 log = logging.getLogger("harness.papers")
+# pylatexenc warns when prose holds maths macros it cannot render as text (a snippet cut inside maths); the
+# snippet is still rendered, and the loader's own warnings are one line each in the harness's format.
+logging.getLogger("pylatexenc.latex2text").setLevel(logging.ERROR)
 
 
 class PaperError(Exception):
@@ -85,6 +92,99 @@ def brace_error(latex: str) -> str | None:
     return f"unbalanced braces: {depth} unclosed '{{'" if depth else None
 
 
+# ----------------------------------------------------------------------------- plain text
+
+PARAGRAPH = "\n\n"  # where plain text marks an environment's or a block's edge: a glossary meaning stops there
+DISPLAY_ENVS = tuple(VOCAB["display_envs"])
+_BREAKS = set(VOCAB["prose_breaks"])
+_DOLLAR = re.compile(r"(?<!\\)\$")
+_CUT_EDGE = re.compile(r"\\(?:begin|end)\s*(?:\{[^{}]*)?$")
+
+
+def _words(names: list[str]) -> re.Pattern:
+    """Any of the names: a macro name only where no letter follows it (\\in, not \\int)."""
+    return re.compile("|".join(re.escape(n) + ("(?![A-Za-z])" if n[0] == "\\" else "") for n in names))
+
+
+class _Prose(LatexNodes2Text):
+    """pylatexenc's plain text of LaTeX prose, with inline maths kept as written, a display written as inline maths,
+    and PARAGRAPH where an environment, an \\item or a section starts or ends."""
+
+    def __init__(self) -> None:
+        db = get_default_latex_context_db()
+        specs = [MacroTextSpec(n, discard=True) for n in VOCAB["prose_dropped"]]
+        db.add_context_category("harness", specs + [MacroTextSpec(n, "REF") for n in VOCAB["prose_refs"]], prepend=True)
+        super().__init__(latex_context=db, math_mode="verbatim")
+
+    def node_to_text(self, node: LatexNode, prev_node_hint: object = None, textcol: int = 0) -> str:
+        try:
+            return super().node_to_text(node, prev_node_hint, textcol)
+        except IndexError:  # a spec that wants arguments the parse did not give (\href with no context for it)
+            return ""
+
+    def macro_node_to_text(self, node: LatexNode) -> str:
+        if node.macroname not in _BREAKS:
+            return super().macro_node_to_text(node)
+        args = [a for a in (node.nodeargd.argnlist if node.nodeargd else []) if a is not None]
+        return PARAGRAPH + (self._groupnodecontents_to_text(args[-1]) if args else "") + PARAGRAPH
+
+    def environment_node_to_text(self, node: LatexNode) -> str:
+        if node.environmentname.rstrip("*") in DISPLAY_ENVS:
+            return self.math_node_to_text(node)
+        return PARAGRAPH + super().environment_node_to_text(node) + PARAGRAPH
+
+    def math_node_to_text(self, node: LatexNode) -> str:
+        if not isinstance(node, LatexEnvironmentNode) and node.displaytype != "display":
+            return node.latex_verbatim()
+        inner = "".join(n.latex_verbatim() for n in node.nodelist if n is not None)
+        return f"{PARAGRAPH}${_squash(strip_labels(inner))}${PARAGRAPH}"
+
+
+_PROSE = _Prose()
+
+
+@functools.lru_cache(maxsize=4096)  # pylatexenc's parse is slow (about 3 ms a window); papers are loaded again
+def plain_text(latex: str) -> str:
+    """LaTeX prose as plain text: markup outside maths goes (\\quad, \\label{..}, \\cite{..}, comments, \\end{..}),
+    text commands leave their text (\\textbf{x} -> x), inline maths stays as written ($a_i$), and blocks are
+    separated by PARAGRAPH. A snippet cut out of a paper is parsed tolerantly: a brace or \\end whose opening was cut
+    off is dropped, and a stray \\end still ends a block."""
+    nodes = [n for n in LatexWalker(latex, tolerant_parsing=True).get_latex_nodes(pos=0)[0] if n is not None]
+    runs: list[list[LatexNode]] = [[]]
+    end = 0
+    for node in nodes:
+        if "\\end" in latex[end : node.pos]:  # skipped by the parse: an \end{...} whose \begin is not in the snippet
+            runs.append([])
+        runs[-1].append(node)
+        end = node.pos + node.len
+    text = PARAGRAPH.join(_PROSE.nodelist_to_text(run) for run in runs).replace("\xa0", " ")
+    blocks = re.split(r"\s*\n\s*\n\s*", text)
+    return PARAGRAPH.join(b for b in map(_squash, blocks) if b)
+
+
+def _whole(window: str, cut_before: bool) -> str:
+    """A window of text cut out at a display's side, without what the cut left half: the tail of a display (a closer
+    with no opener) at its start, the head of one (an opener with no closer) at its end, a piece of inline maths (an
+    odd number of $: the first piece when the window was cut before, else the last), and a \\begin{ or \\end{ at
+    its end, which the parse would read as text."""
+    if cut_before and (close := _CLOSER.search(window)) and not _OPENER.search(window, 0, close.start()):
+        window = window[close.end() :]
+    if not cut_before and (opens := list(_OPENER.finditer(window))) and not _CLOSER.search(window, opens[-1].end()):
+        window = window[: opens[-1].start()]
+    marks = list(_DOLLAR.finditer(window))
+    if len(marks) % 2:
+        window = window[marks[0].end() :] if cut_before else window[: marks[-1].start()]
+    return window if cut_before else _CUT_EDGE.sub("", window)
+
+
+def _around(latex: str, before: str, after: str) -> tuple[str, dict[str, str]]:
+    """(context, glossary) of a display from the raw text windows before and after it: the context in plain text
+    with EQ_MARK where the display sat, the glossary from the plain text after it."""
+    after_text = plain_text(_whole(after, cut_before=False))
+    context = f"{_squash(plain_text(_whole(before, cut_before=True)))} {EQ_MARK} {_squash(after_text)}"
+    return context.strip(), glossary_from_text(after_text, latex)
+
+
 # ----------------------------------------------------------------------------- glossary
 
 _DEFINES = re.compile(
@@ -92,17 +192,24 @@ _DEFINES = re.compile(
 )
 _CHAINED = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)\$([^$]+)\$\s+(?=(?:the|a|an)\b)")
 _ARTICLE = re.compile(r"(?:the|a|an)\b")
-# inline math and escapes (skipped), brackets (tracked), and what ends a meaning outside them
-_MEANING_TOKEN = re.compile(r"\$[^$]*\$|\\.|[({\[\]})]|[,;:]|\.(?=\s|$)|\s+and\s+\$", re.S)
+# where a meaning ends whatever brackets are open: a blank line, or an environment's or block's edge in LaTeX
+_BLOCK_EDGE = r"\n\s*\n|\\(?:begin|end)\s*\{|\\(?:" + "|".join(VOCAB["prose_breaks"]) + r")(?![A-Za-z])"
+# a block's edge (it ends a meaning inside brackets too), inline maths and escapes (skipped), brackets (tracked), and
+# what ends a meaning outside them
+_MEANING_TOKEN = re.compile(
+    rf"(?P<edge>{_BLOCK_EDGE})|\$[^$]*\$|\\.|[({{\[\]}})]|[,;:]|\.(?=\s|$)|\s+and\s+\$", re.S
+)
 _AFTER_PREPOSITION = re.compile(r"\b(?:of|for|to|at|on|in|by|with|from|than)\s*$")
-_NOT_A_SYMBOL = re.compile(RELATION_SIGN)  # "$x = 3$ is ..." states a value, it does not name a symbol
+_TYPE_MARK = _words(VOCAB["glossary_type_marks"])
 
 
 def _meaning_end(text: str, i: int) -> int | None:
-    """Where a meaning that starts at i ends: , ; : a sentence's period, or 'and $', outside math and
-    brackets. None when nothing ends it within 200 chars: a context cut mid-sentence gives no meaning."""
+    """Where a meaning that starts at i ends: at a block's edge, or at , ; : a sentence's period or 'and $' outside
+    maths and brackets. None when nothing ends it within 200 chars: a context cut mid-sentence gives no meaning."""
     depth = 0
     for t in _MEANING_TOKEN.finditer(text, i, min(len(text), i + 200)):
+        if t["edge"]:
+            return t.start()
         if t[0] in ("(", "{", "["):
             depth += 1
         elif t[0] in (")", "}", "]"):
@@ -114,20 +221,26 @@ def _meaning_end(text: str, i: int) -> int | None:
     return None
 
 
-def _add(glossary: dict[str, str], symbol: str, meaning: str) -> None:
-    symbol = re.split(r"\\in(?![A-Za-z])", symbol)[0].strip()
+def _add(glossary: dict[str, str], maths: str, meaning: str, in_equation: set[str]) -> None:
+    """An entry for the symbol that `maths` is ("x_i" of "x_i \\in X"), spelled as the equation reader names it,
+    when the equation has that symbol (its subscripts aside: "x_i" for an equation with x_j)."""
+    sym = symbol(_TYPE_MARK.split(maths, maxsplit=1)[0])
     meaning = _squash(_TEXT_MACRO.sub(r"\1", meaning))
-    if symbol and meaning and len(symbol) <= 40 and not _NOT_A_SYMBOL.search(symbol):
-        glossary.setdefault(symbol, meaning)
+    if sym and meaning and sym.core in in_equation:
+        glossary.setdefault(sym.spelling, meaning)
 
 
-def glossary_from_text(text: str) -> dict[str, str]:
-    """Symbol -> meaning from prose such as "where $x$ is the input, $k$ denotes ... and $c$ the Z".
+def glossary_from_text(text: str, latex: str) -> dict[str, str]:
+    """Symbol -> meaning for the symbols of the equation `latex`, from prose such as "where $x$ is the input, $k$
+    denotes ... and $c$ the Z" (plain text from plain_text, or LaTeX).
 
     'is/are/be' only count when an article follows ("$f$ is the loss", not "$f$ is small");
     a chain may drop the verb after its first member ("and $K$ the covariance matrix").
     """
     glossary: dict[str, str] = {}
+    if not _DEFINES.search(text):
+        return glossary
+    in_equation = symbols(latex)
     pos = 0
     while m := _DEFINES.search(text, pos):
         pos = m.end()
@@ -137,7 +250,7 @@ def glossary_from_text(text: str) -> dict[str, str]:
             continue
         start = pos
         while (end := _meaning_end(text, start)) is not None:
-            _add(glossary, m[1], text[start:end])
+            _add(glossary, m[1], text[start:end], in_equation)
             pos = end
             if not (m := _CHAINED.match(text, end)):
                 break
@@ -151,9 +264,10 @@ def glossary_from_text(text: str) -> dict[str, str]:
 def _equation(paper_id: str, i: int, raw: dict) -> Equation:
     """One equation row of either schema: the project's own, or the arXiv sample's (context_before/after)."""
     before, after = raw.get("context_before"), raw.get("context_after")
-    context = f"{before or ''} {EQ_MARK} {after or ''}".strip() if before or after else raw.get("context", "")
-    glossary = raw.get("glossary") or (glossary_from_text(after) if after else {})
     fields = {"id": raw.get("id") or f"{paper_id}/eq{i}", "latex": strip_labels(raw["latex"])}
+    context, glossary = _around(fields["latex"], before or "", after or "") if before or after else (
+        raw.get("context", ""), {})
+    glossary = raw.get("glossary") or glossary
     skip = skip_reason(fields["latex"], bool(raw.get("is_diagram")))
     return Equation.model_validate({**raw, **fields, "context": context, "glossary": glossary, "skip": skip})
 
@@ -223,12 +337,12 @@ _BODY_END = re.compile(
     r"\\(?:bibliography|bibliographystyle|printbibliography)(?![A-Za-z])"
     r"|\\begin\{thebibliography\}|\\end\{document\}"
 )
-DISPLAY_ENVS = tuple(VOCAB["display_envs"])
 # Display openers, and single $ (tracked so that $a$$b$ is two inline maths, not a $$ display).
 _DISPLAY = re.compile(
     r"\\begin\{(" + "|".join(DISPLAY_ENVS) + r")(\*?)\}|(?<!\\)\\\[|(?<!\\)\$\$|(?<!\\)\$"
 )
 _OPENER = re.compile(r"\\begin\{(?:" + "|".join(DISPLAY_ENVS) + r")\*?\}|(?<!\\)\\\[")
+_CLOSER = re.compile(r"\\end\{(?:" + "|".join(DISPLAY_ENVS) + r")\*?\}|(?<!\\)\\\]")
 _DIAGRAM = re.compile(
     r"\\begin\{(?:" + "|".join(VOCAB["diagram_envs"]) + r")\}|\\(?:" + "|".join(VOCAB["diagram_macros"])
     + r")(?![A-Za-z@])"
@@ -303,14 +417,15 @@ def _displays(paper_id: str, text: str, start: int, end: int, where: Callable[[i
             continue
         latex = body[m.end() : close]
         after = body[close + len(closer) : close + len(closer) + CONTEXT_CHARS]
-        before = _squash(body[max(start, m.start() - CONTEXT_CHARS) : m.start()])
+        before = body[max(start, m.start() - CONTEXT_CHARS) : m.start()]
+        context, glossary = _around(strip_labels(latex), before, after)
         diagram = bool(_DIAGRAM.search(latex))
         equations.append(
             Equation(
                 id=f"{paper_id}/eq{len(equations) + 1}",
                 latex=strip_labels(latex),
-                context=f"{before} {EQ_MARK} {_squash(after)}".strip(),
-                glossary=glossary_from_text(after),
+                context=context,
+                glossary=glossary,
                 env=env,
                 is_diagram=diagram,
                 skip=skip_reason(latex, diagram),

@@ -18,9 +18,9 @@ from itertools import combinations
 from pathlib import Path
 
 from harness.core.papers import Equation, Paper, load_papers
-from harness.core.relations import relation_of
+from harness.maths.relations import relation_of
 from harness.core.resources import demo_corpus, share_dir
-from harness.gold.latex import lexemes
+from harness.maths.latex import lexemes
 
 ERROR_KINDS = (
     "swapped_symbol", "wrong_operator", "wrong_exponent_or_sign", "wrong_relation", "wrong_name", "invented_term"
@@ -42,7 +42,7 @@ OPERATORS = (
     (r"\^T|\^\{T\}|\^\\top", "a transpose"),
     (r"\\int", "an integral"),
 )
-RELATION_WORDS = {  # a relation of the one relation table (core.relations) in words
+RELATION_WORDS = {  # a relation of the one relation table (maths.relations) in words
     "=": "equals", "<=": "is at most", ">=": "is at least", "approx": "approximately equals",
     "propto": "is proportional to",
 }

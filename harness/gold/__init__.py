@@ -1,2 +1,2 @@
-"""Gold verification: LaTeX facts, claims, checks by claim kind, verdicts, the model layer, calibration vs people.
-May import: core, metrics, models."""
+"""Gold verification: claims, checks by claim kind, verdicts, the model layer, calibration vs people.
+May import: core, metrics, models, maths."""

@@ -19,7 +19,7 @@ from harness.gold.meanings import lemma, tokens
 from harness.gold.operation_claims import blank, operation_claims
 from harness.gold.relation_claims import LESS, MORE, consequence_claims, dependency_claims, relation_claims
 from harness.gold.symbols import SYM, SYMBOL_SHAPE, canon
-from harness.gold.tables import GREEK_LOWER
+from harness.maths.tables import GREEK_LOWER
 
 ClaimKind = Literal["symbol", "operation", "relation", "name", "dependency"]
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from harness.core.relations import FAMILY
-from harness.gold.latex import EquationFacts
+from harness.maths.relations import FAMILY
+from harness.maths.latex import EquationFacts
 from harness.gold.layout import flat, layout, mentioned, relations_in, terms
 from harness.gold.meanings import KINDS, Glossary, head_noun, lemma
 from harness.gold.operation_claims import OPERATIONS
 from harness.gold.symbols import SYM, SYMBOL_SHAPE, base_of, canon, forms
-from harness.gold.tables import NAMED_BIG
+from harness.maths.tables import NAMED_BIG
 
 Status = Literal["supported", "contradicted", "unverifiable"]
 Result = tuple[Status, str]

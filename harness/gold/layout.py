@@ -1,7 +1,7 @@
 """Where each symbol sits in an equation's LaTeX: the exponents on it, the signs of the terms it is in, the top-level
 terms of a side, and whether it is in a denominator. The gold checker (gold.verdict) reads claims such as "c squared",
 "minus twice a b" or "multiplied by the viscosity" against these. They walk the lexemes of the one LaTeX reader
-(gold.latex), whose tolerant parse also serves LaTeX with errors in it, and any piece of a side.
+(maths.latex), whose tolerant parse also serves LaTeX with errors in it, and any piece of a side.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 import re
 
-from harness.core.relations import FAMILY, relation_of
-from harness.gold.latex import lexemes
+from harness.maths.relations import FAMILY, relation_of
+from harness.maths.latex import lexemes
 from harness.gold.symbols import base_of
-from harness.gold.tables import FRACS, GREEK_LOWER, NAMED_BIG, OPS
+from harness.maths.tables import FRACS, GREEK_LOWER, NAMED_BIG, OPS
 
 SYMBOL_TOKEN = re.compile(r"[A-Za-z]|\\(?:var)?(?:" + "|".join(GREEK_LOWER) + r"|hbar|ell)", flags=re.IGNORECASE)
 _WORDS = ("\\mathrm", "\\text", "\\operatorname")  # their argument is a word, not symbols
@@ -81,7 +81,7 @@ def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
 
 
 def relations_written(latex: str) -> set[str]:
-    """The relations written in a piece of LaTeX, by their names in core.relations: 'a \\le b < c' -> {'<=', '<'};
+    """The relations written in a piece of LaTeX, by their names in maths.relations: 'a \\le b < c' -> {'<=', '<'};
     an = right after <, >, ! or a backslash belongs to it ('a <= b' is <=)."""
     toks, found = lexemes(latex), set()
     for k, (pos, t) in enumerate(toks):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from harness.core.prompts import load_prompt
 from harness.gold.claims import statements
-from harness.gold.latex import equation_facts
+from harness.maths.latex import equation_facts
 from harness.models import ModelAPI
 
 METHODS = ("whole", "statements", "facts")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from harness.core.relations import RELATION_SIGN
+from harness.maths.relations import RELATION_SIGN
 from harness.gold.claims import to_latex
 from harness.gold.equation import (
     Equation,

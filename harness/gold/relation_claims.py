@@ -9,7 +9,7 @@ import re
 from harness.gold.operation_claims import blank, claimed_power
 
 _NOT_OF = r"(?!\s+(?:one|two|some|\d+)\s+of\b)"  # "at least one of the events" counts events
-# (relation, how a text says it): relations by their names in core.relations, whose families the check compares,
+# (relation, how a text says it): relations by their names in maths.relations, whose families the check compares,
 # and two that only words state: "ineq" (some inequality) and "=!" (an equality said to be exact).
 RELATION_PHRASES = [
     ("propto", r"\b(?:inversely )?proportional to\b|\bproportionality\b"),

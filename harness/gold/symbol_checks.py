@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from harness.core.relations import RELATION_SIGN
+from harness.maths.relations import RELATION_SIGN
 from harness.gold.equation import Equation, Result
 from harness.gold.layout import BIG, groups, mentioned, terms, written_as
 from harness.gold.meanings import KINDS, Glossary, head_noun, lemma, opposed, tokens

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from harness.gold.tables import GREEK_LOWER
+from harness.maths.tables import GREEK_LOWER
 
 UNICODE_GREEK = {"ħ": "hbar", "ϵ": "epsilon", "ϕ": "phi", "ϑ": "theta"} | {
     c: n.split()[-1].lower() if "SMALL" in n else n.split()[-1].capitalize()

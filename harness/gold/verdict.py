@@ -1,5 +1,5 @@
 """Gold verification: the claims a free-text description makes about an equation (gold.claims), each checked
-against the equation's real structure (gold.latex) and its glossary (gold.meanings), and the verdict. Gold
+against the equation's real structure (maths.latex) and its glossary (gold.meanings), and the verdict. Gold
 never sees a model's rating (DESIGN.md section 2).
 
 Checking says "contradicted" only where the equation decides (a symbol, operator or exponent the LaTeX does not have,
@@ -21,12 +21,12 @@ from pydantic import BaseModel
 from harness.core.papers import glossary_from_text
 from harness.gold.claims import NAME_ALIASES, NAME_GENERIC, ClaimKind, extract_claims, statements
 from harness.gold.equation import Equation, Result, Status
-from harness.gold.latex import EquationFacts, equation_facts
 from harness.gold.layout import written_as
 from harness.gold.meanings import embed, tokens
 from harness.gold.operation_checks import check_operation
 from harness.gold.relation_checks import check_dependency, check_relation
 from harness.gold.symbol_checks import check_symbol
+from harness.maths.latex import EquationFacts, equation_facts
 
 
 class Claim(BaseModel):
@@ -136,7 +136,7 @@ def check(
     """Gold verdict on a description of one equation. Without a glossary, the 'where x is ...' definitions in the
     equation's context stand in for it."""
     if glossary is None and context:
-        glossary = glossary_from_text(context)
+        glossary = glossary_from_text(context, latex)
     eq = Equation(latex, facts or _facts(latex), glossary or {}, name)
     found = extract_claims(text or "")
     embed([p["meaning"] for _, _, p in found if "meaning" in p] + [m for _, m, _ in eq.glossary.entries])

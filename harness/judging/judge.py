@@ -3,7 +3,7 @@
 A judge can take a defence against persuasive-but-wrong descriptions (measured by `harness judge-eval`):
 - `reference`: it also reads the paper's text around the equation and the symbol glossary;
 - `reasoning`: it first writes a short check of the description (greedy), then rates with that check in view;
-- `tools`:     it reads the LaTeX parser's facts about the equation (harness.gold.latex), the facts gold checking uses;
+- `tools`:     it reads the LaTeX parser's facts about the equation (harness.maths.latex), the facts gold checking uses;
 - an `EnsembleJudge` of several judges (model specs, each with its own defence) takes the mean or min proxy.
 Every defence still rates through the label distribution: nothing is parsed from generated text.
 """
@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from harness.core.papers import Equation
 from harness.core.prompts import CONTEXT_CHARS, load_prompt
-from harness.gold.latex import equation_facts
+from harness.maths.latex import equation_facts
 from harness.models import Messages, ModelAPI, generate_batch
 
 LABELS = tuple(str(i) for i in range(1, 10))

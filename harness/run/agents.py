@@ -15,9 +15,9 @@ from harness.core.papers import Equation, Paper, brace_error
 from harness.core.prompts import CONTEXT_CHARS, load_prompt
 from harness.core.seeds import derive_seed
 from harness.detection.detectors import CrossExamDetector
-from harness.gold.latex import subexpressions
 from harness.gold.verdict import GoldVerdict, check
 from harness.judging.judge import Judge
+from harness.maths.latex import subexpressions
 from harness.models import Messages, ModelAPI
 from harness.models.cache import call_log
 from harness.run.config import RunConfig

@@ -1,5 +1,5 @@
 """The LaTeX vocabulary gold checking reads, one table per concept: Greek letters (and letter-like symbols) and
-operators (macro -> operator) here, relations (macro -> relation -> family) in harness/core/relations.py, which the
+operators (macro -> operator) here, relations (macro -> relation -> family) in harness/maths/relations.py, which the
 LaTeX loader reads too. The reader (latex.py), the layout questions (layout.py), the symbol spellings of texts
 (symbols.py) and the checks all take their words from these."""
 

@@ -1,7 +1,8 @@
 """Equation facts from LaTeX: the symbols, operators, exponents and top-level relation of one displayed equation.
 
 The gold checker (`gold.verdict`) verifies claims about an equation against these facts, so they come from a real
-LaTeX parser (pylatexenc) and the function never raises: whatever was not understood is named in `problems`.
+LaTeX parser (pylatexenc) and the function never raises: whatever was not understood is named in `problems`. The
+paper loader (`core.papers`) keeps an equation's glossary to its symbols, read here too (`symbols`, `symbol`).
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pydantic
 from pylatexenc import latexwalker, macrospec
 
-from harness.core.relations import RELATIONS, WEAK_RELATIONS, relation_of
-from harness.gold.tables import BIG, FRACS, GREEK, OPS, table
+from harness.maths.relations import RELATIONS, WEAK_RELATIONS, relation_of
+from harness.maths.tables import BIG, FRACS, GREEK, OPS, table
 
 MAX_CHARS = 4000  # longer inputs are cut: no displayed equation is this long, a pasted document might be
 SYMPY_MAX_CHARS = 200  # sympy's LaTeX parser is slow and fragile beyond short inputs
@@ -666,6 +668,55 @@ def equation_facts(latex: str) -> EquationFacts:
         return EquationFacts(latex=str(latex), symbols=[], base_symbols=[], decorations={}, operators=[],
                              exponents=[], relation=None, lhs="", rhs="", lhs_symbols=[], rhs_symbols=[],
                              parsed=False, problems=[problem])
+
+
+class Symbol(NamedTuple):
+    name: str  # as equation_facts names symbols: 'x_i', '\hat{\beta}', '\mathbf{x}' for {\bf x}, '\sigma' for \sigma^2
+    core: str  # the symbol without its subscripts: 'x' for x_i
+    spelling: str  # the name with the power written on it ('\sigma^2'): a glossary's key
+
+
+def symbols(latex: str) -> set[str]:
+    """The names equation_facts gives an equation's symbols, with and without their subscripts, and no other fact:
+    cheap (no sympy) for a paper loader that keeps each equation's glossary to its symbols. Never raises."""
+    text = str(latex)[:MAX_CHARS]
+    try:
+        scan = _Scan(text, _flatten(_tokens(parse(text)[0])))
+        scan.run()
+        return set(scan.symbols)
+    except Exception:  # as equation_facts: any input at all; an unreadable equation has no symbols to name
+        return set()
+
+
+def symbol(latex: str) -> Symbol | None:
+    """The symbol a piece of LaTeX is, read as equation_facts reads one: a letter, Greek letter or macro (with its
+    decoration or an author macro's arguments) and its scripts ('x_i', '\\hat{\\beta}', '\\sigma^2', "u'"). A
+    function's symbol with its argument list after it ('f(x)', 'g_j(x)') is that symbol. None for anything else:
+    an expression ('x + y', 'ab', '[A]_{ij}', '\\nabla f'), a statement ('f(x) = 1'). Never raises."""
+    text = str(latex)[:MAX_CHARS]
+    try:
+        toks = [t for t in _flatten(_tokens(parse(text)[0])) if not _filler(t)]
+        if not _atomic(_at(toks, 0)):
+            return None
+        scan = _Scan(text, toks)
+        sym, i = scan.atom(toks, 0, False)
+        sym, i = scan.scripts(toks, i, sym, 0)
+    except Exception:  # a piece of prose's maths can be anything; what cannot be read is no symbol
+        return None
+    if sym is None or i < len(toks) and not _argument_list(toks[i:]):
+        return None
+    power = next(iter(scan.exps), None)
+    return Symbol(sym.name, sym.core, sym.name + ("^" + _braced(power) if power else ""))
+
+
+def _argument_list(toks: list[_Tok]) -> bool:
+    """Whether the tokens are one bracketed list: '(x)' or '(x, y)', not '(x) + g(x)'."""
+    depth = 0
+    for k, t in enumerate(toks):
+        depth += _is(t, "c", "(") - _is(t, "c", ")")
+        if depth == 0:
+            return k == len(toks) - 1 and k > 0
+    return False
 
 
 def _terms(expr: str) -> list[str]:
