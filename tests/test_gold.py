@@ -1739,10 +1739,10 @@ def test_written_maths_keeps_groups_and_rival_operators():
 def test_relations_come_from_one_table():
     """Every relation a text's words name (but the two only words state), and every relation the labeled-set
     generator writes, is a relation of maths.relations; strictness is read off the same table."""
-    from harness.maths.relations import RELATION_TABLE
     from harness.detection.labeled import RELATION_WORDS
     from harness.gold.layout import relations_written
     from harness.gold.relation_claims import RELATION_PHRASES
+    from harness.maths.relations import RELATION_TABLE
 
     assert {rel for rel, _ in RELATION_PHRASES} - {"ineq", "=!"} <= RELATION_TABLE.keys()
     assert RELATION_WORDS.keys() <= RELATION_TABLE.keys()

@@ -17,10 +17,10 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_la
 from pylatexenc.latexwalker import LatexEnvironmentNode, LatexNode, LatexWalker
 
 from harness.core.macros import VOCAB, expand, find_definitions, remove_definitions, resolve_conditionals, structural
-from harness.maths.relations import ANY_RELATION
 from harness.core.sources import find_mains, flatten, is_candidate, read_latex
 from harness.core.sources import paper_id as paper_id_of
 from harness.maths.latex import symbol, symbols
+from harness.maths.relations import ANY_RELATION
 
 log = logging.getLogger("harness.papers")
 # pylatexenc warns when prose holds maths macros it cannot render as text (a snippet cut inside maths); the

@@ -18,9 +18,9 @@ from itertools import combinations
 from pathlib import Path
 
 from harness.core.papers import Equation, Paper, load_papers
-from harness.maths.relations import relation_of
 from harness.core.resources import demo_corpus, share_dir
 from harness.maths.latex import lexemes
+from harness.maths.relations import relation_of
 
 ERROR_KINDS = (
     "swapped_symbol", "wrong_operator", "wrong_exponent_or_sign", "wrong_relation", "wrong_name", "invented_term"

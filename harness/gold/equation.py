@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from harness.maths.relations import FAMILY
-from harness.maths.latex import EquationFacts
 from harness.gold.layout import flat, layout, mentioned, relations_in, terms
 from harness.gold.meanings import KINDS, Glossary, head_noun, lemma
 from harness.gold.operation_claims import OPERATIONS
 from harness.gold.symbols import SYM, SYMBOL_SHAPE, base_of, canon, forms
+from harness.maths.latex import EquationFacts
+from harness.maths.relations import FAMILY
 from harness.maths.tables import NAMED_BIG
 
 Status = Literal["supported", "contradicted", "unverifiable"]

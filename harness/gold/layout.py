@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 import re
 
-from harness.maths.relations import FAMILY, relation_of
-from harness.maths.latex import lexemes
 from harness.gold.symbols import base_of
+from harness.maths.latex import lexemes
+from harness.maths.relations import FAMILY, relation_of
 from harness.maths.tables import FRACS, GREEK_LOWER, NAMED_BIG, OPS
 
 SYMBOL_TOKEN = re.compile(r"[A-Za-z]|\\(?:var)?(?:" + "|".join(GREEK_LOWER) + r"|hbar|ell)", flags=re.IGNORECASE)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from harness.maths.relations import RELATION_SIGN
 from harness.gold.claims import to_latex
 from harness.gold.equation import (
     Equation,
@@ -31,6 +30,7 @@ from harness.gold.layout import (
 from harness.gold.meanings import KINDS, head_noun, tokens
 from harness.gold.operation_claims import OPERATIONS
 from harness.gold.symbols import base_of, canon, forms
+from harness.maths.relations import RELATION_SIGN
 
 
 def check_operation(p: dict, eq: Equation) -> Result:

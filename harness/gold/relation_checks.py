@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from harness.maths.relations import FAMILY
 from harness.gold.equation import Equation, Result, absent_kind, named_symbols, power_fits, target_symbol
 from harness.gold.layout import flat, placement, relations_written, terms
 from harness.gold.operation_claims import claimed_power
 from harness.gold.symbols import base_of, canon, forms
+from harness.maths.relations import FAMILY
 
 
 def _top_level_sum(side: str) -> bool:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-from harness.maths.relations import RELATION_SIGN
 from harness.gold.equation import Equation, Result
 from harness.gold.layout import BIG, groups, mentioned, terms, written_as
 from harness.gold.meanings import KINDS, Glossary, head_noun, lemma, opposed, tokens
 from harness.gold.operation_checks import check_formula, is_expression
 from harness.gold.symbols import forms
+from harness.maths.relations import RELATION_SIGN
 
 _POSITIONAL = {  # words that say where a term is, not what it is: 'the first term', 'an extra factor'
     lemma(w)

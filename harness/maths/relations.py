@@ -1,9 +1,9 @@
 """The one table of relations: each relation's family and the LaTeX macros that write it.
 
-It sits with the equation reader (maths) because the LaTeX loader (core/papers.py: does a display state a relation?
-is "$x = 3$" a symbol?) reads it as well as gold (latex.py, layout.py and the relation checks). A claimed relation is checked against its
-family ('at most' holds for < and <=); a family of None marks a weak relation (an arrow, set membership, an order
-other than <=), which is a display's relation only when it has no other.
+It sits with the equation reader (maths) because the LaTeX loader (core/papers.py: does a display state a
+relation? is "$x = 3$" a symbol?) reads it as well as gold (latex.py, layout.py and the relation checks). A claimed
+relation is checked against its family ('at most' holds for < and <=); a family of None marks a weak relation (an
+arrow, set membership, an order other than <=), which is a display's relation only when it has no other.
 """
 
 from __future__ import annotations
