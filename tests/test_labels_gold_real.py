@@ -13,7 +13,7 @@ from harness.cli import main
 from harness.core.real_rows import read_jsonl, split_of, with_sources
 from harness.gold.calibration import agreement, calibration_line, corrected_prevalence, rogan_gladen
 from harness.gold.claims import statements
-from harness.gold.measure import combine
+from harness.gold.instrument import combine
 from harness.gold.model import GoldModel
 from harness.gold.verdict import check
 from harness.models.scripted import ScriptedModel
@@ -98,11 +98,11 @@ def test_gold_model_asks_per_statement_and_takes_the_largest_p_false():
 
 
 def test_combined_verdict_keeps_proven_contradictions_first():
-    assert combine("wrong", 0.1) == ("wrong", pytest.approx(1.1))
-    assert combine("ok", 0.9)[0] == "wrong"
-    assert combine("unverifiable", 0.1)[0] == "ok"
-    assert combine("ok", 0.45)[0] == "unverifiable"
-    assert combine("ok", float("nan")) == ("ok", 0.5)
+    assert combine("wrong", 0.1) == "wrong"
+    assert combine("ok", 0.9) == "wrong"
+    assert combine("unverifiable", 0.1) == "ok"
+    assert combine("ok", 0.45) == "unverifiable"
+    assert combine("ok", float("nan")) == "ok"
 
 
 @pytest.fixture

@@ -22,26 +22,10 @@ from pathlib import Path
 from harness.core.real_rows import read_jsonl, with_sources
 from harness.core.resources import share_dir
 from harness.gold.calibration import CALIBRATION_FILE, Agreement, agreement, as_dict, model_key
-from harness.gold.model import METHODS, GoldModel, ModelCheck, Statement
+from harness.gold.instrument import combine, with_model
+from harness.gold.model import METHODS, GoldModel, ModelCheck, Row, Statement
 from harness.gold.verdict import check
 from harness.metrics.stats import fmt
-
-# Combined verdict thresholds on the model's P(False): fixed before the held-out part was measured.
-WRONG_AT = 0.6
-OK_BELOW = 0.3
-
-
-def combine(rule_verdict: str, p_false: float) -> tuple[str, float]:
-    """Rules and model together: a rule's contradiction is `wrong` (proven); otherwise the model's P(False) decides
-    `wrong` above WRONG_AT and `ok` below OK_BELOW for every statement; else `unverifiable`. The suspicion score
-    ranks proven contradictions first, then by P(False)."""
-    if rule_verdict == "wrong":
-        return "wrong", 1.0 + (0.0 if math.isnan(p_false) else p_false)
-    if math.isnan(p_false):
-        return rule_verdict, 0.5
-    if p_false >= WRONG_AT:
-        return "wrong", p_false
-    return ("ok" if p_false < OK_BELOW else "unverifiable"), p_false
 
 
 def _load_cache(path: Path | None) -> dict[tuple[str, str, str], ModelCheck]:
@@ -55,25 +39,30 @@ def _load_cache(path: Path | None) -> dict[tuple[str, str, str], ModelCheck]:
 
 
 def model_checks(rows: list[dict], spec: str, method: str, cache: Path | None) -> list[ModelCheck]:
-    """The model layer on every row, from the cache where it has been run before. Rows are asked in order of
-    their equation, so a backend that keeps its KV cache evaluates each equation's prompt prefix once."""
+    """The model layer on every row, from the cache where it has been run before. The rows of one equation are
+    asked in one batched call, so the model reads each equation's prompt prefix once."""
     from harness.models import load_model
 
     found = _load_cache(cache)
-    todo = sorted((r for r in rows if (r["id"], method, spec) not in found), key=lambda r: (r["latex"], r["id"]))
+    todo: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        if (r["id"], method, spec) not in found:
+            todo[r["latex"]].append(r)
     if todo:
         gold = GoldModel(load_model(spec), method)
-        start = time.perf_counter()
+        start, done, total = time.perf_counter(), 0, sum(map(len, todo.values()))
         with open(cache, "a") if cache else open("/dev/null", "w") as out:
-            for k, r in enumerate(todo, start=1):
-                c = gold.check(r["text"], r["latex"], r.get("context") or "", r.get("title") or "")
-                found[(r["id"], method, spec)] = c
-                out.write(json.dumps({"id": r["id"], "method": method, "model": spec, "score": c.score,
-                                      "statements": [vars(s) for s in c.statements]}) + "\n")
+            for group in todo.values():
+                checks = gold.check_many([Row(r["text"], r["latex"], r.get("context") or "", r.get("title") or "")
+                                          for r in group])
+                for r, c in zip(group, checks, strict=True):
+                    found[(r["id"], method, spec)] = c
+                    out.write(json.dumps({"id": r["id"], "method": method, "model": spec, "score": c.score,
+                                          "statements": [vars(s) for s in c.statements]}) + "\n")
                 out.flush()
-                if k % 20 == 0:
-                    rate = (time.perf_counter() - start) / k
-                    print(f"  model layer: {k}/{len(todo)} rows, {rate:.1f} s per row", flush=True)
+                done += len(group)
+                print(f"  model layer: {done}/{total} rows, {(time.perf_counter() - start) / done:.2f} s per row",
+                      flush=True)
     return [found[(r["id"], method, spec)] for r in rows]
 
 
@@ -89,8 +78,10 @@ def measure(rows: list[dict], spec: str | None, method: str, cache: Path | None)
     verdicts = {"rules": [(v.verdict, 1 - v.gold_score) for v in rules]}
     if spec:
         checks = model_checks(rows, spec, method, cache)
-        verdicts["model"] = [(combine("unverifiable", c.score)) for c in checks]
-        verdicts["rules+model"] = [combine(v.verdict, c.score) for v, c in zip(rules, checks, strict=True)]
+        verdicts["model"] = [(combine("unverifiable", c.score), 0.5 if math.isnan(c.score) else c.score)
+                             for c in checks]
+        both = [with_model(v, c) for v, c in zip(rules, checks, strict=True)]
+        verdicts["rules+model"] = [(v.verdict, 1 - v.gold_score) for v in both]
     groups: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         groups[model_key(r["provenance"]["describer"])].append(i)

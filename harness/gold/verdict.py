@@ -36,10 +36,18 @@ class Claim(BaseModel):
     evidence: str
 
 
+class ModelStatement(BaseModel):
+    statement: str
+    p_false: float  # the gold model's P(False) for this statement
+
+
 class GoldVerdict(BaseModel):
     verdict: Literal["ok", "wrong", "unverifiable"]
-    gold_score: float  # in [0, 1], see score()
-    claims: list[Claim]
+    gold_score: float  # in [0, 1], see score() (and gold.instrument for the rules with a model)
+    claims: list[Claim]  # the rules' claims, each with its evidence
+    instrument: str = "rules"  # or "rules+model:SPEC:METHOD" (gold.instrument)
+    model_score: float | None = None  # the gold model's P(False) of the text: the largest over its statements
+    statements: list[ModelStatement] = []  # what the gold model was asked, each with its P(False)
 
 
 _facts = functools.lru_cache(maxsize=1024)(equation_facts)

@@ -1,0 +1,113 @@
+"""The gold model layer's methods and batching, and gold as one instrument (rules, then the model), on scripted
+verifiers: what each method puts in front of the model, how many calls it makes, and the combined verdict."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from harness.gold.instrument import Gold, with_model
+from harness.gold.model import METHODS, GoldModel, ModelCheck, Row, Statement
+from harness.gold.verdict import check
+from harness.models.scripted import ScriptedModel
+
+SOFTMAX = r"p_i = \frac{e^{z_i / T}}{\sum_{j=1}^{K} e^{z_j / T}}"
+OHM = r"V = I R"
+
+
+class Counting(ScriptedModel):
+    """A scripted verifier that records every conversation it was asked to rate or to continue."""
+
+    def __init__(self, script: dict) -> None:
+        super().__init__(script, "scripted:verifier")
+        self.rate_calls: list[list[str]] = []
+        self.generated: list[str] = []
+
+    def rate(self, conversations, labels):
+        self.rate_calls.append(["\n".join(m["content"] for m in c) for c in conversations])
+        return super().rate(conversations, labels)
+
+    def generate(self, messages, n=1, temperature=0.7, max_new_tokens=128, seed=0):
+        self.generated.append("\n".join(m["content"] for m in messages))
+        return super().generate(messages, n, temperature, max_new_tokens, seed)
+
+
+FALSE_ON_CLASSES = {"ratings": [{"when": r"Statement about the equation:\nT is the number", "probs": {"False": 1}},
+                                {"when": "Is every claim", "probs": {"True": 0.3, "False": 0.7}},
+                                {"when": ".", "probs": {"True": 0.9, "False": 0.1}}],
+                    "replies": [{"when": "State precisely", "texts": ["REFERENCE: p_i is a softmax."]},
+                                {"when": "Before answering", "texts": ["CHECK: T is a temperature."]}]}
+
+
+def test_one_rating_call_per_equation_for_all_its_descriptions():
+    model = Counting(FALSE_ON_CLASSES)
+    rows = [Row("It is the softmax. T is the number of classes.", SOFTMAX),
+            Row("Voltage equals current times resistance.", OHM),
+            Row("It normalises the exponentials of the logits.", SOFTMAX)]
+    found = GoldModel(model, "statements").check_many(rows)
+    assert len(model.rate_calls) == 2  # the two softmax rows together, then Ohm's law
+    assert len(model.rate_calls[0]) == 3  # three statements of the softmax rows in one call
+    assert found[0].score == pytest.approx(1.0) and found[1].score == pytest.approx(0.1)
+    assert [s.text for s in found[0].statements] == ["It is the softmax.", "T is the number of classes."]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_scores_the_false_statement(method):
+    model = Counting(FALSE_ON_CLASSES)
+    result = GoldModel(model, method).check("It is the softmax. T is the number of classes.", SOFTMAX, "ctx", "t")
+    assert result.method == method and result.model == "scripted:verifier"
+    asked = model.rate_calls[0]
+    if method == "whole":
+        assert len(asked) == 1 and result.score == pytest.approx(0.7)
+    else:
+        assert len(asked) == 2 and result.score == pytest.approx(1.0)
+    assert ("What the LaTeX shows:" in asked[0]) == (method == "facts")
+    assert ("REFERENCE: p_i is a softmax." in asked[0]) == (method == "reference")
+    assert ("CHECK: T is a temperature." in asked[0]) == (method == "reasoned")
+
+
+def test_the_reference_is_written_once_per_equation_and_never_sees_the_text():
+    model = Counting(FALSE_ON_CLASSES)
+    gold = GoldModel(model, "reference")
+    gold.check_many([Row("It is the softmax. T is the number of classes.", SOFTMAX, "ctx"),
+                     Row("A second text about it here.", SOFTMAX, "ctx")])
+    gold.check("Another text about the same equation.", SOFTMAX, "ctx")
+    references = [g for g in model.generated if "State precisely" in g]
+    assert len(references) == 1 and "number of classes" not in references[0]
+
+
+def test_reasoned_checks_are_decoded_before_the_answer_is_read():
+    model = Counting(FALSE_ON_CLASSES)
+    GoldModel(model, "reasoned").check("It is the softmax. T is the number of classes.", SOFTMAX)
+    assert sum("Before answering" in g for g in model.generated) == 2  # one written check per statement
+    assert all(a.rstrip().endswith("Answer True or False.") for a in model.rate_calls[0])
+
+
+def test_rules_with_a_model_keep_each_layers_provenance():
+    text = "This is Ohm's law. Voltage is current divided by resistance."
+    rules = check(text, OHM, {"V": "voltage", "I": "current", "R": "resistance"}, "Ohm's law")
+    found = ModelCheck(0.2, [Statement("This is Ohm's law.", 0.05), Statement("Voltage is ...", 0.2)],
+                       "statements", "qwen-1.5b")
+    both = with_model(rules, found)
+    assert both.instrument == "rules+model:qwen-1.5b:statements"
+    assert both.claims == rules.claims and [s.p_false for s in both.statements] == [0.05, 0.2]
+    if rules.verdict == "wrong":  # a proven contradiction stays wrong whatever the model says
+        assert both.verdict == "wrong" and both.gold_score == 0.0
+    else:
+        assert both.verdict == "ok" and both.gold_score == pytest.approx(0.8)
+    unsure = with_model(check("It is the softmax.", SOFTMAX), ModelCheck(0.45, [], "statements", "m"))
+    assert unsure.verdict == "unverifiable" and unsure.model_score == pytest.approx(0.45)
+    said_nothing = with_model(check("ok", SOFTMAX), ModelCheck(math.nan, [], "statements", "m"))
+    assert said_nothing.model_score is None and said_nothing.verdict == check("ok", SOFTMAX).verdict
+
+
+def test_gold_without_a_model_is_the_rules():
+    gold = Gold()
+    texts = ["It is the softmax over K classes.", "Voltage equals current times resistance."]
+    assert gold.name == "rules"
+    assert gold.check_texts(texts, SOFTMAX) == [check(t, SOFTMAX) for t in texts]
+    with_one = Gold(GoldModel(Counting(FALSE_ON_CLASSES), "statements"))
+    assert with_one.name == "rules+model:scripted:verifier:statements"
+    verdicts = with_one.check_texts(texts, SOFTMAX)
+    assert all(v.instrument == with_one.name for v in verdicts)
