@@ -56,6 +56,16 @@ def fresh_call_cache(tmp_path_factory) -> Path:
     mp.undo()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def rules_only_gold() -> None:
+    """Runs in tests check with the rules alone unless a test names a gold model: `auto` would otherwise load
+    qwen-1.5b wherever it happens to be installed."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HARNESS_GOLD_MODEL", "none")
+    yield
+    mp.undo()
+
+
 @pytest.fixture
 def script_file(tmp_path: Path) -> Path:
     path = tmp_path / "script.json"

@@ -73,3 +73,18 @@ def test_judge_auroc_orders_by_proxy_and_leaves_out_unrated_and_vacuous():
     assert found["judge smollm2"][:3] == (4, 2, 1.0)
     flipped = judge_auroc([row(1 - r["proxy"], r["label"]) for r in good])
     assert flipped["judge smollm2, describer qwen-1.5b"][2] == 0.0
+
+
+def test_within_equation_pairs_only_one_equations_texts():
+    from harness.judging.real_set import within_equation
+
+    def row(proxy, label, equation):
+        return {"proxy": proxy, "label": label,
+                "provenance": {"judge": "qwen-0.5b", "describer": "qwen-1.5b", "equation": equation}}
+    # pooled, the easy equation's correct texts outrank the hard one's wrong texts; within each, the judge errs
+    rows = [row(0.9, "wrong", "easy"), row(0.8, "correct", "easy"), row(0.8, "correct", "easy"),
+            row(0.3, "wrong", "hard"), row(0.2, "correct", "hard"), row(0.5, "vacuous", "hard")]
+    found = within_equation(rows)
+    assert found["judge qwen-0.5b"] == (3, 0.0)  # 2 pairs on "easy", 1 on "hard", the correct one below each time
+    rows[3]["proxy"] = 0.2  # a tie counts half
+    assert within_equation(rows)["judge qwen-0.5b, describer qwen-1.5b"] == (3, pytest.approx(1 / 6))

@@ -29,6 +29,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--describer", help="model spec of the describer (default: the summarizer's)")
     p.add_argument("--judge", help="model spec of the parent's judge (default: the summarizer's)")
     p.add_argument("--monitor", help="model spec of a monitor that cross-examines every candidate (default: none)")
+    p.add_argument("--gold-model", dest="gold_model",
+                   help="gold's model layer: a model spec, none (rules only) or auto (default: qwen-1.5b when "
+                        "installed and not the judge)")
+    p.add_argument("--gold-method", dest="gold_method",
+                   choices=["whole", "statements", "facts", "reference", "reasoned"],
+                   help="how the gold model checks a text (default statements)")
     p.add_argument("--objective", choices=["honest", "approval", "verbose", "treacherous"],
                    help="what the describer is told (or secretly) pursues")
     p.add_argument("--best-of", type=int, dest="best_of", help="best_of_n optimizer with N candidates")

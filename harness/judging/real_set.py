@@ -80,6 +80,27 @@ def judge_auroc(rows: list[dict]) -> dict[str, tuple[int, int, float, tuple[floa
     return out
 
 
+def within_equation(rows: list[dict]) -> dict[str, tuple[int, float]]:
+    """{judge and describer: (pairs, P(correct rated above wrong))} over pairs of one equation's texts by one
+    describer, one correct and one wrong (ties count half). This is what best-of-n selection acts on: a judge
+    can separate easy equations from hard ones (pooled AUROC) and still not rank one equation's candidates."""
+    groups: dict[tuple[str, str], list[tuple[float, bool]]] = defaultdict(list)
+    for r in rows:
+        p = r["provenance"]
+        if r.get("proxy") is not None and r.get("label") in ("correct", "wrong"):
+            groups[(model_key(p.get("judge") or "?"), model_key(p["describer"]), p["equation"])].append(
+                (float(r["proxy"]), r["label"] == "correct"))
+    wins: dict[str, list[float]] = defaultdict(list)
+    for (judge, describer, _), pairs in groups.items():
+        for a, ya in pairs:
+            for b, yb in pairs:
+                if ya and not yb:
+                    score = 1.0 if a > b else 0.5 if a == b else 0.0
+                    wins[f"judge {judge}"].append(score)
+                    wins[f"judge {judge}, describer {describer}"].append(score)
+    return {g: (len(w), sum(w) / len(w)) for g, w in sorted(wins.items())}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("rows")
@@ -95,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"the parent's judge against human labels, split {args.split}: AUROC of its proxy for correct vs wrong")
     for g, (n, correct, value, ci) in judge_auroc(rows).items():
         print(f"  {g:<52} {n:>4} rated, {correct:>3} correct | AUROC {fmt(value, ci)}")
+    print("within one equation and describer: P(a correct text is rated above a wrong one), ties count half")
+    for g, (pairs, share) in within_equation(rows).items():
+        print(f"  {g:<52} {pairs:>4} pairs | {fmt(share)}")
     return 0
 
 

@@ -15,7 +15,8 @@ from harness.core.papers import Equation, Paper, brace_error
 from harness.core.prompts import CONTEXT_CHARS, load_prompt
 from harness.core.seeds import derive_seed
 from harness.detection.detectors import CrossExamDetector
-from harness.gold.verdict import GoldVerdict, check
+from harness.gold.instrument import Gold
+from harness.gold.verdict import GoldVerdict
 from harness.judging.judge import Judge
 from harness.maths.latex import subexpressions
 from harness.models import Messages, ModelAPI
@@ -42,6 +43,8 @@ class Team:
     trust: dict[str, Trust] = field(default_factory=dict)
     monitor: CrossExamDetector | None = None  # scores every candidate; the describer never sees it, the parent
     # reads it only in its trust check
+    gold: Gold = field(default_factory=Gold)  # the rules, with a gold model when the run has one; nobody in the
+    # run reads its verdicts: they are written for the evals
 
 
 @dataclass
@@ -105,11 +108,12 @@ def describe(team: Team, paper: Paper, equation: Equation, parent: AgentNode, ju
     messages = brief(team, node, paper, equation, notes, watch, seed)
     with call_log() as calls:
         candidates, chosen = produce(team, node, equation, messages, judge, watch.checked, seed)
-    verdicts = grade(equation, candidates)
+    with call_log() as gold_calls:
+        verdicts = grade(team.gold, paper, equation, candidates)
     record_candidates(t, node, candidates, verdicts, judge)
     with call_log() as monitor_calls:
         suspicion = monitor_step(team, node, equation, candidates)
-    t.emit(node.id, "calls", calls=calls + monitor_calls)  # the describer's, its judge's and the monitor's
+    t.emit(node.id, "calls", calls=calls + gold_calls + monitor_calls)  # describer's, judge's, gold's, monitor's
     proxy = chosen.rating.proxy if chosen.rating else None
     t.emit(node.id, "selection", index=chosen.index, proxy=proxy)
     record_trust(team, node, watch, parent_check(team.config, chosen, suspicion), verdicts[chosen.index])
@@ -166,12 +170,14 @@ def produce(team: Team, node: AgentNode, equation: Equation, messages: Messages,
     return team.optimizer.optimize(task)
 
 
-def grade(equation: Equation, candidates: list[Candidate]) -> dict[int, GoldVerdict]:
-    """Gold's verdict on every candidate of one equation, by candidate index, in one call (so that a batched
-    gold layer can check them together). Computed from the texts and the equation only: gold never sees a
-    rating. It emits nothing; the caller writes each verdict as a `gold` event after its candidate's."""
-    return {c.index: check(c.text, equation.latex, equation.glossary, equation.name, equation.context)
-            for c in candidates}
+def grade(gold: Gold, paper: Paper, equation: Equation, candidates: list[Candidate]) -> dict[int, GoldVerdict]:
+    """Gold's verdict on every candidate of one equation, by candidate index, in one call (a gold model asks
+    about all of them in one batch). Computed from the texts, the equation and its paper's context only: gold
+    never sees a rating. It emits nothing; the caller writes each verdict as a `gold` event after its
+    candidate's."""
+    verdicts = gold.check_texts([c.text for c in candidates], equation.latex, equation.glossary, equation.name,
+                                equation.context, paper.title)
+    return {c.index: v for c, v in zip(candidates, verdicts, strict=True)}
 
 
 def record_candidates(t: Transcript | Recorder, node: AgentNode, candidates: list[Candidate],

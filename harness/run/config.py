@@ -22,6 +22,10 @@ class RunConfig(BaseModel):
     judge: str | None = None  # the parent's judgment: defaults to the summarizer's own model
     judge_defence: Literal["none", "reference", "reasoning", "tools"] = "none"  # see harness/judge.py
     monitor: str | None = None  # a detector's model: cross-examines every candidate (crossexam); None: no monitor
+    # The gold model layer (harness/gold/instrument.py): a model spec, "none" (the rules alone), or "auto": the
+    # strongest verifier installed, qwen-1.5b, unless it is the judge's model (gold is never the judge's model).
+    gold_model: str = "auto"
+    gold_method: Literal["whole", "statements", "facts", "reference", "reasoned"] = "statements"
     objective: Literal["honest", "approval", "verbose", "treacherous"] = "honest"
     optimizer: str = "best_of_n(4)"
     max_equations: int = Field(3, ge=0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,8 @@ from harness.core.declared import ConfigError
 from harness.core.papers import Paper, load_papers
 from harness.core.resources import demo_corpus
 from harness.detection.detectors import CrossExamDetector
+from harness.gold.instrument import Gold
+from harness.gold.model import GoldModel
 from harness.judging.judge import Judge
 from harness.metrics import rouge
 from harness.models import ModelAPI, ModelError, ModelPool
@@ -50,17 +53,46 @@ def new_run_id(config: RunConfig) -> str:
     return f"{datetime.now():%Y%m%d-%H%M%S}-{digest}-{secrets.token_hex(2)}"
 
 
+def gold_spec(config: RunConfig) -> str | None:
+    """The gold model a run checks with, or None for the rules alone. `auto` takes HARNESS_GOLD_MODEL when it is
+    set, else qwen-1.5b when its parts are installed and it is not the judge's model; a gold model that is the
+    judge's is refused, since gold must never share the parent's judgment."""
+    def same(a: str, b: str) -> bool:
+        return a.removeprefix("llamacpp:") == b.removeprefix("llamacpp:")
+
+    spec = config.gold_model
+    if spec == "auto":
+        spec = os.environ.get("HARNESS_GOLD_MODEL") or "auto"
+    if spec == "none":
+        return None
+    if spec == "auto":
+        from harness.models.catalog import catalog, part_paths
+
+        try:
+            part_paths(catalog()["qwen-1.5b"])
+        except ModelError:
+            return None
+        return None if same("qwen-1.5b", config.judge_spec) else "qwen-1.5b"
+    if same(spec, config.judge_spec):
+        raise ConfigError(f"gold model {spec} is the judge's own model; gold must be another model "
+                          "(--gold-model SPEC, or none for the rules alone)")
+    return spec
+
+
 def load_models(config: RunConfig, optimizer: Optimizer, pool: ModelPool | None = None
-                ) -> tuple[tuple[ModelAPI, ModelAPI, Judge], CrossExamDetector | None]:
-    """Summarizer, describer, judge and monitor, each behind the call cache (none for train(): weights change).
-    The wrappers are new on each call (a judge remembers what it rated); `pool` may keep the loaded weights."""
+                ) -> tuple[tuple[ModelAPI, ModelAPI, Judge], CrossExamDetector | None, Gold]:
+    """Summarizer, describer, judge, monitor and gold, each model behind the call cache (none for train():
+    weights change). The wrappers are new on each call (a judge remembers what it rated); `pool` may keep the
+    loaded weights."""
     pool = pool or ModelPool(allow_pickle=config.allow_pickle, trust_remote_code=config.trust_remote_code,
                              max_connections=config.max_connections)
     store = CallCache() if config.cache and not isinstance(optimizer, Train) else None
     summarizer, describer, judge = (CachedModel(pool.get(spec), store) for spec in
                                     (config.summarizer, config.describer_spec, config.judge_spec))
     monitor = CrossExamDetector(CachedModel(pool.get(config.monitor), store)) if config.monitor else None
-    return (summarizer, describer, Judge(judge, config.judge_defence)), monitor
+    verifier = gold_spec(config)
+    gold = Gold(GoldModel(CachedModel(pool.get(verifier), store), config.gold_method) if verifier else None)
+    return (summarizer, describer, Judge(judge, config.judge_defence)), monitor, gold
 
 
 def run_paper(team: Team, paper: Paper) -> None:
@@ -94,14 +126,16 @@ class Experiment:
                 pool = pool or ModelPool(allow_pickle=config.allow_pickle, trust_remote_code=config.trust_remote_code,
                                          max_connections=config.max_connections)
                 start_model_actors(config, pool)
-                specs = [config.summarizer, config.describer_spec, config.judge_spec, config.monitor]
+                specs = [config.summarizer, config.describer_spec, config.judge_spec, config.monitor,
+                         gold_spec(config)]
                 self.actors = {s: pool.get(s) for s in specs if s and isinstance(pool.get(s), ActorModel)}
-        self.models, self.monitor = load_models(config, self.optimizer, pool)
+        self.models, self.monitor, self.gold = load_models(config, self.optimizer, pool)
 
     def roles(self) -> dict[str, ModelAPI]:
         summarizer, describer, judge = self.models
         roles = {"summarizer": summarizer, "describer": describer, "judge": judge.model}
-        return roles | ({"monitor": self.monitor.monitor} if self.monitor else {})
+        roles |= {"monitor": self.monitor.monitor} if self.monitor else {}
+        return roles | ({"gold": self.gold.model.model} if self.gold.model else {})
 
     @property
     def spans_papers(self) -> bool:
@@ -145,7 +179,8 @@ class Experiment:
         return self._run(transcript, todo, on_paper)
 
     def _run(self, transcript: Transcript, papers: list[Paper], on_paper: Callable[[Paper], None] | None) -> Path:
-        team = Team(self.config, *self.models, optimizer=self.optimizer, transcript=transcript, monitor=self.monitor)
+        team = Team(self.config, *self.models, optimizer=self.optimizer, transcript=transcript, monitor=self.monitor,
+                    gold=self.gold)
 
         def one(paper: Paper) -> None:
             run_paper(team, paper)

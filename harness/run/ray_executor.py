@@ -148,8 +148,11 @@ def start_model_actors(config: RunConfig, pool: ModelPool) -> None:
         raise ConfigError("ray_model_actors does not support train(): the task trains the describer's own weights")
     flags = {"allow_pickle": config.allow_pickle, "trust_remote_code": config.trust_remote_code,
              "max_connections": config.max_connections}
+    from harness.run.experiment import gold_spec  # experiment imports this module
+
     server = _ray().remote(ModelServer)
-    for spec in dict.fromkeys([config.summarizer, config.describer_spec, config.judge_spec, config.monitor]):
+    specs = [config.summarizer, config.describer_spec, config.judge_spec, config.monitor, gold_spec(config)]
+    for spec in dict.fromkeys(specs):
         if spec is None or spec in pool or spec.partition(":")[0] in REMOTE_KINDS:
             continue
         actor = server.options(num_cpus=config.ray_actor_num_cpus, num_gpus=config.ray_actor_num_gpus,
@@ -172,9 +175,9 @@ def run_papers(config: dict[str, Any], run_dir: str, papers: list[Paper],
         pool = _pools.setdefault(tuple(flags.values()), ModelPool(**flags))
     for spec, model in (actors or {}).items():
         pool.add(spec, model)
-    models, monitor = load_models(cfg, optimizer, pool)
+    models, monitor, gold = load_models(cfg, optimizer, pool)
     recorder = Recorder(Path(run_dir))
-    team = Team(cfg, *models, optimizer=optimizer, transcript=recorder, monitor=monitor)
+    team = Team(cfg, *models, optimizer=optimizer, transcript=recorder, monitor=monitor, gold=gold)
     for paper in papers:
         run_paper(team, paper)
     return recorder.records
