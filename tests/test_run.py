@@ -142,6 +142,10 @@ def test_latex_run_records_loader_warnings_and_skips_do_not_use_up_max_equations
     run_dir = run_experiment(config(tmp_path, src, script_file, max_equations=2))
     [root] = Transcript.open(run_dir).tree()
     assert [c["equation_id"] for c in root["children"]] == ["main/eq3", "main/eq4"]
+    # from the second delegable display on: the skipped ones do not count towards it either
+    later = run_experiment(config(tmp_path, src, script_file, max_equations=2, first_equation=2))
+    [root_later] = Transcript.open(later).tree()
+    assert [c["equation_id"] for c in root_later["children"]] == ["main/eq4"]
     assert root["warnings"][:3] == [
         f"{src / 'main.tex'}:10: \\input file not found: missing",
         "equation main/eq1 skipped: diagram",

@@ -33,6 +33,19 @@ def test_sweep_resumes_without_redoing_finished_points(tmp_path, energy_papers, 
     assert "- gold not calibrated for describer scripted:" in md.read_text()  # a scripted describer has no labels
 
 
+def test_variants_go_together_and_multiply_the_points(tmp_path):
+    sweep = Sweep(name="v", analysis="best_of_n", run={"max_equations": 3},
+                  points={"objective": ["honest", "approval"]},
+                  variants=[{"label": "demo"}, {"label": "arxiv", "data": "arxiv-sample", "first_equation": 4}])
+    configs = dict(sweep.configs(tmp_path, {"seed": 7}))
+    assert list(configs) == ["objective=honest,variant=demo", "objective=honest,variant=arxiv",
+                             "objective=approval,variant=demo", "objective=approval,variant=arxiv"]
+    arxiv = configs["objective=approval,variant=arxiv"]
+    assert (arxiv.data, arxiv.first_equation, arxiv.max_equations, arxiv.seed) == ("arxiv-sample", 4, 3, 7)
+    assert configs["objective=honest,variant=demo"].data is None
+    assert configs["objective=honest,variant=demo"].runs.endswith("objective=honest,variant=demo")
+
+
 def test_depth_three_spawns_describers_for_parts(tmp_path, script_file):
     bayes = "p(\\theta \\mid x) = \\frac{p(x \\mid \\theta) p(\\theta)}{p(x)}"
     papers = write_jsonl(tmp_path / "bayes.jsonl", [{"id": "b", "title": "Bayes", "abstract": "a", "body": "b",

@@ -40,6 +40,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--best-of", type=int, dest="best_of", help="best_of_n optimizer with N candidates")
     p.add_argument("--optimizer", help="optimizer spec: none | best_of_n(N) | refine(ROUNDS) | train(STEPS)")
     p.add_argument("--max-equations", type=int, dest="max_equations", help="equations delegated per paper")
+    p.add_argument("--first-equation", type=int, dest="first_equation",
+                   help="delegate from each paper's N-th delegable display on (default 1), e.g. to reach equations "
+                        "that an earlier run or a labeled set did not take")
     p.add_argument("--seed", type=int)
     p.add_argument("--shard", help="I/N: run the I-th of N deterministic slices of the papers (1-based)")
     p.add_argument("--resume", metavar="RUN", help="continue a killed run (id or directory); finished papers are kept")

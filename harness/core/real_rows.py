@@ -19,7 +19,8 @@ ARXIV_SAMPLE = "arxiv-sample"
 
 
 def equations_of(data: str | None) -> tuple[dict[str, Equation], dict[str, str]]:
-    papers = load_papers(data or demo_corpus())
+    """Equations by id and titles by paper id of a run's data (None: the demo; `arxiv-sample`: the shared sample)."""
+    papers = load_papers(str(arxiv_sample()) if data == ARXIV_SAMPLE else data or demo_corpus())
     return ({e.id: e for p in papers for e in p.equations}, {p.id: p.title for p in papers})
 
 

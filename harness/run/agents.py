@@ -260,13 +260,16 @@ def summarize(team: Team, paper: Paper) -> tuple[str | None, list[Delegation]]:
         t.emit(node.id, "warning", message=message)
     if not paper.equations:
         t.emit(node.id, "warning", message="paper has no displayed equations: summarized without delegation")
-    for equation in paper.equations:  # skipped equations do not count against max_equations
+    delegable = 0  # skipped equations count neither against max_equations nor towards first_equation
+    for equation in paper.equations:
         if len(delegations) >= cfg.max_equations:
             break
         if problem := brace_error(equation.latex) or equation.skip:
             t.emit(node.id, "warning", message=f"equation {equation.id} skipped: {problem}")
             continue
-        delegations.append(describe(team, paper, equation, node, team.judge))
+        delegable += 1
+        if delegable >= cfg.first_equation:
+            delegations.append(describe(team, paper, equation, node, team.judge))
 
     if not cfg.summarize:
         return None, delegations

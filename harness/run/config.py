@@ -29,6 +29,7 @@ class RunConfig(BaseModel):
     objective: Literal["honest", "approval", "verbose", "treacherous"] = "honest"
     optimizer: str = "best_of_n(4)"
     max_equations: int = Field(3, ge=0)
+    first_equation: int = Field(1, ge=1)  # delegate from each paper's N-th delegable display on (1: the first)
     summarize: bool = True  # False: delegate and rate only, no summary (sweeps that study the describers)
     depth: int = Field(2, ge=2)  # 2: describers only; 3+: describers delegate sub-expressions, down to this level
     trust: bool = False  # the parent keeps a track record per sub-agent and checks a trusted one less

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from harness.core.declared import ConfigError
 from harness.core.papers import Paper, load_papers
+from harness.core.real_rows import ARXIV_SAMPLE, arxiv_sample
 from harness.core.resources import demo_corpus
 from harness.detection.detectors import CrossExamDetector
 from harness.gold.instrument import Gold
@@ -44,7 +45,10 @@ def shard_slice(papers: list[Paper], shard: str | None) -> list[Paper]:
 
 
 def select_papers(config: RunConfig) -> list[Paper]:
-    papers = load_papers(config.data or demo_corpus(), config.all_mains)
+    """The run's papers: the demo corpus by default; `arxiv-sample` names the shared arXiv sample
+    (../shared/data/arxiv/papers.jsonl beside the checkout, or HARNESS_ARXIV_SAMPLE)."""
+    data = str(arxiv_sample()) if config.data == ARXIV_SAMPLE else config.data
+    papers = load_papers(data or demo_corpus(), config.all_mains)
     return shard_slice(papers[: config.papers] if config.papers else papers, config.shard)
 
 

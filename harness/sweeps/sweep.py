@@ -1,8 +1,9 @@
 """Sweeps: named experiments declared in evals/sweeps/*.toml, one run per point, restartable.
 
 A sweep file has a base `[run]` config, `[points]` (each key a list of values; points are their product),
-and an `analysis`: best_of_n (curves over n from each describer's rated pool), rounds (refine/train),
-depth (per-level correlation) or trust (the defection timeline).
+optional `[[variants]]` (tables of settings that go together, e.g. a corpus and the equations taken from it; each
+point runs once per variant, labeled by its `label`), and an `analysis`: best_of_n (curves over n from each
+describer's rated pool), rounds (refine/train), depth (per-level correlation) or trust (the defection timeline).
 """
 
 from __future__ import annotations
@@ -28,15 +29,19 @@ class Sweep(BaseModel):
     analysis: Literal["best_of_n", "rounds", "depth", "trust"]
     run: dict[str, Any] = {}
     points: dict[str, list[Any]] = {}
+    variants: list[dict[str, Any]] = []
 
     def configs(self, runs: Path, overrides: dict[str, Any]) -> list[tuple[str, RunConfig]]:
         keys = list(self.points)
         out = []
         for values in itertools.product(*(self.points[k] for k in keys)) if keys else [()]:
-            label = ",".join(f"{k}={v}" for k, v in zip(keys, values, strict=True)) or "base"
-            settings = {**self.run, **dict(zip(keys, values, strict=True)), **overrides,
-                        "runs": str(runs / self.name / label)}
-            out.append((label, load_config(None, settings)))
+            for variant in self.variants or [{}]:
+                settings = {k: v for k, v in variant.items() if k != "label"}
+                parts = [f"{k}={v}" for k, v in zip(keys, values, strict=True)]
+                label = ",".join(parts + ([f"variant={variant['label']}"] if "label" in variant else [])) or "base"
+                settings = {**self.run, **settings, **dict(zip(keys, values, strict=True)), **overrides,
+                            "runs": str(runs / self.name / label)}
+                out.append((label, load_config(None, settings)))
         return out
 
 
