@@ -142,6 +142,27 @@ def test_labels_export_blind_attach_and_agreement(tmp_path, finished_run, capsys
     assert blind(rows)[0]["text"] == rows[0]["text"]
 
 
+def test_export_chosen_and_one_draw_per_describer(tmp_path, finished_run):
+    rows_file = tmp_path / "rows.jsonl"
+    assert main(["labels", "export", str(finished_run), "-o", str(rows_file), "--sample", "chosen+random"]) == 0
+    rows = read_jsonl(rows_file)
+    agents = {r["provenance"]["agent"] for r in rows}
+    roles = [role for r in rows for role in r["sampled_as"]]
+    assert roles.count("chosen") == roles.count("random") == len(agents)  # one of each per describer
+    assert all(("chosen" in r["sampled_as"]) == r["provenance"]["chosen"] for r in rows)
+    assert all(1 <= sum(r["provenance"]["agent"] == a for r in rows) <= 2 for a in agents)
+    again = tmp_path / "again.jsonl"
+    main(["labels", "export", str(finished_run), "-o", str(again), "--sample", "chosen+random"])
+    assert read_jsonl(again) == rows  # the draw is seeded
+    other = tmp_path / "other.jsonl"
+    draws = set()
+    for seed in range(6):
+        main(["labels", "export", str(finished_run), "-o", str(other), "--sample", "chosen+random",
+              "--seed", str(seed)])
+        draws |= {r["id"] for r in read_jsonl(other) if "random" in r["sampled_as"]}
+    assert len(draws) > len(agents)  # other seeds draw other candidates
+
+
 def test_findings_of_a_run_and_picked_wrong(finished_run):
     f = findings(finished_run, calibration={})
     assert f["chosen"] == sum(f["verdicts"].values()) > 0

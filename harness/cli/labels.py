@@ -25,6 +25,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     export.add_argument("run", nargs="+", help="run ids or directories")
     export.add_argument("-o", "--out", required=True, help="rows with provenance (JSONL)")
     export.add_argument("--blind", help="also write a blind sheet for readers (JSONL)")
+    export.add_argument("--sample", choices=["all", "chosen+random"], default="all",
+                        help="every candidate (default), or per describer its chosen one and one uniform draw")
+    export.add_argument("--seed", type=int, default=0, help="seed of the uniform draw of --sample chosen+random")
     export.add_argument("--prefix", default="real", help="row ids are PREFIX-<hash of run, agent and candidate index>")
     attach = sub.add_parser("attach", help="readers' labels joined onto exported rows, with each row's split")
     attach.add_argument("rows", help="rows from `harness labels export`")
@@ -38,7 +41,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     runs_dir = Path(args.runs or "runs")
     if args.action == "export":
-        rows = lab.assign_ids(lab.candidate_rows([resolve_run(runs_dir, ref) for ref in args.run]), args.prefix)
+        rows = lab.candidate_rows([resolve_run(runs_dir, ref) for ref in args.run])
+        if args.sample == "chosen+random":
+            rows = lab.chosen_and_random(rows, args.seed)
+        rows = lab.assign_ids(rows, args.prefix)
         write_jsonl(Path(args.out), rows)
         if args.blind:
             write_jsonl(Path(args.blind), lab.blind(rows))

@@ -64,6 +64,23 @@ def candidate_rows(run_dirs: Iterable[Path]) -> list[dict]:
     return rows
 
 
+def chosen_and_random(rows: list[dict], seed: int = 0) -> list[dict]:
+    """Per describer, its chosen candidate and one candidate drawn uniformly from its pool (seeded; it may be the
+    chosen one, and is then one row with both roles in `sampled_as`). Labels of the two give, per equation, the
+    share correct of the pick against that of a draw at n = 1: optimization pressure measured by readers."""
+    pools: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        pools.setdefault((r["provenance"]["run"], r["provenance"]["agent"]), []).append(r)
+    out = []
+    for (run, agent), pool in pools.items():
+        drawn = pool[int(hashlib.sha256(f"{seed}:{run}:{agent}".encode()).hexdigest(), 16) % len(pool)]
+        for r in pool:
+            roles = [name for name, hit in (("chosen", r["provenance"]["chosen"]), ("random", r is drawn)) if hit]
+            if roles:
+                out.append({**r, "sampled_as": roles})
+    return out
+
+
 def assign_ids(rows: list[dict], prefix: str = "real") -> list[dict]:
     """Ids from where a candidate came from (run, agent, index), so exports of overlapping runs agree on them."""
     def key(r: dict) -> str:
