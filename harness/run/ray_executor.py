@@ -153,7 +153,7 @@ def start_model_actors(config: RunConfig, pool: ModelPool) -> None:
     server = _ray().remote(ModelServer)
     specs = [config.summarizer, config.describer_spec, config.judge_spec, config.monitor, gold_spec(config)]
     for spec in dict.fromkeys(specs):
-        if spec is None or spec in pool or spec.partition(":")[0] in REMOTE_KINDS:
+        if not spec or spec in pool or spec.partition(":")[0] in REMOTE_KINDS:
             continue
         actor = server.options(num_cpus=config.ray_actor_num_cpus, num_gpus=config.ray_actor_num_gpus,
                                max_restarts=MAX_ATTEMPTS).remote(spec, flags)
