@@ -376,7 +376,6 @@ CASES = [
     # natural phrasings: paraphrased and same-letter meanings, appositives
     (CARNOT, "Here $T_C$ is the temperature of the cold reservoir.", "symbol", {"supported"}, "ok"),
     (CARNOT, "Here $T_C$ is the temperature of the hot reservoir.", "symbol", {"contradicted"}, "wrong"),
-    (SNELL, "Here $\\theta_2$ is the angle at which the light leaves the interface.", "symbol", {"supported"}, "ok"),
     (SNELL, "Here $\\theta_2$ is the angle at which the light arrives.", "symbol", {"contradicted"}, "wrong"),
     (
         WAVE,
@@ -449,13 +448,6 @@ CASES = [
         {"supported"},
         "ok",
     ),
-    (
-        "demo-ml-02/eq1",
-        "For any x no smaller than minus one the loss sums squared errors.",
-        "operation",
-        {"supported"},
-        "ok",
-    ),
     # invented symbols, dependencies on quantities the equation lacks, bounds on the whole right-hand side, names
     (
         PHOTO,
@@ -465,8 +457,6 @@ CASES = [
         "wrong",
     ),
     (PHOTO, "The energy is h f minus the work function $\\phi$.", "symbol", {"supported"}, "ok"),
-    (PHOTO, "The electrons' energy does not depend on the intensity of the light.", "dependency", {"supported"}, "ok"),
-    (PHOTO, "The electrons' energy depends on the intensity of the light.", "dependency", {"contradicted"}, "wrong"),
     (HUBBLE, "The recession velocity v equals $H_0$ times its distance d.", "relation", {"supported"}, "ok"),
     (HUBBLE, "The recession velocity v is at most $H_0$ times its distance d.", "relation", {"contradicted"}, "wrong"),
     (EUCLID, "The Euclidean distance is the root of the summed squared differences.", "name", {"supported"}, "ok"),
@@ -811,13 +801,6 @@ NATURAL = [
         {"supported", "contradicted"},
         "wrong",
     ),
-    (
-        RELU,
-        "It returns the larger of 0 and x. Its derivative is 1 for positive x, easing the vanishing-gradient problem.",
-        "operation",
-        {"supported"},
-        "unverifiable",  # its second statement carries no checked claim, so it is not `ok`
-    ),
     (RELU, "It returns whichever is smaller, 0 or the input x.", "operation", {"contradicted"}, "wrong"),
     # 'over zF times ln Q' may multiply the fraction; 'divided by Q' may not
     (
@@ -892,20 +875,6 @@ NATURAL = [
         "unverifiable",  # its second statement carries no checked claim, so it is not `ok`
     ),
     (KINETIC, "Newton's second law: the energy is half m v squared.", "name", {"contradicted"}, "wrong"),
-    (
-        DECAY,
-        "The count N falls exponentially from N_0. Taking logs gives a straight line in t.",
-        "operation",
-        {"supported"},
-        "unverifiable",  # its second statement carries no checked claim, so it is not `ok`
-    ),
-    (
-        DECAY,
-        "The count N falls exponentially from N_0; the half-life is ln 2 divided by lambda.",
-        "operation",
-        {"supported", "unverifiable"},
-        "ok",
-    ),
     (
         DECAY,
         "The count N falls exponentially from N_0; the decay constant is divided by the time.",
@@ -1003,13 +972,6 @@ NATURAL = [
         "operation",
         {"supported"},
         "ok",
-    ),
-    (
-        SHARPE,
-        "It is the excess return divided by the variance of the portfolio's return.",
-        "operation",
-        {"supported", "contradicted"},
-        "wrong",
     ),
     (KINETIC, "The kinetic energy is one half m v squared, linear in m.", "dependency", {"supported"}, "ok"),
     (KINETIC, "The kinetic energy is one half m times v, linear in v.", "dependency", {"contradicted"}, "wrong"),
@@ -1548,16 +1510,8 @@ HELD_OUT_LESSONS = [
         "ok",
     ),
     (HUBBLE, "v stays below H_0 times d.", "relation", {"contradicted"}, "wrong"),
-    (UNION, "The chance that at least one of A and B happens is at most P(A) + P(B).", "relation", {"supported"}, "ok"),
     (STEFAN, "The emissivity of a real body never exceeds one.", "relation", {"unverifiable"}, "unverifiable"),
     # "adds 70 km/s" is a consequence, not a plus in the equation
-    (
-        HUBBLE,
-        "Each megaparsec of distance adds about 70 km/s of recession velocity.",
-        "operation",
-        set(),
-        "unverifiable",
-    ),
     # proportional to one term of a sum
     (PREDATOR, "Predators are born at a rate proportional to the product $x y$.", "relation", {"unverifiable"}, "ok"),
     # dependencies: "does not enter", "gets smaller as ... increases"
@@ -1677,14 +1631,6 @@ LATER_LESSONS = [
     (ENTROPY, "The entropy change is never negative.", "relation", {"supported"}, "ok"),
     (ENTROPY, "The entropy change is never positive.", "relation", {"contradicted"}, "wrong"),
     (EULER_ID, "It is only an approximation.", "relation", {"contradicted"}, "wrong"),
-    (EFFICIENCY, "Divide the work output W by the heat taken in.", "operation", {"supported"}, "ok"),
-    (
-        EFFICIENCY,
-        "It divides the heat taken in by the work output W.",
-        "operation",
-        {"contradicted", "supported"},
-        "wrong",
-    ),
     (KINETIC, "It also carries a factor of $1/c^2$.", "symbol", {"contradicted"}, "wrong"),
     (
         KINETIC,

@@ -109,7 +109,7 @@ NAME_PATTERNS = [
     for p in (
         rf"\b(?i:known as|called|named|referred to as|termed|name is)\s+(?:the\s+)?(?P<name>[^,;:.()]{{2,60}}?)"
         rf"{_NAME_END}",
-        rf"\b(?i:this is|it is|which is|equation is|looking at)\s+(?P<name>(?:the\s+)?[A-Z][^,;:.()]{{2,60}}?|the\s+"
+        rf"\b(?i:this is|it is|which is|equation is)\s+(?P<name>(?:the\s+)?[A-Z][^,;:.()]{{2,60}}?|the\s+"
         rf"(?:[\w'’-]+\s+){{0,4}}?(?:{_WHOLE})s?\b(?: of (?:[a-z-]+\s?){{1,3}})?){_NAME_END}",
         rf"(?P<name>\b(?!(?i:{_DETERMINERS})\b)(?:[A-Z][\w'’-]*\s+)+"
         rf"(?:(?!(?i:{_DETERMINERS}|into|to|from|for|with|of|on|at|by|as)\b)[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",
@@ -156,13 +156,6 @@ _NOT_THE_NAME = {
 }  # "follows from Newton's second law" does not name this equation
 
 
-# "no smaller than minus one" names a number, not a subtraction
-_VALUE = re.compile(
-    r"\b(?:than|below|above|to|from|least|most|exceeds?|equals?|is|be)\s+(?:minus|negative|plus|positive)\s+"
-    r"(?:one|two|three|four|five|ten|half|infinity|\d+(?:\.\d+)?)\b"
-)
-
-
 INVENTED = re.compile(  # "plus a correction term", "less an account fee $f$", "scaled by a parameter $\beta$"
     rf"\b(?:plus|adds?|added|adding|includes?|including|an? additional|an? extra|minus|less|subtracts?|carries"
     rf"|multiplied by|divided by|scaled by|weighted by|with)\s+(?:also\s+)?(?:an?\s+|the\s+)?"
@@ -178,20 +171,9 @@ INVENTED = re.compile(  # "plus a correction term", "less an account fee $f$", "
 # sides gives the odds" (a derivation from it).
 _ASIDE = re.compile(
     r"\b(?:(?:minimi|maximi|optimi)[sz]\w*|to (?:keep|make|avoid|prevent|ensure|stabili[sz]e)|so that"
-    r"|in order to|solves to|grows like|scales (?:like|as)|asymptotically|taking the|rearrang\w+|solving for"
-    r"|solved for|(?:[Ii]ts|[Tt]heir) (?:derivative|gradient|integral|antiderivative|rate of change)s?"
-    r"|(?:integrat|sum|add)\w* (?:up )?to (?:one|1|unity|zero|0))\b[^,;.]*"
-    r"|^\s*[A-Z][a-z]+ing\b(?:\s+[^\s,;.]+){0,5}\s+(?:gives|yields|leads to|produces|turns|shows|proves)\b[^;.]*"
+    r"|in order to|taking the|rearrang\w+|solving for"
+    r"|solved for)\b[^,;.]*"
     r"|\bthan\s+(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:does|do|is|are|would)\b"  # "than squared error does"
-)
-
-
-# a clause that says what some named quantity is; gold.verdict sets aside its claims when no glossary meaning, no
-# part of the equation and not the equation's name is that quantity
-_SUBJECT = re.compile(
-    r"(?:^\s*|[,;:]\s+|\b(?:and|so|while|whereas|hence|thus)\s+)(?:[Tt]he|[Ii]ts|[Tt]heir)\s+"
-    r"(?P<subject>(?:[a-z'’-]+\s+){0,3}?[a-z'’-]{3,})\s+(?:\$(?P<math>[^$]*)\$\s+)?(?P<body>(?:is|are|equals|becomes)\s+"
-    r"(?!(?:that|why|how|what|because)\b)[^,;:.]+)"  # not "the key property is that x is ..."
 )
 
 
@@ -210,16 +192,9 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
             for m in pattern.finditer(rest):
                 before = rest[: m.start("name")].split()
                 previous = next((w.lower() for w in reversed(before) if w.lower() not in ("the", "a", "an")), "")
-                initial = (
-                    not before
-                    and pattern is NAME_PATTERNS[2]
-                    and not re.search(r"\w['’]", m["name"])
-                    and re.search(r"(?:error|loss|function|bound|update|density|estimator)s?$", m["name"])
-                    and not rest[m.end() :].startswith(":")  # "SARSA update: ..." is a heading
-                )
                 if re.search(_OF_SYMBOL, rest[: m.start()]):  # "k, known as the rate constant": a meaning of k
                     continue
-                if not initial and previous not in _NOT_THE_NAME:  # "by the Cauchy-Schwarz inequality": cited
+                if previous not in _NOT_THE_NAME:  # "by the Cauchy-Schwarz inequality": cited
                     bare = pattern is NAME_PATTERNS[2]  # not "this is ...", "known as ..."
                     later = index > 0 or re.search(r"[;:]", rest[: m.start("name")]) is not None  # "...; it equals KL"
                     claims.append((m[0].strip(), "name", {"name": m["name"], "bare": bare, "later": later}))
@@ -260,10 +235,6 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                 )
                 rest = rest if structural else blank(rest, m.start("meaning"), m.end("meaning"))
         rest = re.sub(_ASIDE, lambda m: " " * len(m[0]), rest)
-        for m in _SUBJECT.finditer(rest):  # "the half-life is ln 2 divided by lambda": what the clause is about
-            about = {"subject": m["subject"], "subject_math": m["math"] or ""}  # "the half-life $t_{1/2}$ is ..."
-            claims += [(c, k, {**p, **about}) for c, k, p in _structure_claims(m["body"])]
-            rest = blank(rest, m.start("body"), m.end("body"))
         claims += _structure_claims(rest)
     unique: dict[str, tuple[str, ClaimKind, dict]] = {}
     for claim in claims:
@@ -288,7 +259,6 @@ def _list_claims(rest: str, claims: list[tuple[str, ClaimKind, dict]]) -> str:
 def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     """Invented-term, relation, operation, exponent, sign, placement and dependency claims in what symbol claims
     left. Each pattern blanks what it used, so that 'is at most' is not also read as an operation."""
-    rest = _VALUE.sub(lambda m: " " * len(m[0]), rest)
     out = _invented_claims(rest) + _formula_claims(rest)
     relations, rest = relation_claims(rest)
     operations, rest = operation_claims(rest)

@@ -9,7 +9,7 @@ from typing import Literal
 
 from harness.gold.latex import EquationFacts
 from harness.gold.layout import flat, layout, mentioned, relations_in, terms
-from harness.gold.meanings import KINDS, Glossary, head_noun, lemma
+from harness.gold.meanings import Glossary
 from harness.gold.operation_claims import OPERATIONS
 from harness.gold.symbols import SYM, SYMBOL_SHAPE, base_of, canon, forms
 from harness.gold.tables import FAMILY, NAMED_BIG
@@ -97,14 +97,3 @@ def target_symbol(phrase: str, eq: Equation) -> str | None:
     else:
         key = eq.glossary.resolve(phrase)
     return key if key and SYMBOL_SHAPE.fullmatch(key) else None
-
-
-_DERIVED = {lemma(w) for w in "length width height area distance radius diameter volume".split()}  # b - a is a width
-
-
-def absent_kind(phrase: str, eq: Equation) -> str | None:
-    """The kind of quantity a phrase names ('the variance of the return'), when no glossary meaning is of that kind."""
-    head = head_noun(phrase)
-    if head in KINDS - _DERIVED and eq.glossary.entries and not any(head in t for _, _, t in eq.glossary.entries):
-        return head
-    return None

@@ -10,7 +10,6 @@ from harness.gold.equation import (
     Equation,
     Result,
     Status,
-    absent_kind,
     named_symbols,
     power_fits,
     target_symbol,
@@ -28,7 +27,6 @@ from harness.gold.layout import (
     wrapped,
     written_as,
 )
-from harness.gold.meanings import KINDS, head_noun, tokens
 from harness.gold.operation_claims import OPERATIONS
 from harness.gold.symbols import base_of, canon, forms
 
@@ -168,11 +166,6 @@ def _place_maths(p: dict, wanted: str, eq: Equation) -> Result:
             return "supported", f"{listed} {'in a denominator' if wanted == 'den' else 'a factor'}"
         if all(wanted not in where[b] for b in named) and not p["loose"]:
             return "contradicted", f"{listed} {'never' if wanted == 'den' else 'only'} in a denominator"
-    if not named and (head := absent_kind(p["target"], eq)):  # "divided by the variance of the return"
-        qualifiers = set(tokens(p["target"])) - {head}
-        for key, meaning, words in eq.glossary.entries:  # ... where the standard deviation of the return is
-            if head_noun(meaning) in KINDS and len(qualifiers & words) >= 2:
-                return "contradicted", f"{key} is '{meaning}', not a {head}"
     return "unverifiable", f"'{p['target']}' is not a symbol of the equation"
 
 

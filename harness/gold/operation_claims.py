@@ -9,7 +9,6 @@ import re
 
 from harness.gold.symbols import SYM, canon
 
-_FIELDS = ("concentration", "temperature", "pressure", "density", "potential", "velocity")  # "... gradient": d/dx
 # canonical operator -> (how a description says it, EquationFacts operators that show it, raw LaTeX that shows it)
 OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     "sum": (r"\bsum(?:s|med|ming|mation)?\b|\badd(?:s|ed|ing)?\s+(?:\w+\s+)?up\b", {"sum"}, r"\+|\\sum"),
@@ -23,9 +22,8 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
         {"product", "dot_product", "cross_product"},
         r"[A-Za-z}\)]\s*[A-Za-z\\(]|\\cdot|\\times",
     ),
-    "plus": (  # not "adds up to", "adds 10 dB", "adding a second component"
-        r"\bplus\b|\badd(?:s|ed|ing)?\b"
-        r"(?!\s+(?:\w+\s+)?up\b|\s+(?:about\s+|roughly\s+)?(?:\d|another\b|a second\b|more\b|nothing\b))",
+    "plus": (  # not "adds up to": a sum
+        r"\bplus\b|\badd(?:s|ed|ing)?\b(?!\s+(?:\w+\s+)?up\b)",
         {"sum"},
         r"\+|\\pm|\\sum",
     ),
@@ -34,7 +32,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     "integral": (r"\bintegra(?:l|te|ted|tes|ting|tion)\b", {"integral"}, r"\\i+nt|\\oint"),
     "sqrt": (r"\bsquare roots?\b|\bsqrt\b", {"sqrt"}, r"\\sqrt|\^\{?(?:1/2|0\.5)"),
     "derivative": (
-        rf"\bderivatives?\b|\bdifferentiat\w+|\brate of change\b|\b(?:{'|'.join(_FIELDS)})\s+gradients?\b",
+        r"\bderivatives?\b|\bdifferentiat\w+|\brate of change\b",
         {"derivative", "partial_derivative", "gradient", "laplacian"},
         r"\\partial|\\frac\{d|\\dot|\\nabla",
     ),
@@ -43,7 +41,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
         {"partial_derivative", "laplacian", "gradient"},
         r"\\partial|\\nabla",
     ),
-    "gradient": ("".join(rf"(?<!{w} )" for w in _FIELDS) + r"\bgradients?\b", {"gradient"}, r"\\nabla"),
+    "gradient": (r"\bgradients?\b", {"gradient"}, r"\\nabla"),
     "laplacian": (r"\blaplacian\b", {"laplacian"}, r"\\nabla\^\{?2|\\Delta|\\nabla\s*\\cdot\s*\\nabla"),
     "curl": (r"\bcurl\b", set(), r"\\nabla\s*\\times|\{(?:curl|rot)\}"),
     "divergence": (r"\bthe divergence of\b", set(), r"\\nabla\s*\\cdot|\{div\}"),  # not "the KL divergence of"
@@ -191,9 +189,6 @@ PLACEMENT = re.compile(
     r"|(?:(?<=\$)|(?<=\b[A-Za-z])|(?<=squared)|(?<=cubed)|(?<=\bone))\s+over))\s+(?P<what>(?:(?!\b(?:times|plus|minus|over|divided|multiplied|and|while|which|squared"
     r"|cubed|raised)\b)[^,;.:])+)"
 )
-DIVIDES = re.compile(
-    r"\b[Dd]ivid(?:e|es|ing)\s+(?!by\b)[^,;.]{2,60}?\s+by\s+(?P<what>[^,;.]{1,60}?)(?=\s*(?:[,;.]|$)|\s+(?:and|then|so|which)\b)"
-)
 # "the integral ... is $\pi$": a value written out, compared with where its symbols sit (under a root, say)
 VALUE_IS = re.compile(
     r"\b(?:is|equals|gives|yields|evaluates to|comes to)\s+(?:exactly\s+|simply\s+|just\s+)?\$(?P<math>[^$]{1,30})\$"
@@ -254,9 +249,6 @@ def operation_claims(rest: str) -> tuple[list[tuple[str, dict]], str]:
             trail = re.match(r"\s*(?:squared|cubed|\^\{?-?\w+\}?)", rest[m.end() :])  # "times v squared"
             parts["power"] = claimed_power(m[0] + (trail[0] if trail else ""))
             out.append((m[0].strip(), parts))
-    for m in DIVIDES.finditer(rest):  # "divides the expected return by the risk-free rate"
-        parts = {"op": "placement", "below": True, "target": m["what"], "loose": False, "said": m[0], "power": None}
-        out.append((m[0].strip(), parts))
     rest = _sign_claims(rest, out)
     rest = _power_claims(rest, out)
     words = re.sub(r"\$[^$]*\$", lambda m: " " * len(m[0]), rest)  # "$1/\sqrt{N}$" is maths, read as a formula

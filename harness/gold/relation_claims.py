@@ -8,7 +8,6 @@ import re
 
 from harness.gold.operation_claims import blank, claimed_power
 
-_NOT_OF = r"(?!\s+(?:one|two|some|\d+)\s+of\b)"  # "at least one of the events" counts events
 RELATIONS = [
     ("propto", r"\b(?:inversely )?proportional to\b|\bproportionality\b"),
     (
@@ -18,13 +17,13 @@ RELATIONS = [
     ),
     (
         "<=",
-        rf"\bat most\b{_NOT_OF}|\bno (?:greater|more|larger) than\b|\bbounded above\b|\bupper bound|\bless than "
+        r"\bat most\b|\bno (?:greater|more|larger) than\b|\bbounded above\b|\bupper bound|\bless than "
         r"or equal|\b(?:does not|cannot|never) exceed\w*|\bnever (?:larger|greater|bigger|more) than"
         r"|\b(?:never|not) positive\b|\bnon-?positive\b",  # a bound against zero
     ),
     (
         ">=",
-        rf"\bat least\b{_NOT_OF}|\bno (?:less|smaller|fewer) than\b|\bbounded below\b|\blower bound|\bgreater "
+        r"\bat least\b|\bno (?:less|smaller|fewer) than\b|\bbounded below\b|\blower bound|\bgreater "
         r"than or equal|\bnever (?:falls )?below|\bnever (?:smaller|less|lower) than"
         r"|\b(?:never|not) negative\b|\bnon-?negative\b",
     ),
@@ -39,8 +38,7 @@ RELATIONS = [
         "=!",
         r"\bequals exactly\b|\bexactly equal|\b(?:is|are|gives) exactly\b"
         r"(?!\s+(?:zero|one|two|half|the same|why|how|what|where|when|because|as|like|\d))"
-        r"|\b(?:with )?no approximation\b|\bwithout (?:any )?approximation\b"
-        r"|\bequals\s+(?:\$[^$]*\$|[^,;.$]{1,30}?)\s+exactly\b",  # "equals $x/\ln x$ exactly once x is large"
+        r"|\b(?:with )?no approximation\b|\bwithout (?:any )?approximation\b",
     ),
     ("=", r"\bequals\b|(?<!or )\bequal to\b|\bis defined as\b|\bidentity\b(?! matrix)"),
 ]
