@@ -20,33 +20,12 @@ from harness.gold.operation_claims import blank, operation_claims
 from harness.gold.relation_claims import LESS, MORE, consequence_claims, dependency_claims, relation_claims
 from harness.gold.symbols import SYM, SYMBOL_SHAPE, canon
 from harness.gold.tables import GREEK_LOWER
+from harness.gold.vocabulary import choices, pattern, table, words
 
 ClaimKind = Literal["symbol", "operation", "relation", "name", "dependency"]
 
 
-_GENERIC = {  # meanings that say nothing about a symbol: "x is the variable", "the term on the left"
-    "equation",
-    "formula",
-    "expression",
-    "relation",
-    "term",
-    "symbol",
-    "variable",
-    "quantity",
-    "parameter",
-    "value",
-    "constant",
-    "function",
-    "left",
-    "right",
-    "side",
-    "hand",
-    "result",
-    "law",
-    "rule",
-    "power",
-    "exponent",
-}
+_GENERIC = set(words("symbol", "generic"))  # meanings that say nothing about a symbol: "x is the variable"
 _ART = r"(?:the|an?)\s+"
 _AT_WHICH = "".join(rf"(?<!\b{p})" for p in ("at", "in", "on", "to", "by", "for", "from", "of", "with"))
 _MEANING = (  # a noun phrase up to its clause's end; "the angle at which the light arrives" is one
@@ -66,9 +45,8 @@ _AFTER = (
 SYMBOL_PATTERNS = [
     re.compile(p)
     for p in (
-        # "c is the speed of light", "x_i being the input", "k, known as", "FN counts the false negatives"
-        rf"(?P<sym>{SYM})(?:\s+|\s*,\s*(?=known|called))(?:(?:is|being|are)\s+{_ART}|(?:denot\w+|represent\w*"
-        rf"|stand\w* for|refers to|is used for|measures|means|counts|corresponds to"
+        # "v is the velocity", "x_i being the input", "k, known as", "N counts the trials"
+        rf"(?P<sym>{SYM})(?:\s+|\s*,\s*(?=known|called))(?:(?:is|being|are)\s+{_ART}|(?:{pattern('symbol', 'denoting')}"
         rf"|(?:is\s+)?(?:also\s+)?(?:known as|called|termed))\s+(?:{_ART})?){_MEANING}",
         rf"(?:[,;]|\band|\bwith)\s+(?P<sym>{SYM})\s+{_POSS}{_MEANING}",  # "..., m the mass", "and S its entropy"
         rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts)\s+(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,7}}{_LAST}),\s+(?P<sym>{SYM}),",
@@ -88,18 +66,14 @@ _OPERATION_MEANING = re.compile(
     r"|transpose|combination|maximum|minimum|supremum|infimum)\s+(?:of|over|between)\b"
 )
 
-_TITLES = r"law|rule|theorem|equation|inequality|formula|identity|principle|lemma"
-_NAME_WORDS = (
-    rf"{_TITLES}|recurrence|distribution|density|estimator|divergence|entropy|approximation|transform"
-    r"|function|loss|error|update|normali[sz]ation|attention|descent|bound|equivalence|distance|metric|score"
-    r"|coefficient|number|index|statistic|similarity|impurity|criterion|objective|kernel"
-)
+_TITLES = choices(words("name", "titles"))
+_NAME_WORDS = f"{_TITLES}|{choices(words('name', 'heads'))}"
 # words that start a noun phrase or a sentence, never a name: "Double the distance", "Every introductory statistics"
 _DETERMINERS = (
     "The|This|That|These|Those|It|Its|Their|In|An?|Here|We|For|By|Each|Every|All|Any|Some|No|Our|When|Where|Using"
 )
 # what names a whole equation, not a quantity in it ("which is the charge density" gives a meaning, not a name)
-_WHOLE = rf"{_TITLES}|distribution|objective|transform|divergence|estimator|approximation|recurrence|series|criterion"
+_WHOLE = f"{_TITLES}|{choices(words('name', 'whole'))}"
 _NAME_END = (
     r"(?=\s*(?:[,;:.()!?]|$)|\s+(?:and|which|that|because|but|from|in|for|is|was|states|gives|relates|says"
     r"|describes|expresses)\b)"
@@ -119,48 +93,15 @@ NAME_PATTERNS = [
         rf"^\s*(?P<name>(?!(?i:{_DETERMINERS})\b)(?:[\w'’-]+\s+){{0,3}}[\w'’-]*?(?:{_NAME_WORDS}))s?\s*:",
     )
 ]
-NAME_ALIASES = {
-    "gaussian": "normal",
-    "kl": "kullback leibler",
-    "relative entropy": "kullback leibler divergence",
-    "bayesian": "bayes",
-    "ols": "ordinary least squares",
-    "mse": "mean squared error",
-    "sgd": "stochastic gradient",
-    "rbf": "radial basis function",
-}
-NAME_GENERIC = {
-    lemma(w)
-    for w in re.sub(r"\[sz\]", "s", _NAME_WORDS).split("|")
-    + "celebrated famous well known "
-    "above following same simple given whole entire original full final resulting previous basic key "
-    "governing main underlying central standard general classic classical elegant important "
-    "fundamental most used useful common popular remarkable beautiful".split()
-}
-_NOT_THE_NAME = {
-    "from",
-    "using",
-    "via",
-    "like",
-    "unlike",
-    "than",
-    "with",
-    "of",
-    "by",
-    "generalises",
-    "generalizes",
-    "extends",
-    "to",
-    "and",
-    "or",
-}  # "follows from Newton's second law" does not name this equation
+NAME_ALIASES: dict[str, str] = table("name", "aliases")
+NAME_GENERIC = {lemma(w) for w in words("name", "titles") + words("name", "heads") + words("name", "generic")}
+_NOT_THE_NAME = set(words("name", "citing"))  # "follows from Hooke's law" does not name this equation
 
 
-INVENTED = re.compile(  # "plus a correction term", "less an account fee $f$", "scaled by a parameter $\beta$"
-    rf"\b(?:plus|adds?|added|adding|includes?|including|an? additional|an? extra|minus|less|subtracts?|carries"
-    rf"|multiplied by|divided by|scaled by|weighted by|with)\s+(?:also\s+)?(?:an?\s+|the\s+)?"
+INVENTED = re.compile(  # "plus a drift term", "less a handling fee $h$", "scaled by a parameter $\kappa$"
+    rf"\b{pattern('invented', 'attaching')}\s+(?:also\s+)?(?:an?\s+|the\s+)?"
     rf"(?P<desc>(?:[\w'’-]+\s+){{0,3}}?)"
-    rf"(?:(?P<noun>term|factor|penalty|offset|correction|regulari[sz]er|constant)\b(?:\s+(?:of\s+)?(?P<sym>{SYM}))?"
+    rf"(?:(?P<noun>{choices(words('invented', 'nouns'))})\b(?:\s+(?:of\s+)?(?P<sym>{SYM}))?"
     rf"|(?P<math>\$[^$]{{1,40}}\$))"
 )
 
@@ -170,9 +111,7 @@ INVENTED = re.compile(  # "plus a correction term", "less an account fee $f$", "
 # is 1 for positive x", "integrates to one" (properties of the function, not operators in it), "Exponentiating both
 # sides gives the odds" (a derivation from it).
 _ASIDE = re.compile(
-    r"\b(?:(?:minimi|maximi|optimi)[sz]\w*|to (?:keep|make|avoid|prevent|ensure|stabili[sz]e)|so that"
-    r"|in order to|taking the|rearrang\w+|solving for"
-    r"|solved for)\b[^,;.]*"
+    rf"\b(?:{pattern('aside', 'purpose')}|{pattern('aside', 'derivation')})\b[^,;.]*"
     r"|\bthan\s+(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:does|do|is|are|would)\b"  # "than squared error does"
 )
 
@@ -188,20 +127,20 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z$\\(\"'])|\n+", text[:20000])  # longer texts are cut
     for index, sentence in enumerate(sentences):
         rest = sentence
-        for pattern in NAME_PATTERNS:
-            for m in pattern.finditer(rest):
+        for rule in NAME_PATTERNS:
+            for m in rule.finditer(rest):
                 before = rest[: m.start("name")].split()
                 previous = next((w.lower() for w in reversed(before) if w.lower() not in ("the", "a", "an")), "")
                 if re.search(_OF_SYMBOL, rest[: m.start()]):  # "k, known as the rate constant": a meaning of k
                     continue
                 if previous not in _NOT_THE_NAME:  # "by the Cauchy-Schwarz inequality": cited
-                    bare = pattern is NAME_PATTERNS[2]  # not "this is ...", "known as ..."
+                    bare = rule is NAME_PATTERNS[2]  # not "this is ...", "known as ..."
                     later = index > 0 or re.search(r"[;:]", rest[: m.start("name")]) is not None  # "...; it equals KL"
                     claims.append((m[0].strip(), "name", {"name": m["name"], "bare": bare, "later": later}))
                 rest = blank(rest, m.start("name"), m.end("name"))
         rest = _list_claims(rest, claims)
-        for pattern in SYMBOL_PATTERNS:
-            for m in pattern.finditer(rest):
+        for rule in SYMBOL_PATTERNS:
+            for m in rule.finditer(rest):
                 key, meaning = canon(m["sym"]), m["meaning"].strip()
                 toks = set(tokens(meaning))
                 if not SYMBOL_SHAPE.fullmatch(key) or not toks or toks <= _GENERIC or _ARITHMETIC.search(meaning):
@@ -212,13 +151,13 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                     r"\b(?:of|for|in|on|at|over|across|through|between|from|into|under|along)\s+(?:(?:the|an?)\s+)?(?:\w+\s+){0,2}$",
                     rest[: m.start()],
                 )
-                in_product = re.search(rf"(?:{SYM})\s+$", rest[: m.start()]) and pattern is SYMBOL_PATTERNS[4]
-                if object_of and pattern in SYMBOL_PATTERNS[:2] or in_product:
+                in_product = re.search(rf"(?:{SYM})\s+$", rest[: m.start()]) and rule is SYMBOL_PATTERNS[4]
+                if object_of and rule in SYMBOL_PATTERNS[:2] or in_product:
                     continue  # "the value of a state s is ...": s is not the subject (but "the product of f, its ...")
                 operation = _OPERATION_MEANING.match(meaning)  # "X^T is the transpose of X"
                 structural = operation["op"] if operation else ""
                 clear = m["sym"].startswith(("$", "\\")) or m["sym"] not in ("a", "A", "I")
-                weak = pattern is SYMBOL_PATTERNS[3] and re.search(r"\s(?:of|between|on|in|at|for)\s", meaning)
+                weak = rule is SYMBOL_PATTERNS[3] and re.search(r"\s(?:of|between|on|in|at|for)\s", meaning)
                 claims.append(
                     (
                         m[0].strip(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from harness.gold.symbols import SYM, canon
+from harness.gold.vocabulary import choices, table, words
 
 # canonical operator -> (how a description says it, EquationFacts operators that show it, raw LaTeX that shows it)
 OPERATIONS: dict[str, tuple[str, set[str], str]] = {
@@ -65,7 +66,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     ),
     "inverse": (  # not "a real image is inverted"
         r"\binver(?:se|ting|sion)\b(?![- ]?(?:proportional|square|ratio|order))"
-        r"(?!\s+of\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+)?(?:sigmoid|logistic|exponential|function|transform|map|sine|cosine|cdf)\b)"
+        rf"(?!\s+of\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+)?(?:{choices(words('operation', 'functions'))})\b)"
         r"|\binverted (?:matrix|covariance)",  # not "the inverse of the logistic sigmoid", a function's inverse
         {"inverse"},
         r"\^\{?-1|\\frac\s*\{\s*1\s*\}|(?<![\w.}])1\s*/",  # 1/x is the inverse of x
@@ -107,12 +108,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
 
 # an operation named by a noun is about the equation when the noun takes an object ("the square root of L", "its
 # natural logarithm", "uses a sigmoid"); "a temperature gradient", "a rescaled sigmoid" only mention one in passing
-_NOUN_OPERATION = re.compile(
-    r"(?:square roots?|sqrt|cube roots?|derivatives?|gradients?|laplacian|curl|log(?:arithm)?s?|ln|exponentials?"
-    r"|inverse|limit|norm|sigmoid|softmax|tanh|relu|sine|cosine|integrals?|expectation|expected value"
-    r"|differentiation|integration|summation)$",
-    flags=re.IGNORECASE,
-)
+_NOUN_OPERATION = re.compile(f"(?:{choices(words('operation', 'nouns'))})$", flags=re.IGNORECASE)
 _OBJECT_AFTER = r"\w*\s*(?:(?:base[- ]?\w+|function|value)\s+)?(?:of|over|as|with respect to|in|on)\b|\w*\s*\("
 _OWNER_BEFORE = (  # "takes a sum over $k$ and an exponential"
     r"\b(?:its|their|uses?|using|takes?|taking|applies|applying|involves?|contains?|has|have|with)\s+"
@@ -126,20 +122,7 @@ def _attached(m: re.Match, text: str) -> bool:
     return bool(re.match(_OBJECT_AFTER, text[m.end() :]) or re.search(_OWNER_BEFORE, text[: m.start()]))
 
 
-_EXPONENT_WORDS = {
-    "square": "2",
-    "squared": "2",
-    "cube": "3",
-    "cubed": "3",
-    "second": "2",
-    "third": "3",
-    "fourth": "4",
-    "fifth": "5",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "minus one": "-1",
-}
+_EXPONENT_WORDS: dict[str, str] = table("operation", "exponents")  # "squared" -> "2"
 _EXPONENT = r"[\w{}-]+(?:\s+(?:-|minus)\s+\w+\b)?"  # "to the power 1 - alpha"
 POWER = re.compile(
     rf"(?:(?P<sym>{SYM})\s+(?:appears\s+|is\s+|enters\s+)?)?\b(?:(?P<w>squared|cubed)\b|raised to the"

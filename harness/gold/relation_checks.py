@@ -10,6 +10,7 @@ from harness.gold.layout import flat, placement, terms
 from harness.gold.operation_claims import claimed_power
 from harness.gold.symbols import base_of, canon, forms
 from harness.gold.tables import FAMILY
+from harness.gold.vocabulary import pattern
 
 
 def _top_level_sum(side: str) -> bool:
@@ -127,7 +128,7 @@ def _check_proportional(p: dict, eq: Equation, top: bool) -> Result:
     return "supported", "an equality with a product on one side implies proportionality"
 
 
-_FIXED = re.compile(r"\bconstant\b|\bindex\b")
+_FIXED = re.compile(rf"\b{pattern('symbol', 'fixed')}\b")
 
 
 def _only(p: dict, eq: Equation) -> Result | None:

@@ -10,12 +10,9 @@ from harness.gold.layout import BIG, RELATION_SIGN, groups, mentioned, terms, wr
 from harness.gold.meanings import KINDS, Glossary, head_noun, lemma, opposed, tokens
 from harness.gold.operation_checks import check_formula, is_expression
 from harness.gold.symbols import forms
+from harness.gold.vocabulary import words
 
-_POSITIONAL = {  # words that say where a term is, not what it is: 'the first term', 'an extra factor'
-    lemma(w)
-    for w in "first second third last final leading other each whole entire same small large "
-    "additional extra new single constant term factor".split()
-}
+_POSITIONAL = {lemma(w) for w in words("invented", "positional")}  # where a term is, not what it is: 'the first term'
 
 
 def _same_symbol(a: str, b: str) -> bool:
