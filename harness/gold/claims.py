@@ -1,9 +1,9 @@
 """The checkable claims of a free-text description of an equation: symbol meanings, operations, the relation, the
 equation's name, dependencies and invented terms, found by regular expressions over sentences (gold.verdict checks
-them), and maths written inline without $...$ ('b^2 + 4ac').
+them), and maths written inline without $...$ ('x^2 - 3x').
 
 Extraction misses claims it has no pattern for; what it finds is kept with its parts for checking. Asides are set
-apart: derivations ('taking the square root gives ...'), properties ('integrates to one'), other named results.
+apart: purposes ('so that the total stays fixed'), derivations ('rearranging for r gives ...'), other named results.
 
 Names, symbol meanings, invented terms and inline maths are found here; operation claims by gold.operation_claims,
 relation and dependency claims by gold.relation_claims, which return (claim text, parts) that this module labels
@@ -28,7 +28,7 @@ ClaimKind = Literal["symbol", "operation", "relation", "name", "dependency"]
 _GENERIC = set(words("symbol", "generic"))  # meanings that say nothing about a symbol: "x is the variable"
 _ART = r"(?:the|an?)\s+"
 _AT_WHICH = "".join(rf"(?<!\b{p})" for p in ("at", "in", "on", "to", "by", "for", "from", "of", "with"))
-_MEANING = (  # a noun phrase up to its clause's end; "the angle at which the light arrives" is one
+_MEANING = (  # a noun phrase up to its clause's end; "the height from which the ball is dropped" is one
     rf"(?P<meaning>[^,;:.()\n]{{2,90}}?)(?=\s*(?:[,;:.()]|$)|\s+(?:and|while|whereas|so|because|but)\b"
     rf"|{_AT_WHICH}\s+which\b)"
 )
@@ -89,7 +89,7 @@ NAME_PATTERNS = [
         rf"(?:(?!(?i:{_DETERMINERS}|into|to|from|for|with|of|on|at|by|as)\b)[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",
         rf"^\s*[Tt]he\s+(?P<name>(?:[a-z-]+\s+){{1,3}}(?:{_TITLES})|(?:{_TITLES}) of (?:[a-z-]+\s?){{1,3}}"
         rf"|(?:[a-z-]+\s+){{1,3}}(?:{_WHOLE})(?=\s+(?:gives|says|states|describes|models|assigns)\b))\b",
-        # a heading: "SARSA update: move Q(s, a) toward ..."
+        # a heading: "Momentum update: blend the old step with ..."
         rf"^\s*(?P<name>(?!(?i:{_DETERMINERS})\b)(?:[\w'’-]+\s+){{0,3}}[\w'’-]*?(?:{_NAME_WORDS}))s?\s*:",
     )
 ]
@@ -98,7 +98,7 @@ NAME_GENERIC = {lemma(w) for w in words("name", "titles") + words("name", "heads
 _NOT_THE_NAME = set(words("name", "citing"))  # "follows from Hooke's law" does not name this equation
 
 
-INVENTED = re.compile(  # "plus a drift term", "less a handling fee $h$", "scaled by a parameter $\kappa$"
+INVENTED = re.compile(  # "plus a damping term", "less a handling fee $h$", "scaled by a parameter $\kappa$"
     rf"\b{pattern('invented', 'attaching')}\s+(?:also\s+)?(?:an?\s+|the\s+)?"
     rf"(?P<desc>(?:[\w'’-]+\s+){{0,3}}?)"
     rf"(?:(?P<noun>{choices(words('invented', 'nouns'))})\b(?:\s+(?:of\s+)?(?P<sym>{SYM}))?"
@@ -106,13 +106,11 @@ INVENTED = re.compile(  # "plus a drift term", "less a handling fee $h$", "scale
 )
 
 
-# Clauses about what the equation is for or leads to, not what it contains: "minimises the sum of squares",
-# "to keep gradients stable", "solves to n log n", "taking the square root gives c = sqrt(a^2 + b^2)", "its derivative
-# is 1 for positive x", "integrates to one" (properties of the function, not operators in it), "Exponentiating both
-# sides gives the odds" (a derivation from it).
+# Clauses about what the equation is for or leads to, not what it contains: purposes ("chosen to minimise the travel
+# time", "so that the total stays fixed") and derivations from it ("rearranging for the radius gives ...").
 _ASIDE = re.compile(
     rf"\b(?:{pattern('aside', 'purpose')}|{pattern('aside', 'derivation')})\b[^,;.]*"
-    r"|\bthan\s+(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:does|do|is|are|would)\b"  # "than squared error does"
+    r"|\bthan\s+(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:does|do|is|are|would)\b"  # "than a plain average does"
 )
 
 
@@ -122,7 +120,7 @@ _OF_SYMBOL = re.compile(rf"(?:^|\b[A-Za-z]{{2,}}[,:]?\s+|[(,]\s*)(?:{SYM})\s*,?\
 
 def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
     """(claim text, kind, parsed parts) for each claim found. Names and symbol meanings are taken first and blanked
-    out, so 'p_k is the predicted probability of class k' is not read as a claim that the equation has P(.)."""
+    out, so 'q_j is the estimated chance of state j' is not read as a claim that the equation has P(.)."""
     claims: list[tuple[str, ClaimKind, dict]] = []
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z$\\(\"'])|\n+", text[:20000])  # longer texts are cut
     for index, sentence in enumerate(sentences):
@@ -131,9 +129,9 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
             for m in rule.finditer(rest):
                 before = rest[: m.start("name")].split()
                 previous = next((w.lower() for w in reversed(before) if w.lower() not in ("the", "a", "an")), "")
-                if re.search(_OF_SYMBOL, rest[: m.start()]):  # "k, known as the rate constant": a meaning of k
+                if re.search(_OF_SYMBOL, rest[: m.start()]):  # "g, known as the field strength": a meaning of g
                     continue
-                if previous not in _NOT_THE_NAME:  # "by the Cauchy-Schwarz inequality": cited
+                if previous not in _NOT_THE_NAME:  # "by Hölder's inequality": cited
                     bare = rule is NAME_PATTERNS[2]  # not "this is ...", "known as ..."
                     later = index > 0 or re.search(r"[;:]", rest[: m.start("name")]) is not None  # "...; it equals KL"
                     claims.append((m[0].strip(), "name", {"name": m["name"], "bare": bare, "later": later}))
@@ -144,7 +142,7 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                 key, meaning = canon(m["sym"]), m["meaning"].strip()
                 toks = set(tokens(meaning))
                 if not SYMBOL_SHAPE.fullmatch(key) or not toks or toks <= _GENERIC or _ARITHMETIC.search(meaning):
-                    continue  # "the standard deviation over root n" is arithmetic, not what n means
+                    continue  # "the spread over root m" is arithmetic, not what m means
                 if re.match(rf"(?:{MORE}|{LESS}|\w+er)\s+(?:the|its)\b", meaning):
                     continue  # "the larger the distance r, the weaker the force": a consequence, not what r is
                 object_of = re.search(
@@ -153,8 +151,8 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                 )
                 in_product = re.search(rf"(?:{SYM})\s+$", rest[: m.start()]) and rule is SYMBOL_PATTERNS[4]
                 if object_of and rule in SYMBOL_PATTERNS[:2] or in_product:
-                    continue  # "the value of a state s is ...": s is not the subject (but "the product of f, its ...")
-                operation = _OPERATION_MEANING.match(meaning)  # "X^T is the transpose of X"
+                    continue  # "the height of a column h is": h is not the subject ("the product of g, its ..." is)
+                operation = _OPERATION_MEANING.match(meaning)  # "B^T is B transposed"
                 structural = operation["op"] if operation else ""
                 clear = m["sym"].startswith(("$", "\\")) or m["sym"] not in ("a", "A", "I")
                 weak = rule is SYMBOL_PATTERNS[3] and re.search(r"\s(?:of|between|on|in|at|for)\s", meaning)
@@ -182,7 +180,7 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
 
 
 def _list_claims(rest: str, claims: list[tuple[str, ClaimKind, dict]]) -> str:
-    """One meaning for each symbol of a list: 'sigma_X times sigma_Y, which are the standard deviations of X and Y'."""
+    """One meaning for each symbol of a list: 'm_1 and m_2, which are the masses of the two bodies'."""
     for m in SYMBOL_LIST.finditer(rest):
         meaning = m["meaning"].strip()
         if not set(tokens(meaning)) - _GENERIC or _ARITHMETIC.search(meaning) or _OPERATION_MEANING.match(meaning):
@@ -207,7 +205,7 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     return out + [(claim, "dependency", parts) for claim, parts in dependencies]
 
 
-# --- formulas written inline without $...$: "the discriminant b^2 + 4ac", "g(t + tau)", "1 / (1 + e^{-(z + b)})" ----
+# --- formulas written inline without $...$: "the energy m g h + k x^2", "f(x - 2h)", "1 / (1 + e^{-(u - c)})" ----
 _FUNCTIONS = "sqrt|ln|log|exp|sin|cos|tan|max|min|det|lim"
 _OPERATOR = re.compile(r"[-+=/*<>^±−×·≤≥]")
 _NOT_LETTERS = {"of", "is", "to", "in", "or", "as", "at", "by", "on", "an", "be", "it", "we", "no", "so", "if", "th"}
@@ -253,20 +251,20 @@ def _formula_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     return out
 
 
-# what comes before maths that a text gives as the equation ('computes 1 / (1 + e^{-z})', 'is bounded by ...'),
-# not as another quantity ('alongside recall, TP/(TP + FN)', 'the periods in P(1 + r/n)^{nt}')
+# what comes before maths that a text gives as the equation ('computes 1 / (2 + x^2)', 'is bounded by ...'),
+# not as another quantity ('next to the mean, s/(n - 1)', 'the steps in x_0 (1 + h)^k')
 _STATING = r"\b(?:is|are|equals?|gives|computes?|yields|becomes|reads|by|as|to|that|namely)\s*$"
 
 
 def _invented_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     out: list[tuple[str, ClaimKind, dict]] = []
     for m in INVENTED.finditer(rest):
-        if m["math"] or (m["sym"] or "").startswith("$"):  # "a factor of $1/(4\pi)$" is written maths too
+        if m["math"] or (m["sym"] or "").startswith("$"):  # "a factor of $1/(2\pi)$" is written maths too
             math = (m["math"] or m["sym"]).strip("$")
             parts = {"term": (m["desc"] or m["noun"] or "term").strip(), "symbol": None, "math": math}
             more = re.match(r"\s*(?:times|over|divided|multiplied|squared|cubed|to the|raised|[*/^])", rest[m.end() :])
             parts["added"] = not more and re.match(r"plus|add|includ|an? (?:additional|extra)", m[0]) is not None
-        else:  # "with sigma as the constant": the term is sigma
+        else:  # "with kappa as the constant": the term is kappa
             named = next((x[0] for x in re.finditer(SYM, m["desc"]) if x[0] not in ("a", "A", "I")), None)
             sym = m["sym"] or named
             parts = {"term": f"{m['desc']}{m['noun']}".strip(), "symbol": canon(sym) if sym else None}

@@ -1,6 +1,6 @@
 """Where each symbol sits in an equation's LaTeX: the exponents on it, the signs of the terms it is in, the top-level
-terms of a side, and whether it is in a denominator. The gold checker (gold.verdict) reads claims such as "c squared",
-"minus twice a b" or "multiplied by the viscosity" against these. They walk the lexemes of the one LaTeX reader
+terms of a side, and whether it is in a denominator. The gold checker (gold.verdict) reads claims such as "r squared",
+"minus twice x y" or "multiplied by the stiffness" against these. They walk the lexemes of the one LaTeX reader
 (gold.latex), whose tolerant parse also serves LaTeX with errors in it, and any piece of a side.
 """
 
@@ -19,7 +19,7 @@ _FRACS = {"\\" + f for f in FRACS}
 _PREFIX = ("\\sqrt", "\\left", "\\hat", "\\bar", "\\tilde", "\\vec", "\\mathbf", "\\boldsymbol", "\\bm", "\\dot")
 _OPEN = ("{", "(", "[", "\\lVert", "\\lvert", "\\langle")  # ||w||_2^2 squares w
 _CLOSE = ("}", ")", "]", "\\rVert", "\\rvert", "\\rangle")
-BIG = frozenset(NAMED_BIG.values())  # a term with one of these is found by it: "the sum enters with a minus sign"
+BIG = frozenset(NAMED_BIG.values())  # a term with one of these is found by it: "the sum is subtracted"
 _RELATION = {*RELATION_CHARS, *("\\" + m for m, rel in RELATIONS.items() if rel in FAMILY)}  # resets a sign
 
 
@@ -38,8 +38,8 @@ def _skip_group(toks: list[str], i: int) -> int:
 
 @functools.lru_cache(maxsize=1024)
 def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """Base symbol -> (exponents on it, signs of the terms it is in), read off the raw LaTeX: (y - \\hat{y})^2
-    squares both y's, c_0 \\exp(-k t) gives k a minus sign. Also says which symbols the LaTeX has at all."""
+    """Base symbol -> (exponents on it, signs of the terms it is in), read off the raw LaTeX: (u - \\bar{u})^2
+    squares both u's, A \\exp(-b s) gives b a minus sign. Also says which symbols the LaTeX has at all."""
     toks = _words(latex)
     found: dict[str, tuple[set[str], set[str]]] = {}
     stack: list[tuple[list[str], list[str], str]] = [([], [""], "")]  # per bracket: symbols, current sign, root
@@ -80,7 +80,7 @@ def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     return {k: (frozenset(e), frozenset(s)) for k, (e, s) in found.items()}
 
 
-# the relation signs of written maths, as a pattern: a text's "$R_0 = \\beta/\\gamma$" is a formula of its own
+# the relation signs of written maths, as a pattern: a text's "$\\tau = R C$" is a formula of its own
 RELATION_SIGN = "=|<|>|\\\\(?:" + "|".join(sorted(m for m, rel in RELATIONS.items() if rel in FAMILY)) + ")(?![a-z])"
 
 

@@ -42,7 +42,7 @@ def check_operation(p: dict, eq: Equation) -> Result:
         return check_formula(p["math"], eq, p.get("stated", True))
     if op == "combination":
         return _check_combination(p, eq)
-    if op == "over_all":  # "the product of the partial pressures $p_i$" where the equation sums them
+    if op == "over_all":  # "the product of the weights $w_j$" where the equation sums them
         named = named_symbols(p["mention"], eq) - BIG
         said, other = ("\\sum", "\\prod") if p["how"] == "sum" else ("\\prod", "\\sum")
         indexed = "_" in p["mention"] and said not in eq.latex and other in eq.latex  # p_i: a term of an indexed family
@@ -83,7 +83,7 @@ def check_operation(p: dict, eq: Equation) -> Result:
 
 
 def _check_sign(p: dict, eq: Equation) -> Result:
-    """A sign claim about the term that holds everything the claim names ('plus twice a b cos gamma'), or about
+    """A sign claim about the term that holds everything the claim names ('minus twice x y sin phi'), or about
     one symbol's terms ('eta is subtracted')."""
     op, named = p["op"], named_symbols(p["mention"], eq)
     if len(named) >= 2 or any(b.startswith("\\") for b in named):  # a term, or the sum as a whole
@@ -93,8 +93,8 @@ def _check_sign(p: dict, eq: Equation) -> Result:
         evidence = f"the term with {', '.join(sorted(named))} has sign {'/'.join(sorted(found))}"
         return ("supported" if ok else "contradicted"), evidence
     if not named and p.get("phrase") and (key := target_symbol(p["phrase"], eq)) and eq.has(key):
-        named = frozenset({forms(key)[3]})  # "plus the work the system does": W via the glossary
-    if not named and p.get("named") and not eq.has(p["symbol"]):  # "minus the taxes T": a term it does not have
+        named = frozenset({forms(key)[3]})  # "plus the heat the gas absorbs": Q via the glossary
+    if not named and p.get("named") and not eq.has(p["symbol"]):  # "minus the rebate R": a term it does not have
         return "contradicted", f"the equation has no {p['named']} {p['symbol']}"
     if not (base := next(iter(named), None) or (forms(p["symbol"])[3] if p["symbol"] and eq.has(p["symbol"]) else "")):
         return check_operation({"op": op}, eq)
@@ -119,7 +119,7 @@ def _check_placement(p: dict, eq: Equation) -> Result:
         return power  # "divided by height" for h^2
     if not where or wanted in where:
         return "supported", f"{key} is {'in a denominator' if p['below'] else 'a factor'}"
-    if p.get("loose"):  # "RT over zF times ln Q" may multiply the whole fraction
+    if p.get("loose"):  # "a over b times ln c" may multiply the whole fraction
         return "unverifiable", f"'{p['target']}' may multiply the fraction before it"
     return "contradicted", f"{key} is {'never in a denominator' if p['below'] else 'only in a denominator'}"
 
@@ -146,7 +146,7 @@ def _unsaid_wrapper(said: str, bases: set[str], eq: Equation) -> str | None:
 
 
 def _stated_power(p: dict, key: str, eq: Equation) -> Result | None:
-    """The power a placement claims ('divided by the square of r'; plain 'divided by h' is the first power) against
+    """The power a placement claims ('over the cube of d'; plain 'over d' is the first power) against
     the equation, where the symbol never appears plain."""
     if p.get("power") or forms(key)[3] not in plain(eq.latex):
         return power_fits(key, p.get("power") or "1", eq)
@@ -213,7 +213,7 @@ def check_formula(math: str, eq: Equation, stated: bool = True) -> Result:
     error ('g(t + tau)' for g(t - tau)). A formula mostly of other symbols ('3 m/s') is about something else."""
     named = set(mentioned(math)) - BIG
     sides = [mentioned(side) for side in re.split(RELATION_SIGN, math)]
-    if len(sides) > 1 and any(side and not side & eq.bases for side in sides):  # "$R_0 = \beta/\gamma$"
+    if len(sides) > 1 and any(side and not side & eq.bases for side in sides):  # "$\tau = R C$"
         return "unverifiable", f"${math}$ defines a quantity the equation does not have"
     shown = (("e", OPERATIONS["exp"][2]), ("d", r"\\i+nt|\\frac\{d"))  # e^x for exp(x), the dx of an integral
     implied = {b for b, pattern in shown if re.search(pattern, eq.latex)}
@@ -264,7 +264,7 @@ def _check_power(p: dict, eq: Equation) -> Result:
     if key and eq.has(key) and forms(key)[3] in eq.layout:  # a glossary key such as the norm of w has no layout
         got = {canon(e) for e in eq.layout.get(forms(key)[3], (frozenset(), frozenset()))[0]}
         want = canon(want.replace(" minus ", "-"))
-        partial = not want[-1:].isdigit() and any(base_of(want) in mentioned(e) for e in got)  # "e to the power i"
+        partial = not want[-1:].isdigit() and any(base_of(want) in mentioned(e) for e in got)  # "b to the power k"
         if want in got or f"-{want}" in got or partial:
             return "supported", f"{key} has exponent {want}"
         return "contradicted", f"{key} has exponent(s) {', '.join(sorted(got)) or 'none'}, not {want}"

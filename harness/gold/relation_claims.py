@@ -12,7 +12,11 @@ from harness.gold.vocabulary import choices, pattern, table, words
 
 RELATIONS = [
     ("propto", rf"\b{pattern('relation', 'proportional')}\b"),
-    ("approx", rf"\b{pattern('relation', 'approximate')}\b"),
+    (
+        "approx",
+        rf"\b{pattern('relation', 'approximate')}\b"
+        rf"|\b(?:is|are)\s+(?:{pattern('relation', 'hedges')}\s+)?an\s+approximation\b",
+    ),
     ("<=", rf"\b{pattern('relation', 'at_most')}\b"),  # "never positive": a bound against zero
     (">=", rf"\b{pattern('relation', 'at_least')}\b"),
     ("<", r"\bis (?:strictly )?(?:less|smaller) than\b(?!\s+-?\d)|\b(?:stays?|remains?|lies) (?:below|under)\b"),
@@ -71,7 +75,7 @@ _LIST_END = (  # where the list of things something depends on ends: "grows with
 )
 
 
-# "the density of the fluid does not enter", "the mass plays no role"
+# "the colour of the box does not enter", "the length plays no role"
 ABSENT = re.compile(
     r"(?:^|[,;:]|\b(?:and|while|but|so)\b)\s*(?P<x>(?:the|its|their)\s+[^,;:.]{2,40}?)\s+(?:does not|doesn't|do not"
     rf"|don't|never)\s+{pattern('dependency', 'absent')}\b"
@@ -99,7 +103,7 @@ def dependency_claims(rest: str) -> list[tuple[str, dict]]:
             trend = "up" if m["up"] else "down" if m["down"] else None
             power = claimed_power(f"{m['how'] or m['how2'] or ''} {item}")
             parts = {"target": item, "negated": bool(m["neg"]), "trend": trend, "power": power}
-            parts["before"] = re.split(r"[,;:]", rest[: m.start()])[-1][-80:]  # "the constant $k_H$ depends on ..."
+            parts["before"] = re.split(r"[,;:]", rest[: m.start()])[-1][-80:]  # "the rate $k$ depends on ..."
             out.append((f"{m[0]} {item}", parts | ({"only": items} if only and n == 0 else {})))
     return out
 
@@ -121,17 +125,17 @@ DOUBLING = re.compile(
     rf"|(?:{_FALLS}|is cut)\s+to\s+(?P<share>{choices(list(_SHARES))})"
     rf"|(?:{_RISES})\s+(?P<multiple>{choices(list(_MULTIPLES))}))\b"
 )
-# "it gets smaller as the mass increases", "grows larger when T rises"
+# "it becomes lower as the load rises", "grows larger when p rises"
 TREND_AS = re.compile(
     rf"\b(?:gets|becomes|grows|goes|is)\s+(?P<a>{MORE}|{LESS})\s+(?:as|when|whenever|if)\s+(?:the\s+|its\s+)?"
     rf"(?P<x>[^,;.]{{1,30}}?)\s+(?P<b>{_RISES}|{_FALLS})\b"
 )
-# "a bigger capacitor pushes the cutoff higher", "a larger sigma makes the kernel wider"
+# "a larger load pushes the deflection up", "a larger spacing makes the pattern wider"
 TREND_BY = re.compile(
     rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<a>{MORE}|{LESS})\s+(?P<x>[^,;.]{{1,30}}?)\s+(?:pushes|makes|drives|sends|pulls|moves)"
     rf"\s+(?:the\s+|its\s+)?[^,;.]{{1,30}}?\s+(?P<b>{MORE}|{LESS}|up|down)\b"
     rf"|\b(?:[Aa]n?|[Tt]he)\s+(?P<a2>{MORE}|{LESS})\s+(?P<x2>[^,;.]{{1,30}}?)\s+(?P<v>{_RAISES}|{_LOWERS})\s+(?:the|its)\b"
-)  # "a higher discount rate raises the present value"
+)  # "a higher tax rate lowers the net income"
 
 
 def consequence_claims(rest: str) -> list[tuple[str, dict]]:

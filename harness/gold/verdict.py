@@ -75,7 +75,7 @@ CHECKS = {
 
 
 def _cited(p: dict, result: Result, named: bool) -> Result:
-    """Another name cites a related result ("Lenz's law in disguise", "the working principle of cyclotrons") rather
+    """Another name cites a related result ("Ohm's law in another guise", "the idea behind every lever") rather
     than naming this one once the text has named the equation rightly; so does a bare name ("Newton's second law is
     about its rate of change") after the first sentence or clause (descriptions name their equation first)."""
     if result[0] == "contradicted" and (named or p.get("bare") and p.get("later")):
