@@ -33,7 +33,10 @@ _MEANING = (  # a noun phrase up to its clause's end; "the height from which the
     rf"|{_AT_WHICH}\s+which\b)"
 )
 _POSS = r"(?:the|an?|its|their)\s+"
-_WORD = r"(?!(?:the|an?|that|this|is|are|was|where|which|and|or|with|here|it|in|its|[A-Za-z])\b)[\w'’-]+"
+_WORD = (  # a word of a noun phrase: no article, pronoun, conjunction, lone letter or verb of a relation
+    r"(?!(?:the|an?|that|this|is|are|was|where|which|and|or|with|here|it|in|its|equals?|exceeds?|gives|yields"
+    r"|becomes|[A-Za-z])\b)[\w'’-]+"
+)
 _LAST = (
     r"(?!(?:of|over|by|to|on|at|for|from|between|minus|plus|times|and|than|as|like|across|through|into|under|along"
     r"|with|in|against|toward|towards|onto|around|within)\b)" + _WORD
@@ -83,7 +86,7 @@ NAME_PATTERNS = [
     for p in (
         rf"\b(?i:known as|called|named|referred to as|termed|name is)\s+(?:the\s+)?(?P<name>[^,;:.()]{{2,60}}?)"
         rf"{_NAME_END}",
-        rf"\b(?i:this is|it is|which is|equation is)\s+(?P<name>(?:the\s+)?[A-Z][^,;:.()]{{2,60}}?|the\s+"
+        rf"\b(?i:this is|it is|which is|equation is)\s+(?P<name>(?:the\s+)?[A-Z](?![\s_^])[^,;:.()]{{2,60}}?|the\s+"
         rf"(?:[\w'’-]+\s+){{0,4}}?(?:{_WHOLE})s?\b(?: of (?:[a-z-]+\s?){{1,3}})?){_NAME_END}",
         rf"(?P<name>\b(?!(?i:{_DETERMINERS})\b)(?:[A-Z][\w'’-]*\s+)+"
         rf"(?:(?!(?i:{_DETERMINERS}|into|to|from|for|with|of|on|at|by|as)\b)[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",

@@ -72,7 +72,9 @@ KINDS = {lemma(w) for w in words("symbol", "kinds")}
 def head_noun(meaning: str) -> str:
     """The head noun of a noun phrase: 'the expected number of arrivals per hour' -> 'number'."""
     first = re.split(  # "the real-valued input (logit)" is an input: a parenthesis is an aside
-        r"\b(?:of|at|in|on|for|per|that|which|whose|with|to|from|over|after|between|given)\b|\(", meaning.lower()
+        r"\b(?:of|at|in|on|for|per|that|which|whose|with|to|from|over|after|between|given|through|across|along"
+        r"|into|under|within|around|against|about|toward|towards|among|by|near|during)\b|\(",
+        meaning.lower()
     )[0]
     words = tokens(first)
     return words[-1] if words else ""
