@@ -49,9 +49,17 @@ CHERNOFF = _eq(r"P(X \ge a) \le e^{-t a} \mathbb{E}[e^{t X}]", "Chernoff bound",
 SINE_BOUND = _eq(r"\sin x < x", "Sine bound", x="a positive real number")
 ZIPF = _eq(r"f \propto \frac{1}{r^{s}}", "Zipf's law", f="the frequency of a word", r="the rank of the word",
            s="the exponent of the law")
-MECHANICAL = _eq(r"E = \frac{1}{2} m v^{2} + m g h", "Mechanical energy", E="the total mechanical energy",
-                 m="the mass of the body", v="the speed of the body", g="the gravitational acceleration",
-                 h="the height of the body")
+MELTING = _eq(r"Q = m c \Delta T + m L", "Heat to warm and melt a solid", Q="the heat absorbed",
+              m="the mass of the solid", c="the specific heat of the solid", __Delta="the rise in temperature",
+              T="the temperature", L="the latent heat of fusion")
+PORTFOLIO = _eq(r"V = B + S", "Portfolio value", V="the value of the portfolio", B="the value of the bond holding",
+                S="the value of the stock holding")
+TOTAL_MASS = _eq(r"M = \sum_{i} m_{i}", "Total mass", M="the total mass", m_i="the mass of the i-th part")
+MAGNETIC_GAUSS = _eq(r"\nabla \cdot \mathbf{B} = 0", "Gauss's law for magnetism", B="the magnetic field")
+SURPRISAL = _eq(r"I = -\log_{2} p", "Self-information", I="the information content in bits",
+                p="the probability of the outcome")
+LINEAR_APPROX = _eq(r"g(x) = g(a) + g'(a) (x - a) + O((x - a)^{2})", "Linear approximation with remainder",
+                    g="a smooth function", a="the expansion point", x="the point of evaluation")
 STANDARD_NORMAL = _eq(r"\varphi(z) = \frac{1}{\sqrt{2 \pi}} e^{-z^{2} / 2}", "Standard normal density",
                       __varphi="the density at z", z="the standard score")
 
@@ -80,6 +88,8 @@ SYMBOL_MEANINGS = [
     case(PRESSURE, "Here q is the charge on the surface.", "symbol", {"contradicted"}, "wrong"),  # no such symbol
     case(_eq("y = a x", "Line through the origin"), "Here a is the slope.", "symbol", {"unverifiable"},
          "unverifiable"),  # no glossary to compare with
+    case(PORTFOLIO, "Here B is the value of the bond holding.", "symbol", {"supported"}, "ok"),
+    case(PORTFOLIO, "Here B is the value of the stock.", "symbol", {"contradicted"}, "wrong"),  # one word swapped
 ]
 
 INVENTED_TERMS = [
@@ -88,9 +98,11 @@ INVENTED_TERMS = [
     case(SPRING, "The energy is half k x squared, scaled by a damping factor $\\beta$.", "symbol", {"contradicted"},
          "wrong"),
     case(SPRING, "The energy is half the extension squared, scaled by a constant k.", "symbol", {"supported"}, "ok"),
-    case(MECHANICAL, "It is the kinetic energy plus the term $m g h$.", "symbol", {"supported"}, "ok"),
-    case(MECHANICAL, "It is the kinetic energy plus a cross term $m v h$.", "symbol", {"unverifiable", "contradicted"},
-         "wrong"),  # no term of the equation has just m, v and h
+    case(MELTING, "It is the warming heat plus the term $m L$.", "symbol", {"supported"}, "ok"),
+    case(MELTING, "It is the warming heat plus a cross term $c L$.", "symbol", {"unverifiable", "contradicted"},
+         "wrong"),  # no term of the equation has just c and L
+    case(INTENSITY, "The power P is scaled by a factor $\\frac{1}{4\\pi}$.", "symbol", {"supported"}, "ok"),
+    case(INTENSITY, "The power P is multiplied by a factor of $1/c^2$.", "symbol", {"contradicted"}, "wrong"),
 ]
 
 OPERATIONS = [
@@ -117,6 +129,13 @@ OPERATIONS = [
     case(OSCILLATOR, "The third derivative of x is proportional to x.", "operation", {"supported", "contradicted"},
          "wrong"),
     case(PRESSURE, "It involves a logarithm of the force.", "operation", {"contradicted"}, "wrong"),
+    case(TOTAL_MASS, "It adds up the masses $m_i$ of the parts.", "operation", {"supported"}, "ok"),
+    case(TOTAL_MASS, "It is the product of all masses $m_i$ of the parts.", "operation", {"supported", "contradicted"},
+         "wrong"),  # a product over the family where the equation sums it
+    case(MAGNETIC_GAUSS, "It says the divergence of B vanishes.", "operation", {"supported"}, "ok"),
+    case(MAGNETIC_GAUSS, "It says the curl of B vanishes.", "operation", {"contradicted"}, "wrong"),
+    case(SURPRISAL, "It is minus the base-2 logarithm of p.", "operation", {"supported"}, "ok"),
+    case(SURPRISAL, "It is minus the natural logarithm of p.", "operation", {"supported", "contradicted"}, "wrong"),
     case(PRESSURE, "The pressure is F divided by A; rearranging for A gives a square root of F over p.", "operation",
          {"supported"}, "ok"),  # a derivation from the equation says nothing against it
     case(PRESSURE, "It is F divided by A.", "operation", {"supported"}, "ok"),  # a letter starts no name
@@ -153,12 +172,17 @@ RELATIONS = [
     case(PRESSURE, "The pressure is inversely proportional to the normal force F.", "relation", {"contradicted"},
          "wrong"),
     case(PRESSURE, "The pressure is inversely proportional to the area A.", "relation", {"supported"}, "ok"),
-    case(INTENSITY, "The intensity is inversely proportional to the square of the distance r.", "relation",
+    case(INTENSITY, "The intensity is inversely proportional to the square of r.", "relation",
          {"supported"}, "ok"),
-    case(INTENSITY, "The intensity is inversely proportional to the distance r.", "relation", {"contradicted"},
+    case(INTENSITY, "The intensity is inversely proportional to r.", "relation", {"contradicted"},
          "wrong"),
     case(ZIPF, "The frequency f is proportional to one over r to the power s.", "relation", {"supported"}, "ok"),
     case(ZIPF, "The frequency f equals one over r to the power s.", "relation", {"contradicted"}, "wrong"),
+    case(LINEAR_APPROX, "The value g(x) is exactly g(a) plus the slope times the step.", "relation", {"contradicted"},
+         "wrong"),  # an O(.) remainder makes it no exact equality
+    case(MELTING, "The melting part is proportional to the latent heat L.", "relation", {"unverifiable"}, "ok"),
+    # one term of the sum is; the meaning of L carries the sentence
+    case(MELTING, "The heat Q is proportional to the latent heat L.", "relation", {"contradicted"}, "wrong"),
 ]
 
 DEPENDENCIES = [
@@ -195,6 +219,9 @@ NAMES = [
     case(WEBER, "Known as Stevens' power law, it ties sensation to a power of intensity.", "name",
          {"contradicted"}, "wrong"),
     case(STANDARD_NORMAL, "It is called the standard Gaussian density.", "name", {"supported"}, "ok"),  # an alias
+    case(INTENSITY, "The inverse-square law says the intensity falls with r.", "name", {"supported"}, "ok"),
+    case(INTENSITY, "The inverse-cube law says the intensity falls with r.", "name", {"contradicted"}, "wrong"),
+    case(ZIPF, "George Zipf's law says the frequency f falls with the rank r.", "name", {"supported"}, "ok"),
     case(PRESSURE, "This is a famous formula.", "name", set(), "unverifiable"),  # no name in it
     case(PRESSURE, "The pressure p equals F divided by A, unlike Pascal's principle.", "name", set(), "ok"),  # cited
     case(PRESSURE, "This is Pascal's principle: p equals F divided by A.", "name", {"contradicted"}, "wrong"),
