@@ -71,11 +71,11 @@ _OPERATION_MEANING = re.compile(
 
 _TITLES = choices(words("name", "titles"))
 _NAME_WORDS = f"{_TITLES}|{choices(words('name', 'heads'))}"
-# words that start a noun phrase or a sentence, never a name: "Double the distance", "Every introductory statistics"
+# words that start a noun phrase or a sentence, never a name: "Each Monday Morning Report", "Our Fourier Transform"
 _DETERMINERS = (
     "The|This|That|These|Those|It|Its|Their|In|An?|Here|We|For|By|Each|Every|All|Any|Some|No|Our|When|Where|Using"
 )
-# what names a whole equation, not a quantity in it ("which is the charge density" gives a meaning, not a name)
+# what names a whole equation, not a quantity in it ("which is the heat flow rate" gives a meaning, not a name)
 _WHOLE = f"{_TITLES}|{choices(words('name', 'whole'))}"
 _NAME_END = (
     r"(?=\s*(?:[,;:.()!?]|$)|\s+(?:and|which|that|because|but|from|in|for|is|was|states|gives|relates|says"
@@ -134,7 +134,7 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                 previous = next((w.lower() for w in reversed(before) if w.lower() not in ("the", "a", "an")), "")
                 if re.search(_OF_SYMBOL, rest[: m.start()]):  # "g, known as the field strength": a meaning of g
                     continue
-                if previous not in _NOT_THE_NAME:  # "by Hölder's inequality": cited
+                if previous not in _NOT_THE_NAME:  # "by Jordan's lemma": cited
                     bare = rule is NAME_PATTERNS[2]  # not "this is ...", "known as ..."
                     later = index > 0 or re.search(r"[;:]", rest[: m.start("name")]) is not None  # "...; it equals KL"
                     claims.append((m[0].strip(), "name", {"name": m["name"], "bare": bare, "later": later}))

@@ -292,7 +292,7 @@ def _unstyled(latex: str) -> list[str]:
 def flat(latex: str) -> str:
     """The tokens of LaTeX, space-separated, without what changes only its looks (spacing, bracket sizes, fonts,
     braces around one token), so that maths written in a text can be found in an equation:
-    '\\left( \\rho \\mathbf{u} \\right)' and '(\\rho u)' both give '( \\rho u )'."""
+    '\\left( k \\mathbf{w} \\right)' and '(k w)' both give '( k w )'."""
     flat = " ".join(_unstyled(latex))
     while (unbraced := re.sub(r"\{ (\S+) \}", r"\1", flat)) != flat:  # x^{2} is x^2; \\frac{a}{b c} keeps its groups
         flat = unbraced

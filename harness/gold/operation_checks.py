@@ -73,7 +73,7 @@ def check_operation(p: dict, eq: Equation) -> Result:
         return "supported", f"the equation has {op.replace('_', ' ')}"
     said = [m for _, m, _ in eq.glossary.entries] + [eq.name or ""]
     if any(re.search(OPERATIONS[op][0], m, flags=re.IGNORECASE) for m in said):
-        return "supported", f"the glossary or the name mentions {op.replace('_', ' ')}"  # "exponential moving average"
+        return "supported", f"the glossary or the name mentions {op.replace('_', ' ')}"  # "logarithmic spiral"
     if op in ("log2", "log10") and re.search(r"\\log(?!\s*_)", latex):
         return "unverifiable", "the logarithm's base is not written"
     # "the probability of finding the particle in the box" talks about, not of, the equation
@@ -107,7 +107,7 @@ def _check_placement(p: dict, eq: Equation) -> Result:
     """'Multiplied by X' is false when X is only ever in a denominator, 'divided by X' when it never is; 'over Y times
     X' leaves open whether X is below the line."""
     wanted = "den" if p["below"] else "num"
-    for math in re.findall(r"\$([^$]+)\$", p["target"]):  # 'times $\cos\theta$' for \cos^{2}\theta, a sign flipped
+    for math in re.findall(r"\$([^$]+)\$", p["target"]):  # 'times $\sin\phi$' for \sin^{2}\phi, a sign flipped
         if not p.get("power") and written_as(math, eq.latex) in ("sign", "power"):
             return check_formula(math, eq)
     if not (key := target_symbol(p["target"], eq)) or not eq.has(key):
@@ -116,7 +116,7 @@ def _check_placement(p: dict, eq: Equation) -> Result:
     if inside := _unsaid_wrapper(p["said"], {forms(key)[3]}, eq):
         return "contradicted", f"{key} appears only inside {inside}"
     if (power := _stated_power(p, key, eq)) and power[0] == "contradicted":
-        return power  # "divided by height" for h^2
+        return power  # "divided by width" for w^2
     if not where or wanted in where:
         return "supported", f"{key} is {'in a denominator' if p['below'] else 'a factor'}"
     if p.get("loose"):  # "a over b times ln c" may multiply the whole fraction

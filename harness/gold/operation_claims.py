@@ -161,7 +161,7 @@ SIGN = re.compile(  # "kappa is subtracted", "Y appears with a negative sign", "
     rf"(?P<sym2>{SYM}|sum\b|integral\b){_UNTIL_NEXT_TERM}"  # "one plus the integral of ..."
     r"|\b(?P<w4>minus|plus)\s+(?:(?:the|an?|half|twice)\s+)+(?P<named>(?:(?!(?:of|between|from|in|on|with|to|for)\b)"
     r"[a-z][a-z'’-]*\s+){1,4}?)(?P<pmath>\$[^$]{1,40}\$|\b[A-Z]\b(?!['’]))"  # "minus the rebate R", "offset $x - x_0$"
-    r"|\b(?P<w3>minus|plus)\s+(?P<phrase>(?:the\s+|an?\s+)?[a-z][a-z'’ -]{2,50}?)"  # "heat in plus the work done"
+    r"|\b(?P<w3>minus|plus)\s+(?P<phrase>(?:the\s+|an?\s+)?[a-z][a-z'’ -]{2,50}?)"  # "the charge plus the dipole term"
     r"(?=\s*(?:[,;.]|$)|\s+(?:plus|minus|equals?|is|are|gives|which|while|and|over|divided|times)\b)"
 )
 
@@ -271,7 +271,7 @@ def _sign_claims(rest: str, out: list[tuple[str, dict]]) -> str:
 
 
 _VERB = r"\b(?:is|are|was|equals?|gives|of|times|by|over|plus|minus|and)\b"
-# "squared deviation", "squared L2 norm": the word after 'squared' is what is squared, unless it continues the sum
+# "squared residual", "squared Frobenius norm": the word after 'squared' is what is squared, unless it continues the sum
 _NOUN_NEXT = (
     r"\s+(?!(?:and|or|plus|minus|times|over|divided|multiplied|is|are|was|equals?|gives|by|in|to|with|than|for|from"
     r"|at|on|which|that|while|where|so|but|as|then|gets|yields|makes)\b)[A-Za-z]"

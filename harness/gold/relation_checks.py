@@ -47,7 +47,7 @@ def check_relation(p: dict, eq: Equation) -> Result:
         return "unverifiable", "the equation's relation is unknown"
     if family == "propto" and actual == "=":
         return _check_proportional(p, eq, top)
-    said = re.match(rf"\s*(?:by\s+)?({_NUMBER})\b", p["after"])  # "a share never exceeds one"
+    said = re.match(rf"\s*(?:by\s+)?({_NUMBER})\b", p["after"])  # "a share stays below one"
     value = "0" if p.get("zero") else _NUMBERS.get(said[1], said[1]) if said else None
     sides = {flat(eq.facts.lhs), flat(eq.facts.rhs)}
     if family in ("<=", ">=") and (value and value not in sides or stated and not top):
@@ -76,7 +76,7 @@ def check_relation(p: dict, eq: Equation) -> Result:
 
 
 def _subject(p: dict, eq: Equation) -> set[str]:
-    """The symbols a relation is said of: the words before it in its clause ('a share never exceeds one')."""
+    """The symbols a relation is said of: the words before it in its clause ('a share stays below one')."""
     before = re.split(r"\b(?:while|when|if|provided|as|because|since|and|but|that|so)\b", p.get("before", ""))[-1]
     return set(named_symbols(before, eq)) | {forms(k)[3] for k in [eq.glossary.resolve(before)] if k}
 

@@ -1,6 +1,6 @@
 """Relation and dependency claims in a description: the relation it states ('at most', 'proportional to', 'equals
 exactly'), what the left-hand side depends on or not ('depends only on a and b', 'the mass plays no role'), and
-consequences of a change ('the larger the mass, the stronger the pull', 'doubling the speed quadruples the energy')."""
+consequences of a change ('the larger the mass, the stronger the pull', 'doubling the side quadruples the area')."""
 
 from __future__ import annotations
 

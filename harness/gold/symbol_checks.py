@@ -81,7 +81,7 @@ def _swapped_word(said: str, meaning: str, g: Glossary) -> tuple[str, str] | Non
 
 
 def _owner(meaning: str) -> str:
-    """Whose the head noun is: 'speed of the receiver toward the source' -> 'receiver'."""
+    """Whose the head noun is: 'mass of the moon orbiting the planet' -> 'moon'."""
     m = re.search(r"\bof\s+(?:the\s+|an?\s+)?([A-Za-z-]+)", meaning)
     return next(iter(tokens(m[1])), "") if m else ""
 

@@ -44,7 +44,7 @@ _facts = functools.lru_cache(maxsize=1024)(equation_facts)
 
 
 def _name_words(name: str) -> set[str]:
-    name = re.sub(r"\b[A-Z][a-z]+\s+(?=[A-Z][\w-]*['’]s?\s)", "", name)  # "Michael Faraday's law" is Faraday's
+    name = re.sub(r"\b[A-Z][a-z]+\s+(?=[A-Z][\w-]*['’]s?\s)", "", name)  # "George Zipf's law" is Zipf's
     text = re.sub(r"['’]s?\b", "", name.lower())
     for alias, full in NAME_ALIASES.items():
         text = re.sub(rf"\b{alias}\b", full, text)
