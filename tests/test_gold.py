@@ -1072,13 +1072,13 @@ def test_measured_heldout_sets_are_development_sets_now(name, first):
     assert hits > 0.7 and alarms < 0.1 and area > 0.85 > first, (hits, alarms, area)
 
 
-def test_newest_heldout_report():
-    """heldout4.jsonl was written blind to the checker and measured once, after its development had stopped; its
-    figures (pytest -s, or harness eval detectors-quick) are the honest ones for unseen text. Only better than chance
-    is asserted: the checker must not be tuned to it."""
+def test_heldout4_report():
+    """heldout4.jsonl was written blind to the checker and measured once (AUROC 0.736), then used on 2026-12-06 to
+    decide which rules fitted to labeled rows to remove (evals/labeled/RULES-AUDIT.md): a removal was kept only if
+    it did not lower this figure, so it must stay above its first measurement. It is a development set now."""
     hits, alarms, area = detection(labeled("heldout4.jsonl"))
     print(f"heldout4: wrong judged wrong {hits:.3f}, correct judged wrong {alarms:.3f}, AUROC {area:.3f}")
-    assert area > 0.5
+    assert area > 0.736, (hits, alarms, area)
 
 
 def test_terms_signs_and_placement_read_off_the_latex():
