@@ -1,9 +1,9 @@
 """The checkable claims of a free-text description of an equation: symbol meanings, operations, the relation, the
 equation's name, dependencies and invented terms, found by regular expressions over sentences (gold.verdict checks
-them), and maths written inline without $...$ ('b^2 + 4ac').
+them), and maths written inline without $...$ ('x^2 - 3x').
 
 Extraction misses claims it has no pattern for; what it finds is kept with its parts for checking. Asides are set
-apart: derivations ('taking the square root gives ...'), properties ('integrates to one'), other named results.
+apart: purposes ('so that the total stays fixed'), derivations ('rearranging for r gives ...'), other named results.
 
 Names, symbol meanings, invented terms and inline maths are found here; operation claims by gold.operation_claims,
 relation and dependency claims by gold.relation_claims, which return (claim text, parts) that this module labels
@@ -19,42 +19,24 @@ from harness.gold.meanings import lemma, tokens
 from harness.gold.operation_claims import blank, operation_claims
 from harness.gold.relation_claims import LESS, MORE, consequence_claims, dependency_claims, relation_claims
 from harness.gold.symbols import SYM, SYMBOL_SHAPE, canon
+from harness.gold.vocabulary import choices, pattern, table, words
 from harness.maths.tables import GREEK_LOWER
 
 ClaimKind = Literal["symbol", "operation", "relation", "name", "dependency"]
 
 
-_GENERIC = {  # meanings that say nothing about a symbol: "x is the variable", "the term on the left"
-    "equation",
-    "formula",
-    "expression",
-    "relation",
-    "term",
-    "symbol",
-    "variable",
-    "quantity",
-    "parameter",
-    "value",
-    "constant",
-    "function",
-    "left",
-    "right",
-    "side",
-    "hand",
-    "result",
-    "law",
-    "rule",
-    "power",
-    "exponent",
-}
+_GENERIC = set(words("symbol", "generic"))  # meanings that say nothing about a symbol: "x is the variable"
 _ART = r"(?:the|an?)\s+"
 _AT_WHICH = "".join(rf"(?<!\b{p})" for p in ("at", "in", "on", "to", "by", "for", "from", "of", "with"))
-_MEANING = (  # a noun phrase up to its clause's end; "the angle at which the light arrives" is one
+_MEANING = (  # a noun phrase up to its clause's end; "the height from which the ball is dropped" is one
     rf"(?P<meaning>[^,;:.()\n]{{2,90}}?)(?=\s*(?:[,;:.()]|$)|\s+(?:and|while|whereas|so|because|but)\b"
     rf"|{_AT_WHICH}\s+which\b)"
 )
 _POSS = r"(?:the|an?|its|their)\s+"
-_WORD = r"(?!(?:the|an?|that|this|is|are|was|where|which|and|or|with|here|it|in|its|[A-Za-z])\b)[\w'’-]+"
+_WORD = (  # a word of a noun phrase: no article, pronoun, conjunction, lone letter or verb of a relation
+    r"(?!(?:the|an?|that|this|is|are|was|where|which|and|or|with|here|it|in|its|equals?|exceeds?|gives|yields"
+    r"|becomes|[A-Za-z])\b)[\w'’-]+"
+)
 _LAST = (
     r"(?!(?:of|over|by|to|on|at|for|from|between|minus|plus|times|and|than|as|like|across|through|into|under|along"
     r"|with|in|against|toward|towards|onto|around|within)\b)" + _WORD
@@ -66,9 +48,8 @@ _AFTER = (
 SYMBOL_PATTERNS = [
     re.compile(p)
     for p in (
-        # "c is the speed of light", "x_i being the input", "k, known as", "FN counts the false negatives"
-        rf"(?P<sym>{SYM})(?:\s+|\s*,\s*(?=known|called))(?:(?:is|being|are)\s+{_ART}|(?:denot\w+|represent\w*"
-        rf"|stand\w* for|refers to|is used for|measures|means|counts|corresponds to"
+        # "v is the velocity", "x_i being the input", "k, known as", "N counts the trials"
+        rf"(?P<sym>{SYM})(?:\s+|\s*,\s*(?=known|called))(?:(?:is|being|are)\s+{_ART}|(?:{pattern('symbol', 'denoting')}"
         rf"|(?:is\s+)?(?:also\s+)?(?:known as|called|termed))\s+(?:{_ART})?){_MEANING}",
         rf"(?:[,;]|\band|\bwith)\s+(?P<sym>{SYM})\s+{_POSS}{_MEANING}",  # "..., m the mass", "and S its entropy"
         rf"\b(?:[Tt]he|[Aa]n?|[Ii]ts)\s+(?P<meaning>(?:{_WORD}\s+(?:the\s+|an?\s+)?){{0,7}}{_LAST}),\s+(?P<sym>{SYM}),",
@@ -88,18 +69,14 @@ _OPERATION_MEANING = re.compile(
     r"|transpose|combination|maximum|minimum|supremum|infimum)\s+(?:of|over|between)\b"
 )
 
-_TITLES = r"law|rule|theorem|equation|inequality|formula|identity|principle|lemma"
-_NAME_WORDS = (
-    rf"{_TITLES}|recurrence|distribution|density|estimator|divergence|entropy|approximation|transform"
-    r"|function|loss|error|update|normali[sz]ation|attention|descent|bound|equivalence|distance|metric|score"
-    r"|coefficient|number|index|statistic|similarity|impurity|criterion|objective|kernel"
-)
-# words that start a noun phrase or a sentence, never a name: "Double the distance", "Every introductory statistics"
+_TITLES = choices(words("name", "titles"))
+_NAME_WORDS = f"{_TITLES}|{choices(words('name', 'heads'))}"
+# words that start a noun phrase or a sentence, never a name: "Each Monday Morning Report", "Our Fourier Transform"
 _DETERMINERS = (
     "The|This|That|These|Those|It|Its|Their|In|An?|Here|We|For|By|Each|Every|All|Any|Some|No|Our|When|Where|Using"
 )
-# what names a whole equation, not a quantity in it ("which is the charge density" gives a meaning, not a name)
-_WHOLE = rf"{_TITLES}|distribution|objective|transform|divergence|estimator|approximation|recurrence|series|criterion"
+# what names a whole equation, not a quantity in it ("which is the heat flow rate" gives a meaning, not a name)
+_WHOLE = f"{_TITLES}|{choices(words('name', 'whole'))}"
 _NAME_END = (
     r"(?=\s*(?:[,;:.()!?]|$)|\s+(?:and|which|that|because|but|from|in|for|is|was|states|gives|relates|says"
     r"|describes|expresses)\b)"
@@ -109,89 +86,34 @@ NAME_PATTERNS = [
     for p in (
         rf"\b(?i:known as|called|named|referred to as|termed|name is)\s+(?:the\s+)?(?P<name>[^,;:.()]{{2,60}}?)"
         rf"{_NAME_END}",
-        rf"\b(?i:this is|it is|which is|equation is|looking at)\s+(?P<name>(?:the\s+)?[A-Z][^,;:.()]{{2,60}}?|the\s+"
+        rf"\b(?i:this is|it is|which is|equation is)\s+(?P<name>(?:the\s+)?[A-Z](?![\s_^])[^,;:.()]{{2,60}}?|the\s+"
         rf"(?:[\w'’-]+\s+){{0,4}}?(?:{_WHOLE})s?\b(?: of (?:[a-z-]+\s?){{1,3}})?){_NAME_END}",
         rf"(?P<name>\b(?!(?i:{_DETERMINERS})\b)(?:[A-Z][\w'’-]*\s+)+"
         rf"(?:(?!(?i:{_DETERMINERS}|into|to|from|for|with|of|on|at|by|as)\b)[a-z-]+\s+){{0,2}}(?:{_NAME_WORDS}))s?\b",
         rf"^\s*[Tt]he\s+(?P<name>(?:[a-z-]+\s+){{1,3}}(?:{_TITLES})|(?:{_TITLES}) of (?:[a-z-]+\s?){{1,3}}"
         rf"|(?:[a-z-]+\s+){{1,3}}(?:{_WHOLE})(?=\s+(?:gives|says|states|describes|models|assigns)\b))\b",
-        # a heading: "SARSA update: move Q(s, a) toward ..."
+        # a heading: "Momentum update: blend the old step with ..."
         rf"^\s*(?P<name>(?!(?i:{_DETERMINERS})\b)(?:[\w'’-]+\s+){{0,3}}[\w'’-]*?(?:{_NAME_WORDS}))s?\s*:",
     )
 ]
-NAME_ALIASES = {
-    "gaussian": "normal",
-    "kl": "kullback leibler",
-    "relative entropy": "kullback leibler divergence",
-    "bayesian": "bayes",
-    "ols": "ordinary least squares",
-    "mse": "mean squared error",
-    "sgd": "stochastic gradient",
-    "rbf": "radial basis function",
-}
-NAME_GENERIC = {
-    lemma(w)
-    for w in re.sub(r"\[sz\]", "s", _NAME_WORDS).split("|")
-    + "celebrated famous well known "
-    "above following same simple given whole entire original full final resulting previous basic key "
-    "governing main underlying central standard general classic classical elegant important "
-    "fundamental most used useful common popular remarkable beautiful".split()
-}
-_NOT_THE_NAME = {
-    "from",
-    "using",
-    "via",
-    "like",
-    "unlike",
-    "than",
-    "with",
-    "of",
-    "by",
-    "generalises",
-    "generalizes",
-    "extends",
-    "to",
-    "and",
-    "or",
-}  # "follows from Newton's second law" does not name this equation
+NAME_ALIASES: dict[str, str] = table("name", "aliases")
+NAME_GENERIC = {lemma(w) for w in words("name", "titles") + words("name", "heads") + words("name", "generic")}
+_NOT_THE_NAME = set(words("name", "citing"))  # "follows from Hooke's law" does not name this equation
 
 
-# "no smaller than minus one" names a number, not a subtraction
-_VALUE = re.compile(
-    r"\b(?:than|below|above|to|from|least|most|exceeds?|equals?|is|be)\s+(?:minus|negative|plus|positive)\s+"
-    r"(?:one|two|three|four|five|ten|half|infinity|\d+(?:\.\d+)?)\b"
-)
-
-
-INVENTED = re.compile(  # "plus a correction term", "less an account fee $f$", "scaled by a parameter $\beta$"
-    rf"\b(?:plus|adds?|added|adding|includes?|including|an? additional|an? extra|minus|less|subtracts?|carries"
-    rf"|multiplied by|divided by|scaled by|weighted by|with)\s+(?:also\s+)?(?:an?\s+|the\s+)?"
+INVENTED = re.compile(  # "plus a damping term", "less a handling fee $h$", "scaled by a parameter $\kappa$"
+    rf"\b{pattern('invented', 'attaching')}\s+(?:also\s+)?(?:an?\s+|the\s+)?"
     rf"(?P<desc>(?:[\w'’-]+\s+){{0,3}}?)"
-    rf"(?:(?P<noun>term|factor|penalty|offset|correction|regulari[sz]er|constant)\b(?:\s+(?:of\s+)?(?P<sym>{SYM}))?"
+    rf"(?:(?P<noun>{choices(words('invented', 'nouns'))})\b(?:\s+(?:of\s+)?(?P<sym>{SYM}))?"
     rf"|(?P<math>\$[^$]{{1,40}}\$))"
 )
 
 
-# Clauses about what the equation is for or leads to, not what it contains: "minimises the sum of squares",
-# "to keep gradients stable", "solves to n log n", "taking the square root gives c = sqrt(a^2 + b^2)", "its derivative
-# is 1 for positive x", "integrates to one" (properties of the function, not operators in it), "Exponentiating both
-# sides gives the odds" (a derivation from it).
+# Clauses about what the equation is for or leads to, not what it contains: purposes ("chosen to minimise the travel
+# time", "so that the total stays fixed") and derivations from it ("rearranging for the radius gives ...").
 _ASIDE = re.compile(
-    r"\b(?:(?:minimi|maximi|optimi)[sz]\w*|to (?:keep|make|avoid|prevent|ensure|stabili[sz]e)|so that"
-    r"|in order to|solves to|grows like|scales (?:like|as)|asymptotically|taking the|rearrang\w+|solving for"
-    r"|solved for|(?:[Ii]ts|[Tt]heir) (?:derivative|gradient|integral|antiderivative|rate of change)s?"
-    r"|(?:integrat|sum|add)\w* (?:up )?to (?:one|1|unity|zero|0))\b[^,;.]*"
-    r"|^\s*[A-Z][a-z]+ing\b(?:\s+[^\s,;.]+){0,5}\s+(?:gives|yields|leads to|produces|turns|shows|proves)\b[^;.]*"
-    r"|\bthan\s+(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:does|do|is|are|would)\b"  # "than squared error does"
-)
-
-
-# a clause that says what some named quantity is; gold.verdict sets aside its claims when no glossary meaning, no
-# part of the equation and not the equation's name is that quantity
-_SUBJECT = re.compile(
-    r"(?:^\s*|[,;:]\s+|\b(?:and|so|while|whereas|hence|thus)\s+)(?:[Tt]he|[Ii]ts|[Tt]heir)\s+"
-    r"(?P<subject>(?:[a-z'’-]+\s+){0,3}?[a-z'’-]{3,})\s+(?:\$(?P<math>[^$]*)\$\s+)?(?P<body>(?:is|are|equals|becomes)\s+"
-    r"(?!(?:that|why|how|what|because)\b)[^,;:.]+)"  # not "the key property is that x is ..."
+    rf"\b(?:{pattern('aside', 'purpose')}|{pattern('aside', 'derivation')})\b[^,;.]*"
+    r"|\bthan\s+(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:does|do|is|are|would)\b"  # "than a plain average does"
 )
 
 
@@ -201,49 +123,42 @@ _OF_SYMBOL = re.compile(rf"(?:^|\b[A-Za-z]{{2,}}[,:]?\s+|[(,]\s*)(?:{SYM})\s*,?\
 
 def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
     """(claim text, kind, parsed parts) for each claim found. Names and symbol meanings are taken first and blanked
-    out, so 'p_k is the predicted probability of class k' is not read as a claim that the equation has P(.)."""
+    out, so 'q_j is the estimated chance of state j' is not read as a claim that the equation has P(.)."""
     claims: list[tuple[str, ClaimKind, dict]] = []
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z$\\(\"'])|\n+", text[:20000])  # longer texts are cut
     for index, sentence in enumerate(sentences):
         rest = sentence
-        for pattern in NAME_PATTERNS:
-            for m in pattern.finditer(rest):
+        for rule in NAME_PATTERNS:
+            for m in rule.finditer(rest):
                 before = rest[: m.start("name")].split()
                 previous = next((w.lower() for w in reversed(before) if w.lower() not in ("the", "a", "an")), "")
-                initial = (
-                    not before
-                    and pattern is NAME_PATTERNS[2]
-                    and not re.search(r"\w['’]", m["name"])
-                    and re.search(r"(?:error|loss|function|bound|update|density|estimator)s?$", m["name"])
-                    and not rest[m.end() :].startswith(":")  # "SARSA update: ..." is a heading
-                )
-                if re.search(_OF_SYMBOL, rest[: m.start()]):  # "k, known as the rate constant": a meaning of k
+                if re.search(_OF_SYMBOL, rest[: m.start()]):  # "g, known as the field strength": a meaning of g
                     continue
-                if not initial and previous not in _NOT_THE_NAME:  # "by the Cauchy-Schwarz inequality": cited
-                    bare = pattern is NAME_PATTERNS[2]  # not "this is ...", "known as ..."
+                if previous not in _NOT_THE_NAME:  # "by Jordan's lemma": cited
+                    bare = rule is NAME_PATTERNS[2]  # not "this is ...", "known as ..."
                     later = index > 0 or re.search(r"[;:]", rest[: m.start("name")]) is not None  # "...; it equals KL"
                     claims.append((m[0].strip(), "name", {"name": m["name"], "bare": bare, "later": later}))
                 rest = blank(rest, m.start("name"), m.end("name"))
         rest = _list_claims(rest, claims)
-        for pattern in SYMBOL_PATTERNS:
-            for m in pattern.finditer(rest):
+        for rule in SYMBOL_PATTERNS:
+            for m in rule.finditer(rest):
                 key, meaning = canon(m["sym"]), m["meaning"].strip()
                 toks = set(tokens(meaning))
                 if not SYMBOL_SHAPE.fullmatch(key) or not toks or toks <= _GENERIC or _ARITHMETIC.search(meaning):
-                    continue  # "the standard deviation over root n" is arithmetic, not what n means
+                    continue  # "the spread over root m" is arithmetic, not what m means
                 if re.match(rf"(?:{MORE}|{LESS}|\w+er)\s+(?:the|its)\b", meaning):
                     continue  # "the larger the distance r, the weaker the force": a consequence, not what r is
                 object_of = re.search(
                     r"\b(?:of|for|in|on|at|over|across|through|between|from|into|under|along)\s+(?:(?:the|an?)\s+)?(?:\w+\s+){0,2}$",
                     rest[: m.start()],
                 )
-                in_product = re.search(rf"(?:{SYM})\s+$", rest[: m.start()]) and pattern is SYMBOL_PATTERNS[4]
-                if object_of and pattern in SYMBOL_PATTERNS[:2] or in_product:
-                    continue  # "the value of a state s is ...": s is not the subject (but "the product of f, its ...")
-                operation = _OPERATION_MEANING.match(meaning)  # "X^T is the transpose of X"
+                in_product = re.search(rf"(?:{SYM})\s+$", rest[: m.start()]) and rule is SYMBOL_PATTERNS[4]
+                if object_of and rule in SYMBOL_PATTERNS[:2] or in_product:
+                    continue  # "the height of a column h is": h is not the subject ("the product of g, its ..." is)
+                operation = _OPERATION_MEANING.match(meaning)  # "B^T is B transposed"
                 structural = operation["op"] if operation else ""
                 clear = m["sym"].startswith(("$", "\\")) or m["sym"] not in ("a", "A", "I")
-                weak = pattern is SYMBOL_PATTERNS[3] and re.search(r"\s(?:of|between|on|in|at|for)\s", meaning)
+                weak = rule is SYMBOL_PATTERNS[3] and re.search(r"\s(?:of|between|on|in|at|for)\s", meaning)
                 claims.append(
                     (
                         m[0].strip(),
@@ -260,10 +175,6 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
                 )
                 rest = rest if structural else blank(rest, m.start("meaning"), m.end("meaning"))
         rest = re.sub(_ASIDE, lambda m: " " * len(m[0]), rest)
-        for m in _SUBJECT.finditer(rest):  # "the half-life is ln 2 divided by lambda": what the clause is about
-            about = {"subject": m["subject"], "subject_math": m["math"] or ""}  # "the half-life $t_{1/2}$ is ..."
-            claims += [(c, k, {**p, **about}) for c, k, p in _structure_claims(m["body"])]
-            rest = blank(rest, m.start("body"), m.end("body"))
         claims += _structure_claims(rest)
     unique: dict[str, tuple[str, ClaimKind, dict]] = {}
     for claim in claims:
@@ -272,7 +183,7 @@ def extract_claims(text: str) -> list[tuple[str, ClaimKind, dict]]:
 
 
 def _list_claims(rest: str, claims: list[tuple[str, ClaimKind, dict]]) -> str:
-    """One meaning for each symbol of a list: 'sigma_X times sigma_Y, which are the standard deviations of X and Y'."""
+    """One meaning for each symbol of a list: 'm_1 and m_2, which are the masses of the two bodies'."""
     for m in SYMBOL_LIST.finditer(rest):
         meaning = m["meaning"].strip()
         if not set(tokens(meaning)) - _GENERIC or _ARITHMETIC.search(meaning) or _OPERATION_MEANING.match(meaning):
@@ -288,7 +199,6 @@ def _list_claims(rest: str, claims: list[tuple[str, ClaimKind, dict]]) -> str:
 def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     """Invented-term, relation, operation, exponent, sign, placement and dependency claims in what symbol claims
     left. Each pattern blanks what it used, so that 'is at most' is not also read as an operation."""
-    rest = _VALUE.sub(lambda m: " " * len(m[0]), rest)
     out = _invented_claims(rest) + _formula_claims(rest)
     relations, rest = relation_claims(rest)
     operations, rest = operation_claims(rest)
@@ -298,7 +208,7 @@ def _structure_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     return out + [(claim, "dependency", parts) for claim, parts in dependencies]
 
 
-# --- formulas written inline without $...$: "the discriminant b^2 + 4ac", "g(t + tau)", "1 / (1 + e^{-(z + b)})" ----
+# --- formulas written inline without $...$: "the energy m g h + k x^2", "f(x - 2h)", "1 / (1 + e^{-(u - c)})" ----
 _FUNCTIONS = "sqrt|ln|log|exp|sin|cos|tan|max|min|det|lim"
 _OPERATOR = re.compile(r"[-+=/*<>^±−×·≤≥]")
 _NOT_LETTERS = {"of", "is", "to", "in", "or", "as", "at", "by", "on", "an", "be", "it", "we", "no", "so", "if", "th"}
@@ -344,20 +254,20 @@ def _formula_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     return out
 
 
-# what comes before maths that a text gives as the equation ('computes 1 / (1 + e^{-z})', 'is bounded by ...'),
-# not as another quantity ('alongside recall, TP/(TP + FN)', 'the periods in P(1 + r/n)^{nt}')
+# what comes before maths that a text gives as the equation ('computes 1 / (2 + x^2)', 'is bounded by ...'),
+# not as another quantity ('next to the mean, s/(n - 1)', 'the steps in x_0 (1 + h)^k')
 _STATING = r"\b(?:is|are|equals?|gives|computes?|yields|becomes|reads|by|as|to|that|namely)\s*$"
 
 
 def _invented_claims(rest: str) -> list[tuple[str, ClaimKind, dict]]:
     out: list[tuple[str, ClaimKind, dict]] = []
     for m in INVENTED.finditer(rest):
-        if m["math"] or (m["sym"] or "").startswith("$"):  # "a factor of $1/(4\pi)$" is written maths too
+        if m["math"] or (m["sym"] or "").startswith("$"):  # "a factor of $1/(2\pi)$" is written maths too
             math = (m["math"] or m["sym"]).strip("$")
             parts = {"term": (m["desc"] or m["noun"] or "term").strip(), "symbol": None, "math": math}
             more = re.match(r"\s*(?:times|over|divided|multiplied|squared|cubed|to the|raised|[*/^])", rest[m.end() :])
             parts["added"] = not more and re.match(r"plus|add|includ|an? (?:additional|extra)", m[0]) is not None
-        else:  # "with sigma as the constant": the term is sigma
+        else:  # "with kappa as the constant": the term is kappa
             named = next((x[0] for x in re.finditer(SYM, m["desc"]) if x[0] not in ("a", "A", "I")), None)
             sym = m["sym"] or named
             parts = {"term": f"{m['desc']}{m['noun']}".strip(), "symbol": canon(sym) if sym else None}

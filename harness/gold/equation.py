@@ -8,7 +8,7 @@ import re
 from typing import Literal
 
 from harness.gold.layout import flat, layout, mentioned, relations_in, terms
-from harness.gold.meanings import KINDS, Glossary, head_noun, lemma
+from harness.gold.meanings import Glossary
 from harness.gold.operation_claims import OPERATIONS
 from harness.gold.symbols import SYM, SYMBOL_SHAPE, base_of, canon, forms
 from harness.maths.latex import EquationFacts
@@ -26,7 +26,7 @@ class Equation:
         self.latex, self.facts, self.name, self.layout = latex, facts, name, layout(latex)
         self.glossary = Glossary(glossary)
         self.rhs = {base_of(s) for s in facts.rhs_symbols}
-        left = f" {flat(facts.lhs)} "  # \\mathrm{Var}(\\hat\\theta): Var is a glossary symbol of the left side too
+        left = f" {flat(facts.lhs)} "  # \\mathrm{SNR}(f): SNR is a glossary symbol of the left side too
         self.lhs = {base_of(s) for s in facts.lhs_symbols} | {base_of(k) for k in glossary if f" {flat(k)} " in left}
         self.bases = (
             {base_of(s) for s in facts.symbols + facts.base_symbols + facts.lhs_symbols}
@@ -41,7 +41,7 @@ class Equation:
         # a differential equation or a recurrence: "decays exponentially" is about its solution, not its LaTeX
         call = re.fullmatch(
             r"\s*([A-Za-z])\s*(?:\\left)?\(\s*([A-Za-z])\s*(?:\\right)?\)\s*", facts.lhs
-        )  # T(n) = 2 T(n/2)
+        )  # C(n) = C(n - 1) + n
         recurrence = bool(call) and re.search(rf"(?<![A-Za-z\\]){call[1]}\s*(?:\\left)?\(", facts.rhs) is not None
         step = re.search(r"_\{?\s*([a-z])\s*\}?", facts.lhs)  # m_t = beta m_{t-1} + ...: a step-by-step recurrence
         recurrence = recurrence or bool(step) and re.search(rf"_\{{\s*{step[1]}\s*-\s*1\s*\}}", facts.rhs) is not None
@@ -83,29 +83,18 @@ _PHRASE_END = r"(?=\s*$|\s+(?:of|in|on|at|from|for|with|to|between|the|that|whic
 
 
 _AFTER_WORD = "".join(rf"(?<!\b{w})" for w in ("of", "in", "on", "at", "to", "by", "for", "from", "with", "over"))
-# where a noun phrase ends and a relative clause starts: "the time it took", "the path length the light travels"
+# where a noun phrase ends and a relative clause starts: "the time it took", "the distance the cart rolls"
 _RELATIVE = rf"\b(?:it|they|we|you|which|that|who|whose)\b|{_AFTER_WORD}\s+(?:the|an?)\s"
 
 
 def target_symbol(phrase: str, eq: Equation) -> str | None:
-    """The symbol a phrase points at: 'the particle mass m' -> 'm', 'the square of the distance r from its centre'
+    """The symbol a phrase points at: 'the particle mass m' -> 'm', 'the square of the radius r of the orbit'
     -> 'r', 'the temperature' -> 'T' via the glossary."""
     phrase = re.sub(_FUNCTION_OF, "", re.split(_RELATIVE, phrase.strip())[0].strip())
-    phrase = re.sub(r"\s+(?:raised\s+)?to the\s+(?:power|\w+ power)\b.*$", "", phrase)  # "capital to the power alpha"
+    phrase = re.sub(r"\s+(?:raised\s+)?to the\s+(?:power|\w+ power)\b.*$", "", phrase)  # "the load to the power k"
     m = re.match(rf"(?:[\w'’-]+\s+){{0,5}}?(?P<sym>{SYM}){_PHRASE_END}", phrase)
     if m and (m["sym"].startswith(("$", "\\")) or m["sym"] not in ("a", "A", "I") or eq.has(m["sym"])):
         key = canon(m["sym"])
     else:
         key = eq.glossary.resolve(phrase)
     return key if key and SYMBOL_SHAPE.fullmatch(key) else None
-
-
-_DERIVED = {lemma(w) for w in "length width height area distance radius diameter volume".split()}  # b - a is a width
-
-
-def absent_kind(phrase: str, eq: Equation) -> str | None:
-    """The kind of quantity a phrase names ('the variance of the return'), when no glossary meaning is of that kind."""
-    head = head_noun(phrase)
-    if head in KINDS - _DERIVED and eq.glossary.entries and not any(head in t for _, _, t in eq.glossary.entries):
-        return head
-    return None

@@ -1,6 +1,6 @@
 """Where each symbol sits in an equation's LaTeX: the exponents on it, the signs of the terms it is in, the top-level
-terms of a side, and whether it is in a denominator. The gold checker (gold.verdict) reads claims such as "c squared",
-"minus twice a b" or "multiplied by the viscosity" against these. They walk the lexemes of the one LaTeX reader
+terms of a side, and whether it is in a denominator. The gold checker (gold.verdict) reads claims such as "r squared",
+"minus twice x y" or "multiplied by the stiffness" against these. They walk the lexemes of the one LaTeX reader
 (maths.latex), whose tolerant parse also serves LaTeX with errors in it, and any piece of a side.
 """
 
@@ -20,7 +20,7 @@ _FRACS = {"\\" + f for f in FRACS}
 _PREFIX = ("\\sqrt", "\\left", "\\hat", "\\bar", "\\tilde", "\\vec", "\\mathbf", "\\boldsymbol", "\\bm", "\\dot")
 _OPEN = ("{", "(", "[", "\\lVert", "\\lvert", "\\langle")  # ||w||_2^2 squares w
 _CLOSE = ("}", ")", "]", "\\rVert", "\\rvert", "\\rangle")
-BIG = frozenset(NAMED_BIG.values())  # a term with one of these is found by it: "the sum enters with a minus sign"
+BIG = frozenset(NAMED_BIG.values())  # a term with one of these is found by it: "the sum is subtracted"
 
 
 def _words(latex: str) -> list[str]:
@@ -38,8 +38,8 @@ def _skip_group(toks: list[str], i: int) -> int:
 
 @functools.lru_cache(maxsize=1024)
 def layout(latex: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """Base symbol -> (exponents on it, signs of the terms it is in), read off the raw LaTeX: (y - \\hat{y})^2
-    squares both y's, c_0 \\exp(-k t) gives k a minus sign. Also says which symbols the LaTeX has at all."""
+    """Base symbol -> (exponents on it, signs of the terms it is in), read off the raw LaTeX: (u - \\bar{u})^2
+    squares both u's, A \\exp(-b s) gives b a minus sign. Also says which symbols the LaTeX has at all."""
     toks = _words(latex)
     found: dict[str, tuple[set[str], set[str]]] = {}
     stack: list[tuple[list[str], list[str], str]] = [([], [""], "")]  # per bracket: symbols, current sign, root
@@ -293,7 +293,7 @@ def _unstyled(latex: str) -> list[str]:
 def flat(latex: str) -> str:
     """The tokens of LaTeX, space-separated, without what changes only its looks (spacing, bracket sizes, fonts,
     braces around one token), so that maths written in a text can be found in an equation:
-    '\\left( \\rho \\mathbf{u} \\right)' and '(\\rho u)' both give '( \\rho u )'."""
+    '\\left( k \\mathbf{w} \\right)' and '(k w)' both give '( k w )'."""
     flat = " ".join(_unstyled(latex))
     while (unbraced := re.sub(r"\{ (\S+) \}", r"\1", flat)) != flat:  # x^{2} is x^2; \\frac{a}{b c} keeps its groups
         flat = unbraced

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.gold.symbols import canon, forms
+from harness.gold.vocabulary import words
 
 _STOP = set(
     "the a an of for in on at to by with and or is are its it this that which per given as from over into "
@@ -65,20 +66,15 @@ def opposed(claimed: set[str], meaning: set[str]) -> tuple[str, str] | None:
 
 
 # Kinds of quantity that a meaning's head noun can name: a mass is never a momentum, a variance never a deviation.
-KINDS = {
-    lemma(w)
-    for w in "mass momentum weight force energy acceleration speed position distance time power pressure "
-    "volume temperature charge current voltage resistance frequency wavelength density concentration mean median "
-    "variance deviation covariance correlation probability entropy loss gradient logit number index length width "
-    "height area angle intensity amplitude brightness luminosity viscosity radius diameter torque work heat flux "
-    "capacitance inductance colour color".split()
-}
+KINDS = {lemma(w) for w in words("symbol", "kinds")}
 
 
 def head_noun(meaning: str) -> str:
-    """The head noun of a noun phrase: 'the predicted probability of class k' -> 'probability'."""
+    """The head noun of a noun phrase: 'the expected number of arrivals per hour' -> 'number'."""
     first = re.split(  # "the real-valued input (logit)" is an input: a parenthesis is an aside
-        r"\b(?:of|at|in|on|for|per|that|which|whose|with|to|from|over|after|between|given)\b|\(", meaning.lower()
+        r"\b(?:of|at|in|on|for|per|that|which|whose|with|to|from|over|after|between|given|through|across|along"
+        r"|into|under|within|around|against|about|toward|towards|among|by|near|during)\b|\(",
+        meaning.lower()
     )[0]
     words = tokens(first)
     return words[-1] if words else ""

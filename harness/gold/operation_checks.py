@@ -10,7 +10,6 @@ from harness.gold.equation import (
     Equation,
     Result,
     Status,
-    absent_kind,
     named_symbols,
     power_fits,
     target_symbol,
@@ -27,7 +26,6 @@ from harness.gold.layout import (
     wrapped,
     written_as,
 )
-from harness.gold.meanings import KINDS, head_noun, tokens
 from harness.gold.operation_claims import OPERATIONS
 from harness.gold.symbols import base_of, canon, forms
 from harness.maths.relations import RELATION_SIGN
@@ -44,7 +42,7 @@ def check_operation(p: dict, eq: Equation) -> Result:
         return check_formula(p["math"], eq, p.get("stated", True))
     if op == "combination":
         return _check_combination(p, eq)
-    if op == "over_all":  # "the product of the partial pressures $p_i$" where the equation sums them
+    if op == "over_all":  # "the product of the weights $w_j$" where the equation sums them
         named = named_symbols(p["mention"], eq) - BIG
         said, other = ("\\sum", "\\prod") if p["how"] == "sum" else ("\\prod", "\\sum")
         indexed = "_" in p["mention"] and said not in eq.latex and other in eq.latex  # p_i: a term of an indexed family
@@ -75,7 +73,7 @@ def check_operation(p: dict, eq: Equation) -> Result:
         return "supported", f"the equation has {op.replace('_', ' ')}"
     said = [m for _, m, _ in eq.glossary.entries] + [eq.name or ""]
     if any(re.search(OPERATIONS[op][0], m, flags=re.IGNORECASE) for m in said):
-        return "supported", f"the glossary or the name mentions {op.replace('_', ' ')}"  # "exponential moving average"
+        return "supported", f"the glossary or the name mentions {op.replace('_', ' ')}"  # "logarithmic spiral"
     if op in ("log2", "log10") and re.search(r"\\log(?!\s*_)", latex):
         return "unverifiable", "the logarithm's base is not written"
     # "the probability of finding the particle in the box" talks about, not of, the equation
@@ -85,7 +83,7 @@ def check_operation(p: dict, eq: Equation) -> Result:
 
 
 def _check_sign(p: dict, eq: Equation) -> Result:
-    """A sign claim about the term that holds everything the claim names ('plus twice a b cos gamma'), or about
+    """A sign claim about the term that holds everything the claim names ('minus twice x y sin phi'), or about
     one symbol's terms ('eta is subtracted')."""
     op, named = p["op"], named_symbols(p["mention"], eq)
     if len(named) >= 2 or any(b.startswith("\\") for b in named):  # a term, or the sum as a whole
@@ -95,8 +93,8 @@ def _check_sign(p: dict, eq: Equation) -> Result:
         evidence = f"the term with {', '.join(sorted(named))} has sign {'/'.join(sorted(found))}"
         return ("supported" if ok else "contradicted"), evidence
     if not named and p.get("phrase") and (key := target_symbol(p["phrase"], eq)) and eq.has(key):
-        named = frozenset({forms(key)[3]})  # "plus the work the system does": W via the glossary
-    if not named and p.get("named") and not eq.has(p["symbol"]):  # "minus the taxes T": a term it does not have
+        named = frozenset({forms(key)[3]})  # "plus the heat the gas absorbs": Q via the glossary
+    if not named and p.get("named") and not eq.has(p["symbol"]):  # "minus the rebate R": a term it does not have
         return "contradicted", f"the equation has no {p['named']} {p['symbol']}"
     if not (base := next(iter(named), None) or (forms(p["symbol"])[3] if p["symbol"] and eq.has(p["symbol"]) else "")):
         return check_operation({"op": op}, eq)
@@ -109,7 +107,7 @@ def _check_placement(p: dict, eq: Equation) -> Result:
     """'Multiplied by X' is false when X is only ever in a denominator, 'divided by X' when it never is; 'over Y times
     X' leaves open whether X is below the line."""
     wanted = "den" if p["below"] else "num"
-    for math in re.findall(r"\$([^$]+)\$", p["target"]):  # 'times $\cos\theta$' for \cos^{2}\theta, a sign flipped
+    for math in re.findall(r"\$([^$]+)\$", p["target"]):  # 'times $\sin\phi$' for \sin^{2}\phi, a sign flipped
         if not p.get("power") and written_as(math, eq.latex) in ("sign", "power"):
             return check_formula(math, eq)
     if not (key := target_symbol(p["target"], eq)) or not eq.has(key):
@@ -118,10 +116,10 @@ def _check_placement(p: dict, eq: Equation) -> Result:
     if inside := _unsaid_wrapper(p["said"], {forms(key)[3]}, eq):
         return "contradicted", f"{key} appears only inside {inside}"
     if (power := _stated_power(p, key, eq)) and power[0] == "contradicted":
-        return power  # "divided by height" for h^2
+        return power  # "divided by width" for w^2
     if not where or wanted in where:
         return "supported", f"{key} is {'in a denominator' if p['below'] else 'a factor'}"
-    if p.get("loose"):  # "RT over zF times ln Q" may multiply the whole fraction
+    if p.get("loose"):  # "a over b times ln c" may multiply the whole fraction
         return "unverifiable", f"'{p['target']}' may multiply the fraction before it"
     return "contradicted", f"{key} is {'never in a denominator' if p['below'] else 'only in a denominator'}"
 
@@ -148,7 +146,7 @@ def _unsaid_wrapper(said: str, bases: set[str], eq: Equation) -> str | None:
 
 
 def _stated_power(p: dict, key: str, eq: Equation) -> Result | None:
-    """The power a placement claims ('divided by the square of r'; plain 'divided by h' is the first power) against
+    """The power a placement claims ('over the cube of d'; plain 'over d' is the first power) against
     the equation, where the symbol never appears plain."""
     if p.get("power") or forms(key)[3] not in plain(eq.latex):
         return power_fits(key, p.get("power") or "1", eq)
@@ -168,11 +166,6 @@ def _place_maths(p: dict, wanted: str, eq: Equation) -> Result:
             return "supported", f"{listed} {'in a denominator' if wanted == 'den' else 'a factor'}"
         if all(wanted not in where[b] for b in named) and not p["loose"]:
             return "contradicted", f"{listed} {'never' if wanted == 'den' else 'only'} in a denominator"
-    if not named and (head := absent_kind(p["target"], eq)):  # "divided by the variance of the return"
-        qualifiers = set(tokens(p["target"])) - {head}
-        for key, meaning, words in eq.glossary.entries:  # ... where the standard deviation of the return is
-            if head_noun(meaning) in KINDS and len(qualifiers & words) >= 2:
-                return "contradicted", f"{key} is '{meaning}', not a {head}"
     return "unverifiable", f"'{p['target']}' is not a symbol of the equation"
 
 
@@ -220,7 +213,7 @@ def check_formula(math: str, eq: Equation, stated: bool = True) -> Result:
     error ('g(t + tau)' for g(t - tau)). A formula mostly of other symbols ('3 m/s') is about something else."""
     named = set(mentioned(math)) - BIG
     sides = [mentioned(side) for side in re.split(RELATION_SIGN, math)]
-    if len(sides) > 1 and any(side and not side & eq.bases for side in sides):  # "$R_0 = \beta/\gamma$"
+    if len(sides) > 1 and any(side and not side & eq.bases for side in sides):  # "$\tau = R C$"
         return "unverifiable", f"${math}$ defines a quantity the equation does not have"
     shown = (("e", OPERATIONS["exp"][2]), ("d", r"\\i+nt|\\frac\{d"))  # e^x for exp(x), the dx of an integral
     implied = {b for b, pattern in shown if re.search(pattern, eq.latex)}
@@ -271,7 +264,7 @@ def _check_power(p: dict, eq: Equation) -> Result:
     if key and eq.has(key) and forms(key)[3] in eq.layout:  # a glossary key such as the norm of w has no layout
         got = {canon(e) for e in eq.layout.get(forms(key)[3], (frozenset(), frozenset()))[0]}
         want = canon(want.replace(" minus ", "-"))
-        partial = not want[-1:].isdigit() and any(base_of(want) in mentioned(e) for e in got)  # "e to the power i"
+        partial = not want[-1:].isdigit() and any(base_of(want) in mentioned(e) for e in got)  # "b to the power k"
         if want in got or f"-{want}" in got or partial:
             return "supported", f"{key} has exponent {want}"
         return "contradicted", f"{key} has exponent(s) {', '.join(sorted(got)) or 'none'}, not {want}"

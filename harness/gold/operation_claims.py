@@ -1,6 +1,6 @@
 """Operation claims in a description: OPERATIONS (how a text names each operator, and how the equation's facts and
-LaTeX show it, which gold.verdict checks against), exponents ('c squared', 'the fourth power of T'), signs ('eta is
-subtracted'), where a factor sits ('divided by the viscosity'), values, derivative orders, growth, sums and products
+LaTeX show it, which gold.verdict checks against), exponents ('r squared', 'the fifth power of x'), signs ('kappa is
+subtracted'), where a factor sits ('divided by the stiffness'), values, derivative orders, growth, sums and products
 of named symbols. Extraction blanks what each pattern used (blank), so a phrase makes one claim."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from harness.gold.symbols import SYM, canon
+from harness.gold.vocabulary import choices, table, words
 
-_FIELDS = ("concentration", "temperature", "pressure", "density", "potential", "velocity")  # "... gradient": d/dx
 # canonical operator -> (how a description says it, EquationFacts operators that show it, raw LaTeX that shows it)
 OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     "sum": (r"\bsum(?:s|med|ming|mation)?\b|\badd(?:s|ed|ing)?\s+(?:\w+\s+)?up\b", {"sum"}, r"\+|\\sum"),
@@ -23,9 +23,8 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
         {"product", "dot_product", "cross_product"},
         r"[A-Za-z}\)]\s*[A-Za-z\\(]|\\cdot|\\times",
     ),
-    "plus": (  # not "adds up to", "adds 10 dB", "adding a second component"
-        r"\bplus\b|\badd(?:s|ed|ing)?\b"
-        r"(?!\s+(?:\w+\s+)?up\b|\s+(?:about\s+|roughly\s+)?(?:\d|another\b|a second\b|more\b|nothing\b))",
+    "plus": (  # not "adds up to": a sum
+        r"\bplus\b|\badd(?:s|ed|ing)?\b(?!\s+(?:\w+\s+)?up\b)",
         {"sum"},
         r"\+|\\pm|\\sum",
     ),
@@ -34,7 +33,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     "integral": (r"\bintegra(?:l|te|ted|tes|ting|tion)\b", {"integral"}, r"\\i+nt|\\oint"),
     "sqrt": (r"\bsquare roots?\b|\bsqrt\b", {"sqrt"}, r"\\sqrt|\^\{?(?:1/2|0\.5)"),
     "derivative": (
-        rf"\bderivatives?\b|\bdifferentiat\w+|\brate of change\b|\b(?:{'|'.join(_FIELDS)})\s+gradients?\b",
+        r"\bderivatives?\b|\bdifferentiat\w+|\brate of change\b",
         {"derivative", "partial_derivative", "gradient", "laplacian"},
         r"\\partial|\\frac\{d|\\dot|\\nabla",
     ),
@@ -43,7 +42,7 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
         {"partial_derivative", "laplacian", "gradient"},
         r"\\partial|\\nabla",
     ),
-    "gradient": ("".join(rf"(?<!{w} )" for w in _FIELDS) + r"\bgradients?\b", {"gradient"}, r"\\nabla"),
+    "gradient": (r"\bgradients?\b", {"gradient"}, r"\\nabla"),
     "laplacian": (r"\blaplacian\b", {"laplacian"}, r"\\nabla\^\{?2|\\Delta|\\nabla\s*\\cdot\s*\\nabla"),
     "curl": (r"\bcurl\b", set(), r"\\nabla\s*\\times|\{(?:curl|rot)\}"),
     "divergence": (r"\bthe divergence of\b", set(), r"\\nabla\s*\\cdot|\{div\}"),  # not "the KL divergence of"
@@ -67,8 +66,8 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
     ),
     "inverse": (  # not "a real image is inverted"
         r"\binver(?:se|ting|sion)\b(?![- ]?(?:proportional|square|ratio|order))"
-        r"(?!\s+of\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+)?(?:sigmoid|logistic|exponential|function|transform|map|sine|cosine|cdf)\b)"
-        r"|\binverted (?:matrix|covariance)",  # not "the inverse of the logistic sigmoid", a function's inverse
+        rf"(?!\s+of\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+)?(?:{choices(words('operation', 'functions'))})\b)"
+        r"|\binverted (?:matrix|covariance)",  # not "the inverse of the tangent function", a function's inverse
         {"inverse"},
         r"\^\{?-1|\\frac\s*\{\s*1\s*\}|(?<![\w.}])1\s*/",  # 1/x is the inverse of x
     ),
@@ -107,16 +106,11 @@ OPERATIONS: dict[str, tuple[str, set[str], str]] = {
 }
 
 
-# an operation named by a noun is about the equation when the noun takes an object ("the square root of L", "its
-# natural logarithm", "uses a sigmoid"); "a temperature gradient", "a rescaled sigmoid" only mention one in passing
-_NOUN_OPERATION = re.compile(
-    r"(?:square roots?|sqrt|cube roots?|derivatives?|gradients?|laplacian|curl|log(?:arithm)?s?|ln|exponentials?"
-    r"|inverse|limit|norm|sigmoid|softmax|tanh|relu|sine|cosine|integrals?|expectation|expected value"
-    r"|differentiation|integration|summation)$",
-    flags=re.IGNORECASE,
-)
+# an operation named by a noun is about the equation when the noun takes an object ("the cube root of V", "its
+# natural logarithm", "uses a softmax"); "a pressure gradient", "a shifted softmax" only mention one in passing
+_NOUN_OPERATION = re.compile(f"(?:{choices(words('operation', 'nouns'))})$", flags=re.IGNORECASE)
 _OBJECT_AFTER = r"\w*\s*(?:(?:base[- ]?\w+|function|value)\s+)?(?:of|over|as|with respect to|in|on)\b|\w*\s*\("
-_OWNER_BEFORE = (  # "takes a sum over $k$ and an exponential"
+_OWNER_BEFORE = (  # "uses a product over $j$ and a logarithm"
     r"\b(?:its|their|uses?|using|takes?|taking|applies|applying|involves?|contains?|has|have|with)\s+"
     r"(?:[^,;.]*\band\s+)?(?:(?:a|an|the)\s+)?(?:[\w-]+\s+)?$"
 )
@@ -128,21 +122,8 @@ def _attached(m: re.Match, text: str) -> bool:
     return bool(re.match(_OBJECT_AFTER, text[m.end() :]) or re.search(_OWNER_BEFORE, text[: m.start()]))
 
 
-_EXPONENT_WORDS = {
-    "square": "2",
-    "squared": "2",
-    "cube": "3",
-    "cubed": "3",
-    "second": "2",
-    "third": "3",
-    "fourth": "4",
-    "fifth": "5",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "minus one": "-1",
-}
-_EXPONENT = r"[\w{}-]+(?:\s+(?:-|minus)\s+\w+\b)?"  # "to the power 1 - alpha"
+_EXPONENT_WORDS: dict[str, str] = table("operation", "exponents")  # "squared" -> "2"
+_EXPONENT = r"[\w{}-]+(?:\s+(?:-|minus)\s+\w+\b)?"  # "to the power 2 - q"
 POWER = re.compile(
     rf"(?:(?P<sym>{SYM})\s+(?:appears\s+|is\s+|enters\s+)?)?\b(?:(?P<w>squared|cubed)\b|raised to the"
     rf"(?: power of)?\s+(?P<p>minus one|{_EXPONENT})|to the (?:power(?: of)?\s+(?P<q>minus one|"
@@ -151,19 +132,19 @@ POWER = re.compile(
 )
 
 
-# the power a dependency or proportionality claims: "grows linearly with v", "proportional to the square root of L"
+# the power a dependency or proportionality claims: "grows linearly with n", "proportional to the cube root of V"
 _CLAIMED_POWER = [
     ("1/3", r"\bcube roots? of\b"),
     ("1/2", r"\b(?:square )?roots?\b(?! mean)|\bsqrt\b"),  # "divided by root n", not "root mean square"
-    ("2", r"\bsquares? of\b|\bquadratic"),  # "the inverse square of the distance"
+    ("2", r"\bsquares? of\b|\bquadratic"),  # "quadratic in x", "the squares of the sides"
     ("3", r"\bcubes of\b"),
     ("1", r"\blinear"),
 ]
 
 
 def claimed_power(said: str) -> str | None:
-    """The power of its target that a phrase claims ('the fourth power of T', 'v squared', 'x^3', 'the square root
-    of L', 'linearly'), None where it claims none."""
+    """The power of its target that a phrase claims ('the fifth power of x', 'u squared', 'x^3', 'the cube root
+    of V', 'linearly'), None where it claims none."""
     roots = next((power for power, pattern in _CLAIMED_POWER[:2] if re.search(pattern, said)), None)
     if roots or (m := POWER.search(said)) and (roots := _exponent_of(m)):
         return roots
@@ -173,26 +154,23 @@ def claimed_power(said: str) -> str | None:
 
 
 _UNTIL_NEXT_TERM = r"(?:(?!\b(?:plus|minus|equals|while|which|but)\b)[^,;.])*"
-SIGN = re.compile(  # "eta is subtracted", "X enters with a minus sign", "plus twice a b times the cosine"
+SIGN = re.compile(  # "kappa is subtracted", "Y appears with a negative sign", "minus twice x y times the sine"
     rf"(?P<sym>{SYM})\s+(?:is\s+|are\s+)?(?P<v>subtracted|added|negated)\b"
     rf"|(?:(?P<sym3>{SYM})\s*,?\s+)?\b(?:enter|appear|come)\w*\s+with\s+an?\s+(?P<w>minus|plus|negative|positive)\s+sign"
     rf"|\b(?P<w2>minus|plus)\s+(?!an?\s)(?:(?:twice|two times|half|\d+)\s+)?(?:the\s+(?=sum\b|integral\b))?"
-    rf"(?P<sym2>{SYM}|sum\b|integral\b){_UNTIL_NEXT_TERM}"  # "one minus the sum of ..."
+    rf"(?P<sym2>{SYM}|sum\b|integral\b){_UNTIL_NEXT_TERM}"  # "one plus the integral of ..."
     r"|\b(?P<w4>minus|plus)\s+(?:(?:the|an?|half|twice)\s+)+(?P<named>(?:(?!(?:of|between|from|in|on|with|to|for)\b)"
-    r"[a-z][a-z'’-]*\s+){1,4}?)(?P<pmath>\$[^$]{1,40}\$|\b[A-Z]\b(?!['’]))"  # "minus the taxes T", "... gap $y - y^*$"
-    r"|\b(?P<w3>minus|plus)\s+(?P<phrase>(?:the\s+|an?\s+)?[a-z][a-z'’ -]{2,50}?)"  # "heat in plus the work done"
+    r"[a-z][a-z'’-]*\s+){1,4}?)(?P<pmath>\$[^$]{1,40}\$|\b[A-Z]\b(?!['’]))"  # "minus the rebate R", "offset $x - x_0$"
+    r"|\b(?P<w3>minus|plus)\s+(?P<phrase>(?:the\s+|an?\s+)?[a-z][a-z'’ -]{2,50}?)"  # "the charge plus the dipole term"
     r"(?=\s*(?:[,;.]|$)|\s+(?:plus|minus|equals?|is|are|gives|which|while|and|over|divided|times)\b)"
 )
 
 
-# "multiplied by the viscosity", "divided by the expected count", "G M m over r": where the factor sits
+# "multiplied by the stiffness", "divided by the bin width", "k q Q over d": where the factor sits
 PLACEMENT = re.compile(
     r"(?:(?P<mul>\bmultipl(?:y|ies|ying|ied) by|\btimes)|(?P<div>\bdivid(?:e|es|ing|ed) by|\breciprocal of"
     r"|(?:(?<=\$)|(?<=\b[A-Za-z])|(?<=squared)|(?<=cubed)|(?<=\bone))\s+over))\s+(?P<what>(?:(?!\b(?:times|plus|minus|over|divided|multiplied|and|while|which|squared"
     r"|cubed|raised)\b)[^,;.:])+)"
-)
-DIVIDES = re.compile(
-    r"\b[Dd]ivid(?:e|es|ing)\s+(?!by\b)[^,;.]{2,60}?\s+by\s+(?P<what>[^,;.]{1,60}?)(?=\s*(?:[,;.]|$)|\s+(?:and|then|so|which)\b)"
 )
 # "the integral ... is $\pi$": a value written out, compared with where its symbols sit (under a root, say)
 VALUE_IS = re.compile(
@@ -203,7 +181,7 @@ ORDER = re.compile(r"\b(?P<o>first|second|third)[- ](?:order )?(?:partial )?deri
 GROWTH = re.compile(r"\bexponential(?:ly)? (?P<a>decay|growth)|\b(?P<b>decay|grow)s? exponentially")
 
 
-# "the sum of a and b", "the product of the mass and the acceleration", "the ratio of the signal power to the noise"
+# "the sum of x and y", "the product of the charge and the field", "the ratio of the output to the input"
 COMBINATION = re.compile(
     r"\b(?P<how>sum|product|difference|ratio|quotient)\s+(?:of|between)\s+(?P<a>[^,;:.()]{1,40}?)\s+(?:and|to)\s+"
     r"(?P<b>[^,;:.()]{1,40}?)(?=\s*(?:[,;:.)]|$)|\s+(?:is|are|was|divided|times|plus|minus|over|which|while|gives"
@@ -211,7 +189,7 @@ COMBINATION = re.compile(
 )
 
 
-# "the product of the partial pressures $p_i$", "the sum of the reciprocals $1/R_i$": a sum or product over an index
+# "the product of the weights $w_j$", "the sum of all $x_j^2$": a sum or product over an index
 OVER_ALL = re.compile(
     rf"\b(?P<how>product|sum)\s+of\s+(?:all\s+)?(?:the\s+|its\s+|their\s+)?(?:[\w-]+\s+){{0,3}}?(?P<sym>{SYM})"
 )
@@ -239,7 +217,7 @@ def operation_claims(rest: str) -> tuple[list[tuple[str, dict]], str]:
         out.append((m[0], {"op": "derivative", "order": ["first", "second", "third"].index(m["o"]) + 1}))
     for m in PLACEMENT.finditer(rest):
         if m["div"] and m["div"].strip() == "over" and re.search(_OVER_A_DOMAIN, rest[: m.start()]):
-            continue  # "the integral of the divergence over $V$": a domain, not a denominator
+            continue  # "a sum of the charges over the cells": a domain, not a denominator
         reciprocal = r"\s*(?:the\s+)?(?:reciprocal|inverse) of\b|[^$,;]*\$\s*(?:1\s*/|\\frac\s*\{\s*1\s*\})"
         certain = bool(m["div"] or re.match(reciprocal, m["what"]))  # times 1/x, times the period $1/\gamma$
         after_line = (
@@ -248,20 +226,17 @@ def operation_claims(rest: str) -> tuple[list[tuple[str, dict]], str]:
         below = certain or re.search(after_line, rest[: m.start()]) is not None
         what = re.sub(r"\b(?:the|an?|its|their)\b", "", m["what"])  # a derivative's variables are below the line
         if re.search(r"[A-Za-z$\\]", what) and not re.search(r"derivative|gradient|rate of change|divergence", what):
-            lead = re.split(r"[,;:]", rest[max(0, m.start() - 50) : m.start()])[-1]  # "e to the power i times pi"
+            lead = re.split(r"[,;:]", rest[max(0, m.start() - 50) : m.start()])[-1]  # "b to the power k times c"
             parts = {"op": "placement", "below": below, "target": m["what"], "loose": below and not certain}
             parts["said"] = f"{lead} {m[0]}"
             trail = re.match(r"\s*(?:squared|cubed|\^\{?-?\w+\}?)", rest[m.end() :])  # "times v squared"
             parts["power"] = claimed_power(m[0] + (trail[0] if trail else ""))
             out.append((m[0].strip(), parts))
-    for m in DIVIDES.finditer(rest):  # "divides the expected return by the risk-free rate"
-        parts = {"op": "placement", "below": True, "target": m["what"], "loose": False, "said": m[0], "power": None}
-        out.append((m[0].strip(), parts))
     rest = _sign_claims(rest, out)
     rest = _power_claims(rest, out)
     words = re.sub(r"\$[^$]*\$", lambda m: " " * len(m[0]), rest)  # "$1/\sqrt{N}$" is maths, read as a formula
     for op, (pattern, _, _) in OPERATIONS.items():
-        found = re.finditer(pattern, words, flags=re.IGNORECASE)  # not "the vanishing-gradient problem"
+        found = re.finditer(pattern, words, flags=re.IGNORECASE)  # not "a log-scaled axis"
         out += [
             (m[0], {"op": op, "attached": _attached(m, words)})
             for m in found
@@ -271,7 +246,7 @@ def operation_claims(rest: str) -> tuple[list[tuple[str, dict]], str]:
 
 
 def _sign_claims(rest: str, out: list[tuple[str, dict]]) -> str:
-    """Sign claims, with what they are about: one symbol, or all the symbols named ('plus twice a b cos gamma')."""
+    """Sign claims, with what they are about: one symbol, or all the symbols named ('minus twice x y sin phi')."""
     for m in SIGN.finditer(rest):
         minus = (m["v"] or m["w"] or m["w2"] or m["w3"] or m["w4"]) in ("subtracted", "negated", "minus", "negative")
         if m["pmath"]:  # the term is named in words and written: the written symbols say which
@@ -283,7 +258,7 @@ def _sign_claims(rest: str, out: list[tuple[str, dict]]) -> str:
             parts = {"op": "minus" if minus else "plus", "symbol": "", "mention": "", "phrase": m["phrase"]}
             out.append((m[0].strip(), parts))
             continue
-        if m["w"] and not m["sym3"]:  # "... the difference $T - T_a$, entering with a positive sign"
+        if m["w"] and not m["sym3"]:  # "... the gap $x - x_0$, which appears with a negative sign"
             maths = re.findall(r"\$[^$]+\$", rest[: m.start()])
             mention = maths[-1] if maths else ""
         else:
@@ -296,7 +271,7 @@ def _sign_claims(rest: str, out: list[tuple[str, dict]]) -> str:
 
 
 _VERB = r"\b(?:is|are|was|equals?|gives|of|times|by|over|plus|minus|and)\b"
-# "squared deviation", "squared L2 norm": the word after 'squared' is what is squared, unless it continues the sum
+# "squared residual", "squared Frobenius norm": the word after 'squared' is what is squared, unless it continues the sum
 _NOUN_NEXT = (
     r"\s+(?!(?:and|or|plus|minus|times|over|divided|multiplied|is|are|was|equals?|gives|by|in|to|with|than|for|from"
     r"|at|on|which|that|while|where|so|but|as|then|gets|yields|makes)\b)[A-Za-z]"
@@ -314,7 +289,7 @@ def _exponent(word: str) -> str | None:
 
 
 def _exponent_of(m: re.Match) -> str | None:
-    """The exponent a POWER match names: 'squared' -> '2', 'the fourth power of' -> '4', 'to the power k' -> 'k'."""
+    """The exponent a POWER match names: 'squared' -> '2', 'the fifth power of' -> '5', 'to the power k' -> 'k'."""
     raw = m["p"] or m["q"]
     return _exponent(m["w"] or m["w2"] or m["q2"] or m["q3"] or "") if not raw else _exponent(raw) or raw.strip("{}")
 
@@ -323,13 +298,13 @@ def _power_claims(rest: str, out: list[tuple[str, dict]]) -> str:
     for m in POWER.finditer(rest):
         if exponent := _exponent_of(m):
             sym, after = m["sym"] or m["sym2"], re.split(r"[,;:]", rest[m.end() :])[0]
-            if m["w"] and not sym and re.match(_NOUN_NEXT, after):  # "the squared deviation of X", "squared errors"
+            if m["w"] and not sym and re.match(_NOUN_NEXT, after):  # "the squared distance of P", "squared residuals"
                 named = (s[0] for s in re.finditer(SYM, " ".join(after.split()[:5])))
                 sym = next((s for s in named if s not in ("a", "A", "I")), None)
                 near = []
-            elif m["w2"]:  # "the square of its speed"
+            elif m["w2"]:  # "the square of its width"
                 near = after.split()[:5]
-            else:  # "c squared", "the acceleration is the speed squared"
+            else:  # "r squared", "the area is the side squared"
                 near = re.split(_VERB, re.split(r"[,;:]", rest[: m.start()])[-1])[-1].split()[-4:]
             parts = {
                 "op": "power",

@@ -1,35 +1,26 @@
 """Relation and dependency claims in a description: the relation it states ('at most', 'proportional to', 'equals
 exactly'), what the left-hand side depends on or not ('depends only on a and b', 'the mass plays no role'), and
-consequences of a change ('the larger the mass, the stronger the pull', 'doubling the speed quadruples the energy')."""
+consequences of a change ('the larger the mass, the stronger the pull', 'doubling the side quadruples the area')."""
 
 from __future__ import annotations
 
+import math
 import re
 
 from harness.gold.operation_claims import blank, claimed_power
+from harness.gold.vocabulary import choices, pattern, table, words
 
-_NOT_OF = r"(?!\s+(?:one|two|some|\d+)\s+of\b)"  # "at least one of the events" counts events
 # (relation, how a text says it): relations by their names in maths.relations, whose families the check compares,
 # and two that only words state: "ineq" (some inequality) and "=!" (an equality said to be exact).
 RELATION_PHRASES = [
-    ("propto", r"\b(?:inversely )?proportional to\b|\bproportionality\b"),
+    ("propto", rf"\b{pattern('relation', 'proportional')}\b"),
     (
         "approx",
-        r"\bapproximately equal|\bapproximat(?:es|ed by)\b|\broughly equal"
-        r"|\b(?:is|are) (?:only |just |merely )?an approximation\b",  # "it is only an approximation"
+        rf"\b{pattern('relation', 'approximate')}\b"
+        rf"|\b(?:is|are)\s+(?:{pattern('relation', 'hedges')}\s+)?an\s+approximation\b",
     ),
-    (
-        "<=",
-        rf"\bat most\b{_NOT_OF}|\bno (?:greater|more|larger) than\b|\bbounded above\b|\bupper bound|\bless than "
-        r"or equal|\b(?:does not|cannot|never) exceed\w*|\bnever (?:larger|greater|bigger|more) than"
-        r"|\b(?:never|not) positive\b|\bnon-?positive\b",  # a bound against zero
-    ),
-    (
-        ">=",
-        rf"\bat least\b{_NOT_OF}|\bno (?:less|smaller|fewer) than\b|\bbounded below\b|\blower bound|\bgreater "
-        r"than or equal|\bnever (?:falls )?below|\bnever (?:smaller|less|lower) than"
-        r"|\b(?:never|not) negative\b|\bnon-?negative\b",
-    ),
+    ("<=", rf"\b{pattern('relation', 'at_most')}\b"),  # "never positive": a bound against zero
+    (">=", rf"\b{pattern('relation', 'at_least')}\b"),
     ("<", r"\bis (?:strictly )?(?:less|smaller) than\b(?!\s+-?\d)|\b(?:stays?|remains?|lies) (?:below|under)\b"),
     (
         ">",
@@ -41,8 +32,7 @@ RELATION_PHRASES = [
         "=!",
         r"\bequals exactly\b|\bexactly equal|\b(?:is|are|gives) exactly\b"
         r"(?!\s+(?:zero|one|two|half|the same|why|how|what|where|when|because|as|like|\d))"
-        r"|\b(?:with )?no approximation\b|\bwithout (?:any )?approximation\b"
-        r"|\bequals\s+(?:\$[^$]*\$|[^,;.$]{1,30}?)\s+exactly\b",  # "equals $x/\ln x$ exactly once x is large"
+        r"|\b(?:with )?no approximation\b|\bwithout (?:any )?approximation\b",
     ),
     ("=", r"\bequals\b|(?<!or )\bequal to\b|\bis defined as\b|\bidentity\b(?! matrix)"),
 ]
@@ -69,8 +59,8 @@ def relation_claims(rest: str) -> tuple[list[tuple[str, dict]], str]:
     """Relation claims ('is at most', 'proportional to', 'equals exactly') as (claim text, parts), and the text
     with what they used blanked."""
     out: list[tuple[str, dict]] = []
-    for rel, pattern in RELATION_PHRASES:
-        for m in re.finditer(pattern, rest):
+    for rel, said in RELATION_PHRASES:
+        for m in re.finditer(said, rest):
             parts = {"relation": rel, "inverse": m[0].startswith("inversely"), "after": rest[m.end() : m.end() + 100]}
             parts["before"] = re.split(r"[,;:]", rest[: m.start()])[-1][-80:]
             parts["zero"] = re.search(r"negative|positive", m[0]) is not None  # "never negative" bounds by zero
@@ -87,11 +77,12 @@ _LIST_END = (  # where the list of things something depends on ends: "grows with
 )
 
 
-# "the density of the fluid does not enter", "the mass plays no role"
+# "the colour of the box does not enter", "the length plays no role"
 ABSENT = re.compile(
     r"(?:^|[,;:]|\b(?:and|while|but|so)\b)\s*(?P<x>(?:the|its|their)\s+[^,;:.]{2,40}?)\s+(?:does not|doesn't|do not"
-    r"|don't|never)\s+(?:enters?|appears?|features?|matters?|comes? in|plays? (?:a|any) (?:role|part))\b"
-    r"|(?:^|[,;:]|\b(?:and|while|but|so)\b)\s*(?P<y>(?:the|its|their)\s+[^,;:.]{2,40}?)\s+plays? no (?:role|part)\b"
+    rf"|don't|never)\s+{pattern('dependency', 'absent')}\b"
+    r"|(?:^|[,;:]|\b(?:and|while|but|so)\b)\s*(?P<y>(?:the|its|their)\s+[^,;:.]{2,40}?)\s+"
+    rf"{pattern('dependency', 'absent_no')}\b"
 )
 
 
@@ -114,40 +105,39 @@ def dependency_claims(rest: str) -> list[tuple[str, dict]]:
             trend = "up" if m["up"] else "down" if m["down"] else None
             power = claimed_power(f"{m['how'] or m['how2'] or ''} {item}")
             parts = {"target": item, "negated": bool(m["neg"]), "trend": trend, "power": power}
-            parts["before"] = re.split(r"[,;:]", rest[: m.start()])[-1][-80:]  # "the constant $k_H$ depends on ..."
+            parts["before"] = re.split(r"[,;:]", rest[: m.start()])[-1][-80:]  # "the rate $k$ depends on ..."
             out.append((f"{m[0]} {item}", parts | ({"only": items} if only and n == 0 else {})))
     return out
 
 
-MORE, LESS = (
-    "more|higher|larger|greater|bigger|longer|faster|stronger",
-    "less|lower|smaller|fewer|shorter|slower|weaker",
-)
+MORE, LESS = choices(words("dependency", "more")), choices(words("dependency", "less"))
 # consequences: "more resistance means less current", "the larger the mass, the stronger the pull"
 TREND = re.compile(
     rf"\b(?:[Tt]he\s+)?(?P<a>{MORE}|{LESS})\s+(?:the\s+)?(?P<x>[^,;.]{{1,30}}?)(?:,\s*the|\s+(?:means|gives|leads to))"
     rf"\s+(?:a\s+|the\s+)?(?P<b>{MORE}|{LESS})\b"
 )
-# "doubling the speed quadruples the energy", "double the distance and the force drops to a quarter"
+_RAISES, _LOWERS = choices(words("dependency", "raises")), choices(words("dependency", "lowers"))
+_RISES, _FALLS = choices(words("dependency", "rises")), choices(words("dependency", "falls"))
+# what doubling a symbol multiplies the result by, said as a verb, a share it falls to or a multiple it rises by
+_VERBS, _SHARES, _MULTIPLES = (table("dependency", g) for g in ("factor_verbs", "factor_shares", "factor_multiples"))
+# "doubling the radius quadruples the area", "double the spacing and the signal falls to a quarter"
 DOUBLING = re.compile(
     r"\b[Dd]oubl(?:e|es|ing)\s+(?:the\s+|its\s+|their\s+)?(?P<x>[^,;.]{1,30}?)(?:,|\s+and)?\s+"
-    r"(?:(?:the|its|their)\s+[^,;.]{1,30}?\s+)?(?P<f>doubles|quadruples|halves|is halved|(?:drops|falls|shrinks|is cut)"
-    r" to (?:a|one) quarter|(?:rises|grows|increases|goes up) (?:eight|sixteen)fold)\b"
+    rf"(?:(?:the|its|their)\s+[^,;.]{{1,30}}?\s+)?(?:(?P<verb>{choices(list(_VERBS))})"
+    rf"|(?:{_FALLS}|is cut)\s+to\s+(?P<share>{choices(list(_SHARES))})"
+    rf"|(?:{_RISES})\s+(?P<multiple>{choices(list(_MULTIPLES))}))\b"
 )
-_RAISES, _LOWERS = "raises|increases|boosts|lifts", "lowers|reduces|decreases|cuts|shrinks"
-_RISES, _FALLS = "increases|grows|rises|goes up|gets larger", "decreases|falls|shrinks|drops|goes down|gets smaller"
-# "it gets smaller as the mass increases", "grows larger when T rises"
+# "it becomes lower as the load rises", "grows larger when p rises"
 TREND_AS = re.compile(
     rf"\b(?:gets|becomes|grows|goes|is)\s+(?P<a>{MORE}|{LESS})\s+(?:as|when|whenever|if)\s+(?:the\s+|its\s+)?"
     rf"(?P<x>[^,;.]{{1,30}}?)\s+(?P<b>{_RISES}|{_FALLS})\b"
 )
-# "a bigger capacitor pushes the cutoff higher", "a larger sigma makes the kernel wider"
+# "a larger load pushes the deflection up", "a larger spacing makes the pattern wider"
 TREND_BY = re.compile(
     rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<a>{MORE}|{LESS})\s+(?P<x>[^,;.]{{1,30}}?)\s+(?:pushes|makes|drives|sends|pulls|moves)"
     rf"\s+(?:the\s+|its\s+)?[^,;.]{{1,30}}?\s+(?P<b>{MORE}|{LESS}|up|down)\b"
     rf"|\b(?:[Aa]n?|[Tt]he)\s+(?P<a2>{MORE}|{LESS})\s+(?P<x2>[^,;.]{{1,30}}?)\s+(?P<v>{_RAISES}|{_LOWERS})\s+(?:the|its)\b"
-)  # "a higher discount rate raises the present value"
-_FACTOR_POWER = {"doubles": ("up", "1"), "quadruples": ("up", "2"), "halves": ("down", "1"), "is halved": ("down", "1")}
+)  # "a higher tax rate lowers the net income"
 
 
 def consequence_claims(rest: str) -> list[tuple[str, dict]]:
@@ -166,9 +156,8 @@ def consequence_claims(rest: str) -> list[tuple[str, dict]]:
         trend = "up" if bool(re.fullmatch(MORE, m["a"])) == bool(re.fullmatch(_RISES, m["b"])) else "down"
         out.append((m[0], {"target": m["x"], "negated": False, "trend": trend, "power": None}))
     for m in DOUBLING.finditer(rest):
-        f = m["f"]
-        trend, power = _FACTOR_POWER.get(f) or (
-            ("down", "2") if "quarter" in f else ("up", "3" if "eight" in f else "4")
-        )
+        groups = (("verb", _VERBS), ("share", _SHARES), ("multiple", _MULTIPLES))
+        factor = next(factors[" ".join(m[g].split())] for g, factors in groups if m[g])
+        trend, power = "up" if factor > 1 else "down", str(round(abs(math.log2(factor))))
         out.append((m[0], {"target": m["x"], "negated": False, "trend": trend, "power": power}))
     return out

@@ -10,13 +10,10 @@ from harness.gold.layout import BIG, groups, mentioned, terms, written_as
 from harness.gold.meanings import KINDS, Glossary, head_noun, lemma, opposed, tokens
 from harness.gold.operation_checks import check_formula, is_expression
 from harness.gold.symbols import forms
+from harness.gold.vocabulary import words
 from harness.maths.relations import RELATION_SIGN
 
-_POSITIONAL = {  # words that say where a term is, not what it is: 'the first term', 'an extra factor'
-    lemma(w)
-    for w in "first second third last final leading other each whole entire same small large "
-    "additional extra new single constant term factor".split()
-}
+_POSITIONAL = {lemma(w) for w in words("invented", "positional")}  # where a term is, not what it is: 'the first term'
 
 
 def _same_symbol(a: str, b: str) -> bool:
@@ -31,7 +28,7 @@ def check_symbol(p: dict, eq: Equation) -> Result:
         return _check_term(p, eq)
     key, g = p["symbol"], eq.glossary
     glossed = any(forms(k)[2] == forms(key)[2] for k, _, _ in g.entries)  # $\Delta H$ is one symbol
-    if is_expression(p.get("written", "")) and not glossed:  # "the mass flux $\rho u$" names a part, not a symbol
+    if is_expression(p.get("written", "")) and not glossed:  # "the momentum $m v$" names a part, not a symbol
         return check_formula(p["written"].strip("$"), eq)
     if not eq.has(key):
         return ("contradicted" if p["clear"] else "unverifiable"), f"the equation has no symbol {key}"
@@ -48,7 +45,7 @@ def check_symbol(p: dict, eq: Equation) -> Result:
         for sim in [g.similarity(p["meaning"], m)]
     ]
     best = max(others, default=(0.0, "", ""))
-    if p["weak"]:  # "the probability of class k": k may be the object, not the thing meant
+    if p["weak"]:  # "the weight of edge j": j may be the object, not the thing meant
         return ("supported" if own_score >= 0.45 else "unverifiable"), f"glossary: {key} is '{meaning}'"
     # an operation's meaning is another symbol's only if that one is the same operation: "X^T is the inverse of the
     # cross-product matrix" names (X^T X)^{-1}; "z is the difference of x and mu" names no x
@@ -67,9 +64,9 @@ def check_symbol(p: dict, eq: Equation) -> Result:
 
 
 def _swapped_word(said: str, meaning: str, g: Glossary) -> tuple[str, str] | None:
-    """A word of the meaning replaced by its counterpart from a parallel entry: 'output elasticity of labour' for
-    'output elasticity of capital' where K is 'capital input' and L 'labour input'; 'price of a put' for C, 'price of a
-    call option', where P is 'price of a put option'. Returns (meaning's word, said word)."""
+    """A word of the meaning replaced by its counterpart from a parallel entry: 'heat capacity of the liquid' for
+    'heat capacity of the solid' where s is 'mass of the solid' and l 'mass of the liquid'; 'cost of a bus' for C, 'cost
+    of a train ticket', where B is 'cost of a bus ticket'. Returns (meaning's word, said word)."""
     words, own = set(tokens(said)), set(tokens(meaning))
     if len(words - own) != 1 or head_noun(meaning) not in words:  # one word replaced, the head noun kept
         return None
@@ -85,14 +82,14 @@ def _swapped_word(said: str, meaning: str, g: Glossary) -> tuple[str, str] | Non
 
 
 def _owner(meaning: str) -> str:
-    """Whose the head noun is: 'speed of the receiver toward the source' -> 'receiver'."""
+    """Whose the head noun is: 'mass of the moon orbiting the planet' -> 'moon'."""
     m = re.search(r"\bof\s+(?:the\s+|an?\s+)?([A-Za-z-]+)", meaning)
     return next(iter(tokens(m[1])), "") if m else ""
 
 
 def _swapped_owner(said: str, meaning: str, g: Glossary) -> tuple[str, str] | None:
-    """The same quantity of another owner that another entry has: 'speed of the source' for v_r, 'speed of the
-    receiver toward the source', where v_s is 'speed of the source toward the receiver'."""
+    """The same quantity of another owner that another entry has: 'mass of the planet' for m_s, 'mass of the
+    satellite orbiting the planet', where m_p is 'mass of the planet around the star'."""
     head, mine, theirs = head_noun(meaning), _owner(meaning), _owner(said)
     if head_noun(said) != head or not mine or not theirs or mine == theirs:
         return None
@@ -102,15 +99,15 @@ def _swapped_owner(said: str, meaning: str, g: Glossary) -> tuple[str, str] | No
 
 
 def _check_term(p: dict, eq: Equation) -> Result:
-    """A term the description says the equation has ('plus a regularization term', 'a correction factor gamma')."""
+    """A term the description says the equation has ('plus a friction term', 'a scaling factor kappa')."""
     if "math" in p:
-        if re.search(RELATION_SIGN, p["math"]):  # "the threshold $R_0 = \beta/\gamma$": another formula
+        if re.search(RELATION_SIGN, p["math"]):  # "the period $T = 2\pi/\omega$": another formula
             return "unverifiable", f"${p['math']}$ is a formula of its own"
         if not (named := mentioned(p["math"]) - BIG):
             return "unverifiable", "no symbol in the term"
         if absent := sorted(b for b in named if b not in eq.bases):
             return "contradicted", f"the equation has no {', '.join(absent)} (in {p['term']} ${p['math']}$)"
-        # "plus a cross term $2pmc^3$": an added term must be one of the equation's, in some form ($m^2 c^4$)
+        # "plus a mixed term $3 x y^2$": an added term must be one of the equation's, in some form ($x^2 y$)
         held = {has for side in (eq.facts.lhs, eq.facts.rhs) for part in groups(side) for _, has in terms(part)}
         if p.get("added") and written_as(p["math"], eq.latex) != "part" and named not in held:
             return "contradicted", f"no term of the equation has just {', '.join(sorted(named))}"

@@ -6,8 +6,7 @@ Checking says "contradicted" only where the equation decides (a symbol, operator
 a bound claimed for an equality, a meaning that belongs to another symbol) and "unverifiable" where it cannot tell.
 
 The checks live by claim kind (gold.symbol_checks, gold_operations, gold_relations, over gold.equation);
-this module checks names, applies the rules that need the whole text (a cited name, a clause about another
-quantity) and gives the verdict.
+this module checks names, applies the rule that needs the whole text (a cited name) and gives the verdict.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from pydantic import BaseModel
 from harness.core.papers import glossary_from_text
 from harness.gold.claims import NAME_ALIASES, NAME_GENERIC, ClaimKind, extract_claims, statements
 from harness.gold.equation import Equation, Result, Status
-from harness.gold.layout import written_as
 from harness.gold.meanings import embed, tokens
 from harness.gold.operation_checks import check_operation
 from harness.gold.relation_checks import check_dependency, check_relation
@@ -54,7 +52,7 @@ _facts = functools.lru_cache(maxsize=1024)(equation_facts)
 
 
 def _name_words(name: str) -> set[str]:
-    name = re.sub(r"\b[A-Z][a-z]+\s+(?=[A-Z][\w-]*['’]s?\s)", "", name)  # "Michael Faraday's law" is Faraday's
+    name = re.sub(r"\b[A-Z][a-z]+\s+(?=[A-Z][\w-]*['’]s?\s)", "", name)  # "George Zipf's law" is Zipf's
     text = re.sub(r"['’]s?\b", "", name.lower())
     for alias, full in NAME_ALIASES.items():
         text = re.sub(rf"\b{alias}\b", full, text)
@@ -72,9 +70,6 @@ def _check_name(p: dict, eq: Equation) -> Result:
     names = {eq.name, re.sub(r"\([^()]*\)", "", eq.name), *re.findall(r"\(([^()]*)\)", eq.name)}
     if any(claimed <= real or (real and real <= claimed) for real in map(_name_words, names)):
         return "supported", f"the equation is {eq.name}"
-    person = re.search(r"\w['’]s?\s.*\b(?:equation|formula|relation)s?$", p["name"])  # "Einstein's equation"
-    if person and not re.search(r"['’]|\s[A-Z]", eq.name):
-        return "unverifiable", f"a person's name for what is known as {eq.name}"
     return "contradicted", f"the equation is {eq.name}, not {p['name']}"
 
 
@@ -88,40 +83,12 @@ CHECKS = {
 
 
 def _cited(p: dict, result: Result, named: bool) -> Result:
-    """Another name cites a related result ("Lenz's law in disguise", "the working principle of cyclotrons") rather
+    """Another name cites a related result ("Ohm's law in another guise", "the idea behind every lever") rather
     than naming this one once the text has named the equation rightly; so does a bare name ("Newton's second law is
     about its rate of change") after the first sentence or clause (descriptions name their equation first)."""
     if result[0] == "contradicted" and (named or p.get("bare") and p.get("later")):
         return "unverifiable", f"{p['name']} is cited beside the equation"
     return result
-
-
-# nouns for parts of an equation: "the denominator is ...", "the exponent is negative" are about this equation
-_PARTS = set(
-    tokens(
-        "numerator denominator exponent argument side term result sum product ratio fraction prefactor factor "
-        "coefficient expression formula equation output input answer quantity value total difference bracket "
-        "logarithm root power constant sign"
-    )
-)
-
-
-def _elsewhere(p: dict, result: Result, eq: Equation) -> Result:
-    """A claim in a clause about a quantity that is none of the equation's ('the half-life is ln 2 over lambda'):
-    that quantity is derived from the equation, so its operators are not the equation's."""
-    words = set(tokens(p["subject"]))
-    known = set().union(*(t for _, _, t in eq.glossary.entries), set(tokens(eq.name or "")), _PARTS)
-    shown = p.get("subject_math") and written_as(p["subject_math"], eq.latex) == "part"  # "the wavenumber $1/\lambda$"
-    if result[0] == "contradicted" and words and not words & known and not shown:
-        return "unverifiable", f"about the {p['subject']}, which is not a quantity of the equation"
-    return result
-
-
-def _in_context(kind: ClaimKind, p: dict, result: Result, named: bool, eq: Equation) -> Result:
-    """A claim's result once the rest of the text is known: a cited name, a clause about another quantity."""
-    if kind == "name":
-        return _cited(p, result, named)
-    return _elsewhere(p, result, eq) if "subject" in p else result
 
 
 def score(claims: list[Claim]) -> float:
@@ -156,7 +123,7 @@ def check(
     claims = [
         Claim(claim=claim, kind=kind, status=status, evidence=evidence)
         for claim, kind, parts, result in results
-        for status, evidence in [_in_context(kind, parts, result, named, eq)]
+        for status, evidence in [_cited(parts, result, named) if kind == "name" else result]
     ]
     s = score(claims)
     return GoldVerdict(verdict=verdict(text or "", claims), gold_score=s, claims=claims)

@@ -33,5 +33,5 @@ OPS = table(sum="sum", product="prod", integral="int iint iiint oint oiint", log
 FRACS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
 BIG = frozenset("sum prod coprod int iint iiint oint oiint lim limsup liminf min max sup inf argmin argmax bigcup "
                 "bigcap bigoplus bigotimes bigodot biguplus bigvee bigwedge bigsqcup".split())  # take limits
-# the big operators a text names in words ('the sum enters with a minus sign'), as the layout questions report them
+# the big operators a text names in words ('the sum is subtracted'), as the layout questions report them
 NAMED_BIG = {"sum": "\\sum", "product": "\\prod", "integral": "\\int"}
