@@ -15,11 +15,13 @@ from harness.cli import check, detect, eval, judge_eval, labels, merge, models, 
 from harness.core.declared import ConfigError
 from harness.core.papers import PaperError
 from harness.models import ModelError
+from harness.run.ray_executor import WorkerLost
 
 COMMANDS = {"run": run, "runs": runs, "show": show, "check": check, "detect": detect, "eval": eval,
             "report": report, "sweep": sweep, "view": view,
             "merge": merge, "models": models, "judge-eval": judge_eval, "labels": labels}
-USER_ERRORS = (ConfigError, ModelError, PaperError, FileNotFoundError, ValueError)
+# Printed as one line; all but the last are the user's to fix (a Ray task lost too often is the cluster's).
+USER_ERRORS = (ConfigError, ModelError, PaperError, FileNotFoundError, ValueError, WorkerLost)
 
 
 VERBOSE_HELP = "show third-party progress bars and warnings (quiet by default)"

@@ -1,7 +1,8 @@
 """How exploitable is a judge: balanced best-of-n, bias probes and judge defences, side by side.
 
 Runs a judge suite (default: evals/suites/judge.toml) and writes report.md, report.html, p_wrong_pick.png and
-results.json to --out (default RUNS/judge-eval/SUITE). Flags override the suite's settings.
+results.json to --out (default RUNS/judge-eval/SUITE). Flags override the suite's settings. With --executor ray
+each pool (one equation's candidates and probe pairs) is rated in a Ray task; the output is the same for a seed.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from harness.cli.run import executor_arguments
 from harness.core.declared import ConfigError
 from harness.detection.suites import available_suites, load_suite
-from harness.judging.evaluation import ENSEMBLES, JudgeSuite, make_suite, run_judge_suite
+from harness.judging.evaluation import ENSEMBLES, Executor, JudgeSuite, make_suite, run_judge_suite
 from harness.judging.judge import DEFENCES
 from harness.reports.judge_report import summary_table, write_judge_report
 
@@ -54,6 +56,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--out", help="output directory")
     p.add_argument("--no-cache", dest="cache", action="store_false", help="call the models again for every rating")
+    executor_arguments(p, "each pool a Ray task; the output is the same for a seed")
+    p.add_argument("--ray-num-cpus", type=float, default=1, dest="ray_num_cpus",
+                   help="CPUs each pool task reserves (default 1; torch in the task uses as many threads)")
+    p.add_argument("--ray-num-gpus", type=float, default=0, dest="ray_num_gpus",
+                   help="GPUs each pool task reserves (default 0)")
 
 
 def suite_from(args: argparse.Namespace) -> JudgeSuite:
@@ -64,9 +71,20 @@ def suite_from(args: argparse.Namespace) -> JudgeSuite:
     return make_suite(**{**suite.model_dump(), **overrides})
 
 
-def run_and_report(suite: JudgeSuite, out: Path, cache: bool = True) -> int:
+def executor_from(args: argparse.Namespace) -> Executor | None:
+    """The Ray executor that --executor ray asks for (connected before any output is written); None: local."""
+    if args.executor != "ray":
+        return None
+    if args.ray_num_cpus <= 0 or args.ray_num_gpus < 0:
+        raise ConfigError("--ray-num-cpus must be > 0 and --ray-num-gpus >= 0")
+    from harness.run.ray_executor import RayExecutor
+
+    return RayExecutor(args.ray_address, args.ray_num_cpus, args.ray_num_gpus)
+
+
+def run_and_report(suite: JudgeSuite, out: Path, cache: bool = True, executor: Executor | None = None) -> int:
     """Shared by `harness judge-eval` and `harness eval` with a judge suite."""
-    data = run_judge_suite(suite, out, cache)
+    data = run_judge_suite(suite, out, cache, executor)
     md, page = write_judge_report(data, out)
     head, rows = summary_table(data["results"])
     table = Table(*head, title=f"judge suite {suite.name}")
@@ -80,4 +98,4 @@ def run_and_report(suite: JudgeSuite, out: Path, cache: bool = True) -> int:
 def main(args: argparse.Namespace) -> int:
     suite = suite_from(args)
     out = Path(args.out) if args.out else Path(args.runs or "runs") / "judge-eval" / suite.name
-    return run_and_report(suite, out, args.cache)
+    return run_and_report(suite, out, args.cache, executor_from(args))

@@ -50,12 +50,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="call the models even for requests answered before")
     p.add_argument("--max-connections", type=int, dest="max_connections",
                    help="concurrent requests per model server (default 4); remote runs do this many papers at once")
-    p.add_argument("--executor", choices=["local", "ray"],
-                   help="local (default) or ray: each paper a Ray task; the transcript is the same for a seed")
-    p.add_argument("--ray-address", dest="ray_address", metavar="ADDR",
-                   help="an existing Ray cluster (HOST:6379); without it, --executor ray starts a local runtime")
+    executor_arguments(p, "each paper a Ray task; the transcript is the same for a seed")
     p.add_argument("--allow-pickle", action="store_true", default=None, help="accept pickle weights (unsafe)")
     p.add_argument("--trust-remote-code", action="store_true", default=None, help="run a model repo's own code")
+
+
+def executor_arguments(p: argparse.ArgumentParser, what_ray_does: str) -> None:
+    """--executor and --ray-address, as `run`, `sweep` and `judge-eval` take them."""
+    p.add_argument("--executor", choices=["local", "ray"], help=f"local (default) or ray: {what_ray_does}")
+    p.add_argument("--ray-address", dest="ray_address", metavar="ADDR",
+                   help="an existing Ray cluster (HOST:6379); without it, --executor ray starts a local runtime")
 
 
 SETTINGS = ("data", "all_mains", "papers", "summarizer", "describer", "judge", "monitor", "objective", "optimizer",

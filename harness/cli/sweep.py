@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from harness.cli.run import executor_arguments
 from harness.sweeps.report import write_sweep_report
 from harness.sweeps.sweep import available_sweeps, load_sweep, run_sweep
 
@@ -20,10 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--describer", help="model spec of the describer")
     p.add_argument("--judge", help="model spec of the judge")
     p.add_argument("--seed", type=int)
-    p.add_argument("--executor", choices=["local", "ray"],
-                   help="local (default) or ray: every point's papers as Ray tasks, all points at once")
-    p.add_argument("--ray-address", dest="ray_address", metavar="ADDR",
-                   help="an existing Ray cluster (HOST:6379); without it, --executor ray starts a local runtime")
+    executor_arguments(p, "every point's papers as Ray tasks, all points at once")
 
 
 def main(args: argparse.Namespace) -> int:

@@ -5,27 +5,33 @@ Balanced best-of-n: each equation's rated pool has m correct and m wrong descrip
 n/2 of each with replacement from them and the judge keeps its top-rated one. P(wrong pick) is computed exactly
 from the ratings (no sampling noise), ties split evenly, and averaged over equations with a bootstrap interval
 over equations. A judge that rates at random gives 0.5 for every n; an oracle gives 0.
+
+The ratings are computed in pool tasks, one per equation (its pool's candidates and its probe pairs), by an
+executor: in this process, or as Ray tasks (harness.run.ray_executor.RayExecutor, passed in by the command line).
+A task's judges start with no memory and its calls are batched within it, so its ratings are the same whichever
+process runs it, and when; the driver then computes every number from what the tasks return.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from harness.core.papers import load_papers
+from harness.core.papers import Equation, load_papers
 from harness.core.resources import demo_corpus
-from harness.judging.judge import DEFENCES, EnsembleJudge, Judge, parse_judge
+from harness.judging.judge import DEFENCES, EnsembleJudge, Judge, Rating, split_judge
 from harness.judging.pools import Pool, balance, labeled_pools, sneaky_pools, sneaky_rows
-from harness.judging.probes import probe_pairs, run_probes
+from harness.judging.probes import ProbePair, probe_pairs, probe_requests, run_probes
 from harness.metrics.stats import auroc, bootstrap_ci, mean_ci
-from harness.models import ModelAPI, ModelPool
-from harness.models.cache import CachedModel, CallCache
+from harness.models import ModelAPI, process_pool
+from harness.models.cache import CachedModel, CallCache, MemoryCache
 
 log = logging.getLogger("harness")
 ENSEMBLES = ("ensemble-mean", "ensemble-min")
@@ -124,34 +130,120 @@ def pool_metrics(judge, pools: Sequence[Pool], ns: Sequence[int], n_boot: int = 
     return rows
 
 
-def build_judges(suite: JudgeSuite, load: Callable[[str], ModelAPI]) -> list[tuple[str, Judge | EnsembleJudge]]:
-    """(defence, judge) for every judge spec and single-model defence, then the ensembles asked for."""
+def build_judges(
+    suite: JudgeSuite, load: Callable[[str], ModelAPI]
+) -> tuple[list[tuple[str, Judge | EnsembleJudge]], dict[tuple[str, str], Judge]]:
+    """(defence, judge) for every judge spec and single-model defence, then the ensembles asked for; and the
+    distinct single-model judges by (model spec, defence), an ensemble's members among them, which do the rating."""
+    singles: dict[tuple[str, str], Judge] = {}
+
+    def single(spec: str, defence: str) -> Judge:
+        if (spec, defence) not in singles:
+            singles[spec, defence] = Judge(load(spec), defence, suite.reasoning_tokens)
+        return singles[spec, defence]
+
     judges: list[tuple[str, Judge | EnsembleJudge]] = [
-        (d, Judge(load(spec), d, suite.reasoning_tokens))
-        for spec in suite.judges
-        for d in suite.defences
-        if d in DEFENCES
+        (d, single(spec, d)) for spec in suite.judges for d in suite.defences if d in DEFENCES
     ]
     members = suite.ensemble or (
         suite.judges if len(suite.judges) > 1 else [f"{suite.judges[0]}{v}" for v in ("", "+reference", "+tools")]
     )
     for d in suite.defences:
         if d in ENSEMBLES:
-            ensemble = [parse_judge(m, load, suite.reasoning_tokens) for m in members]
+            ensemble = [single(*split_judge(m)) for m in members]
             judges.append((d, EnsembleJudge(ensemble, d.removeprefix("ensemble-"))))
-    return judges
+    return judges, singles
+
+
+class Executor(Protocol):
+    """How the pool tasks run: fn(shared, item) for each item, results in the items' order. `retries` lists the
+    tasks that were redone because their worker died."""
+
+    retries: list[dict]
+
+    def map(self, fn: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> Iterator[Any]: ...
+
+
+class LocalExecutor:
+    """Every pool task in this process, one after another."""
+
+    def __init__(self) -> None:
+        self.retries: list[dict] = []
+
+    def map(self, fn: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> Iterator[Any]:
+        return (fn(shared, item) for item in items)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One pool task: the (equation, text) items its judges rate and the (equation, first, second) items they
+    compare, all of one equation."""
+
+    rate: list[tuple[Equation, str]]
+    compare: list[tuple[Equation, str, str]]
+
+
+@dataclass(frozen=True)
+class JudgeWork:
+    """What every pool task is given: the distinct judges as (model spec, defence), their reasoning length, and
+    the call cache's answers for their models (None: --no-cache)."""
+
+    judges: list[tuple[str, str]]
+    reasoning_tokens: int
+    answers: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Rated:
+    """What a pool task returns: per judge, its ratings and comparisons by conversation and the seconds they took;
+    and the task's new call-cache entries (key -> (spec, answer)), which the driver stores."""
+
+    judges: dict[tuple[str, str], tuple[dict[str, Rating], dict[str, float], float]]
+    calls: dict[str, tuple[str, Any]]
+
+
+def pool_units(pools: Sequence[Pool], pairs: Sequence[ProbePair]) -> list[Unit]:
+    """The rating work cut into one unit per equation: its pool's candidates, and the texts of the probe pairs
+    made from it, in the order the pools and pairs come."""
+    compare, rate = probe_requests(pairs)
+    units: dict[tuple[str, str], Unit] = {}
+
+    def unit(eq: Equation) -> Unit:
+        return units.setdefault((eq.id, eq.latex), Unit([], []))
+
+    for eq, text in [(p.equation, e.text) for p in pools for e in p.entries] + rate:
+        unit(eq).rate.append((eq, text))
+    for eq, a, b in compare:
+        unit(eq).compare.append((eq, a, b))
+    return list(units.values())
+
+
+def rate_unit(work: JudgeWork, unit: Unit) -> Rated:
+    """The body of a pool task (in a Ray worker, or in this process). Each judge starts with no memory, so its
+    batched calls, and so its ratings, do not depend on what this process ran before."""
+    store = None if work.answers is None else MemoryCache(work.answers)
+    judges = {}
+    for spec, defence in work.judges:
+        start = time.perf_counter()
+        judge = Judge(CachedModel(process_pool().get(spec), store), defence, work.reasoning_tokens)
+        judge.rate_items(unit.rate)
+        judge.compare(unit.compare)
+        judges[spec, defence] = (*judge.answers(), time.perf_counter() - start)
+    return Rated(judges, store.added if store else {})
 
 
 def judge_models(judge: Judge | EnsembleJudge) -> list[str]:
     return [m.model.spec for m in judge.members] if isinstance(judge, EnsembleJudge) else [judge.model.spec]
 
 
-def run_judge_suite(suite: JudgeSuite, out: Path, cache: bool = True) -> dict:
+def run_judge_suite(suite: JudgeSuite, out: Path, cache: bool = True, executor: Executor | None = None) -> dict:
     """Every judge and defence of the suite on the same pools and probe pairs; returns the results, which
     `harness.reports.judge_report` writes. The sneaky pools are cached in out/candidates.jsonl, and with `cache` every
-    model call in out/calls.sqlite."""
+    model call in out/calls.sqlite (written here only: the pool tasks return their new calls). The pool tasks run
+    on `executor` (default: in this process)."""
+    executor = executor or LocalExecutor()
     out.mkdir(parents=True, exist_ok=True)
-    pool = ModelPool()
+    pool = process_pool()
     store = CallCache(out / "calls.sqlite") if cache else None
     models: dict[str, ModelAPI] = {}
 
@@ -160,7 +252,7 @@ def run_judge_suite(suite: JudgeSuite, out: Path, cache: bool = True) -> dict:
             models[spec] = CachedModel(pool.get(spec), store)
         return models[spec]
 
-    judges = build_judges(suite, load)  # loads every model before the slow part, so a bad spec costs nothing
+    judges, singles = build_judges(suite, load)  # loads every model before the slow part: a bad spec costs nothing
     papers = load_papers(suite.data or demo_corpus())[: suite.papers]
     labeled = [labeled_pools(s) for s in suite.sets]
     start = time.perf_counter()
@@ -189,18 +281,28 @@ def run_judge_suite(suite: JudgeSuite, out: Path, cache: bool = True) -> dict:
         "sneaky_kept": sum(len(p.entries) for p in sneaky),
         "seconds": round(time.perf_counter() - start, 1),
     }
+    units = pool_units(pools, pairs)
+    log.info(
+        "%d judges rate %d pool candidates and %d probe pairs: %d pool tasks",
+        len(singles),
+        sum(len(p.entries) for p in pools),
+        len(pairs),
+        len(units),
+    )
+    answers = store.answers({j.model.spec for j in singles.values()}) if store else None
+    spent = dict.fromkeys(singles.values(), 0.0)
+    for rated in executor.map(rate_unit, JudgeWork(list(singles), suite.reasoning_tokens, answers), units):
+        for key, (ratings, comparisons, seconds) in rated.judges.items():
+            singles[key].remember(ratings, comparisons)
+            spent[singles[key]] += seconds
+        for key, (spec, answer) in rated.calls.items():
+            store.put(key, spec, answer)
     results = []
-    for defence, judge in judges:
-        log.info(
-            "judge %s (%s): %d pool candidates, %d probe pairs",
-            judge.name,
-            defence,
-            sum(len(p.entries) for p in pools),
-            len(pairs),
-        )
+    for defence, judge in judges:  # every rating is in the judges' memory now: no model is called below
         start = time.perf_counter()
         sets = pool_metrics(judge, pools, suite.ns, suite.bootstrap, suite.seed)
         probes = run_probes(judge, pairs, suite.bootstrap, suite.seed)
+        members = judge.members if isinstance(judge, EnsembleJudge) else [judge]
         results.append(
             {
                 "judge": judge.name,
@@ -209,7 +311,7 @@ def run_judge_suite(suite: JudgeSuite, out: Path, cache: bool = True) -> dict:
                 "describer_is_judge": suite.describer in judge_models(judge),
                 "sets": sets,
                 "probes": probes,
-                "seconds": round(time.perf_counter() - start, 1),
+                "seconds": round(time.perf_counter() - start + sum(spent[m] for m in members), 1),
             }
         )
     listing = [
@@ -221,4 +323,5 @@ def run_judge_suite(suite: JudgeSuite, out: Path, cache: bool = True) -> dict:
         }
         for p in pools
     ]
-    return {"suite": suite.model_dump(), "sources": sources, "pools": listing, "results": results}
+    return {"suite": suite.model_dump(), "sources": sources, "pools": listing, "results": results,
+            "retries": executor.retries}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel
@@ -84,6 +84,7 @@ class Judge:
         # `none` and `reasoning` rate with the runs' prompt, so their numbers compare with a run's proxies.
         self.prompt = load_prompt("judge", defence if defence in ("reference", "tools") else "default")
         self._rated: dict[str, Rating] = {}
+        self._compared: dict[str, float] = {}
 
     @property
     def name(self) -> str:
@@ -98,22 +99,36 @@ class Judge:
 
     def rate_items(self, items: Sequence[tuple[Equation, str]]) -> list[Rating]:
         """Ratings of (equation, candidate) items: one batched rating call (after one short generation per item
-        for the reasoning defence). A rating depends only on its conversation, so each distinct conversation is
-        rated once per judge: repeats, in this call or an earlier one, are answered from memory."""
+        for the reasoning defence)."""
         conversations = [self.prompt.render(latex=eq.latex, notes=self._notes(eq), candidate=c) for eq, c in items]
-        keys = [json.dumps(conv) for conv in conversations]
-        new = {k: conv for k, conv in zip(keys, conversations, strict=True) if k not in self._rated}
-        if new:
-            asked = self._reasoned(list(new.values()), "a single digit from 1 to 9")
-            rows = self.model.rate(asked, LABELS)
-            self._rated.update((k, _rating(row, conv)) for k, row, conv in zip(new, rows, asked, strict=True))
-        return [self._rated[k] for k in keys]
+        return self._ask(conversations, "a single digit from 1 to 9", LABELS, self._rated, _rating)
 
     def compare(self, items: Sequence[tuple[Equation, str, str]]) -> list[float]:
         """P(the first description is the better one) for (equation, first, second) items: one batched call."""
         prompt = load_prompt("judge", "pairwise")
         conversations = [prompt.render(latex=eq.latex, notes=self._notes(eq), first=a, second=b) for eq, a, b in items]
-        return [row[0] for row in self.model.rate(self._reasoned(conversations, "the letter A or B"), CHOICES)]
+        return self._ask(conversations, "the letter A or B", CHOICES, self._compared, lambda row, _: row[0])
+
+    def answers(self) -> tuple[dict[str, Rating], dict[str, float]]:
+        """Everything this judge has rated and compared, by conversation, for another judge of the same model
+        and defence to `remember` (judge-eval's pool tasks rate; the driver computes from what they return)."""
+        return dict(self._rated), dict(self._compared)
+
+    def remember(self, rated: dict[str, Rating], compared: dict[str, float]) -> None:
+        self._rated.update(rated)
+        self._compared.update(compared)
+
+    def _ask(self, conversations: list[Messages], answer: str, labels: Sequence[str], memory: dict,
+             read: Callable[[list[float], Messages], Any]) -> list:
+        """An answer depends only on its conversation, so each distinct conversation is asked once per judge:
+        the new ones in one batched call, repeats (in this call or an earlier one) from memory."""
+        keys = [json.dumps(conv) for conv in conversations]
+        new = {k: conv for k, conv in zip(keys, conversations, strict=True) if k not in memory}
+        if new:
+            asked = self._reasoned(list(new.values()), answer)
+            rows = self.model.rate(asked, labels)
+            memory.update((k, read(row, conv)) for k, row, conv in zip(new, rows, asked, strict=True))
+        return [memory[k] for k in keys]
 
     def _notes(self, equation: Equation) -> str:
         if self.defence == "reference":
@@ -162,10 +177,8 @@ class EnsembleJudge:
         return [float(np.mean(col)) for col in zip(*(m.compare(items) for m in self.members), strict=True)]
 
 
-def parse_judge(spec: str, load: Callable[[str], ModelAPI], reasoning_tokens: int = 32) -> Judge:
-    """`SPEC` or `SPEC+DEFENCE` (e.g. `smollm2+reference`): a model spec with the defence its judge takes;
-    `load` turns the model spec into a model (e.g. `ModelPool.get`)."""
+def split_judge(spec: str) -> tuple[str, str]:
+    """`SPEC` or `SPEC+DEFENCE` (e.g. `smollm2+reference`): the model spec and the defence its judge takes."""
     model_spec, plus, defence = spec.rpartition("+")
-    if not plus or defence not in DEFENCES:
-        model_spec, defence = spec, "none"
-    return Judge(load(model_spec), defence, reasoning_tokens)
+    return (model_spec, defence) if plus and defence in DEFENCES else (spec, "none")
+

@@ -85,6 +85,15 @@ def _prefer(b: float, a: float) -> float:
     return 1.0 if b > a else 0.5 if b == a else 0.0
 
 
+def probe_requests(pairs: Sequence[ProbePair]) -> tuple[list[tuple[Equation, str, str]], list[tuple[Equation, str]]]:
+    """What the probes ask a judge: position pairs in both orders (pairwise), then the two texts of every
+    pointwise pair (baselines first)."""
+    position = [p for p in pairs if p.probe == "position"]
+    pointwise = [p for p in pairs if p.probe != "position"]
+    return ([(p.equation, p.a, p.b) for p in position] + [(p.equation, p.b, p.a) for p in position],
+            [(p.equation, p.a) for p in pointwise] + [(p.equation, p.b) for p in pointwise])
+
+
 def run_probes(judge, pairs: Sequence[ProbePair], n_boot: int = 1000, seed: int = 0) -> list[dict]:
     """One row per (probe, measure): value with a bootstrap 95% interval over pairs. Pointwise probes are rated
     in one batched call; position pairs in one batched pairwise call with both orders."""
@@ -94,10 +103,10 @@ def run_probes(judge, pairs: Sequence[ProbePair], n_boot: int = 1000, seed: int 
         value, ci = mean_ci(values, n_boot, seed)
         rows.append({"probe": probe, "pairs": len(values), "measure": measure, "value": value, "ci": ci})
 
-    position = [p for p in pairs if p.probe == "position"]
-    if position:
-        p_first = judge.compare([(p.equation, p.a, p.b) for p in position] + [(p.equation, p.b, p.a) for p in position])
-        ab, ba = p_first[: len(position)], p_first[len(position) :]
+    compare, rate = probe_requests(pairs)
+    if compare:
+        p_first = judge.compare(compare)
+        ab, ba = p_first[: len(compare) // 2], p_first[len(compare) // 2 :]
         add(
             "position",
             "same verdict in both orders",
@@ -110,8 +119,8 @@ def run_probes(judge, pairs: Sequence[ProbePair], n_boot: int = 1000, seed: int 
             [float(x > 0.5 and y <= 0.5) for x, y in zip(ab, ba, strict=True)],
         )
     pointwise = [p for p in pairs if p.probe != "position"]
-    ratings = judge.rate_items([(p.equation, p.a) for p in pointwise] + [(p.equation, p.b) for p in pointwise])
-    proxy_a, proxy_b = [r.proxy for r in ratings[: len(pointwise)]], [r.proxy for r in ratings[len(pointwise) :]]
+    proxies = [r.proxy for r in judge.rate_items(rate)]
+    proxy_a, proxy_b = proxies[: len(pointwise)], proxies[len(pointwise) :]
     measures = {
         "verbosity": ("padded", "plain"),
         "confidence": ("assertive", "hedged"),

@@ -123,3 +123,15 @@ class ModelPool:
         if spec not in self._models:
             self._models[spec] = load_model(spec, **self._flags)
         return self._models[spec]
+
+
+_process_pools: dict[tuple[bool, bool, int], ModelPool] = {}
+
+
+def process_pool(allow_pickle: bool = False, trust_remote_code: bool = False, max_connections: int = 4) -> ModelPool:
+    """This process's pool for these loading flags: a Ray worker keeps the weights it loaded for its next tasks,
+    and a driver that runs the same task bodies itself shares the weights it loaded to check the specs."""
+    flags = (allow_pickle, trust_remote_code, max_connections)
+    if flags not in _process_pools:
+        _process_pools[flags] = ModelPool(*flags)
+    return _process_pools[flags]

@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,29 @@ class CallCache:
             self.db.execute("INSERT OR REPLACE INTO calls VALUES (?, ?, ?, ?)",
                             (key, json.dumps(answer), spec, time.time()))
 
+    def answers(self, specs: Collection[str]) -> dict[str, Any]:
+        """Every answer stored for these model specs, by key: what a Ray task reads (in a MemoryCache), since it
+        may run where this file is not."""
+        marks = ", ".join("?" * len(specs))
+        with self._lock:
+            rows = self.db.execute(f"SELECT key, answer FROM calls WHERE spec IN ({marks})", list(specs)).fetchall()
+        return {key: json.loads(answer) for key, answer in rows}
+
+
+class MemoryCache:
+    """A CallCache's answers in memory, for a Ray task: the file has one writer (the driver), so the task keeps
+    its new answers in `added` (key -> (spec, answer)) and returns them for the driver to store."""
+
+    def __init__(self, answers: dict[str, Any]) -> None:
+        self.answers = answers
+        self.added: dict[str, tuple[str, Any]] = {}
+
+    def get(self, key: str) -> Any | None:
+        return self.added[key][1] if key in self.added else self.answers.get(key)
+
+    def put(self, key: str, spec: str, answer: Any) -> None:
+        self.added[key] = (spec, answer)
+
 
 def request_key(model: ModelAPI, call: str, **request: Any) -> str:
     blob = json.dumps({"spec": model.spec, "details": model.details, "call": call, **request}, sort_keys=True)
@@ -69,7 +92,7 @@ def request_key(model: ModelAPI, call: str, **request: Any) -> str:
 class CachedModel:
     """Any ModelAPI, with its calls answered from `store` when they were made before, and logged."""
 
-    def __init__(self, inner: ModelAPI, store: CallCache | None) -> None:
+    def __init__(self, inner: ModelAPI, store: CallCache | MemoryCache | None) -> None:
         self.inner = inner
         self.store = store
         self.spec = inner.spec

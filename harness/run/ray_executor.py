@@ -1,4 +1,5 @@
-"""`--executor ray`: papers (and sweep points) as Ray tasks, with the driver as every transcript's one writer.
+"""`--executor ray`: papers (and sweep points) as Ray tasks, with the driver as every transcript's one writer;
+and judge-eval's pool tasks (RayExecutor), with the driver as the one writer of its files.
 
 A task runs its papers against a Recorder, not the SQLite store, and returns what they wrote; the driver writes
 each run's tasks in the run's paper order, so the transcript equals `--executor local`'s for a seed (timing
@@ -8,21 +9,27 @@ aside). A task writes nothing until it returns, so when its worker dies it is si
 Local models are loaded once per worker process (and kept for its next tasks), or, with `ray_model_actors`, once
 per spec by a Ray actor that the driver starts with the config's CPUs and GPUs; paper tasks call it in turn.
 Remote models (openai:, ollama:) are called from the tasks, at most `max_connections` at once per process.
+
+Both kinds of task go through `ray_map`: submit, resubmit a task whose worker died (up to MAX_ATTEMPTS), and
+hand results back in order; each task first sets its worker's torch threads to the CPUs it reserved.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import socket
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from harness.core.declared import ConfigError
 from harness.core.papers import Paper
-from harness.models import ModelAPI, ModelError, ModelPool, generate_batch, load_model
+from harness.models import ModelAPI, ModelError, ModelPool, generate_batch, load_model, process_pool
 from harness.run.agents import Team
 from harness.run.config import RunConfig
 from harness.run.optimizers import Train, parse_optimizer
@@ -32,8 +39,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Ray colours its error messages
 REMOTE_KINDS = ("openai", "ollama")  # model servers: called from the tasks, never held by an actor
 MAX_ATTEMPTS = 3  # a task whose worker died this many times becomes an error event on its papers
 ACTOR_RESTART_WAIT_S = 120  # how long a task waits for a model actor to restart before giving up its papers
-# A worker process keeps the weights it loaded (a ModelPool per loading flags) for its next tasks.
-_pools: dict[tuple, ModelPool] = {}
+log = logging.getLogger("harness")
 
 
 def _ray():
@@ -72,10 +78,22 @@ def connect(address: str | None) -> None:
         raise ConfigError(f"Ray cluster at {address}: {str(exc).splitlines()[0]}{hint}") from None
 
 
+def set_threads(cpus: float) -> None:
+    """Let torch compute with the CPUs this task or actor reserved (at least one thread), not one thread per core
+    of the node: a worker beside another torch process oversubscribes the cores (seen here: a 135M generation
+    took 137 s instead of 3.5 s). Done before any model loads: torch takes OMP_NUM_THREADS when it is imported,
+    and a worker that imported it for an earlier task is told directly."""
+    threads = max(1, int(cpus))
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+
+
 class ModelServer:
     """The body of a model actor: one local model, loaded once; Ray runs its calls one at a time."""
 
-    def __init__(self, spec: str, flags: dict[str, Any]) -> None:
+    def __init__(self, spec: str, flags: dict[str, Any], cpus: float = 1) -> None:
+        set_threads(cpus)
         try:
             self.model, self.error = load_model(spec, **flags), None
         except ModelError as exc:
@@ -156,7 +174,7 @@ def start_model_actors(config: RunConfig, pool: ModelPool) -> None:
         if not spec or spec in pool or spec.partition(":")[0] in REMOTE_KINDS:
             continue
         actor = server.options(num_cpus=config.ray_actor_num_cpus, num_gpus=config.ray_actor_num_gpus,
-                               max_restarts=MAX_ATTEMPTS).remote(spec, flags)
+                               max_restarts=MAX_ATTEMPTS).remote(spec, flags, config.ray_actor_num_cpus)
         pool.add(spec, ActorModel(actor))
 
 
@@ -169,10 +187,8 @@ def run_papers(config: dict[str, Any], run_dir: str, papers: list[Paper],
     optimizer = parse_optimizer(cfg.optimizer)
     flags = {"allow_pickle": cfg.allow_pickle, "trust_remote_code": cfg.trust_remote_code,
              "max_connections": cfg.max_connections}
-    if isinstance(optimizer, Train):  # train() changes the describer's weights: fresh weights for each task
-        pool = ModelPool(**flags)
-    else:
-        pool = _pools.setdefault(tuple(flags.values()), ModelPool(**flags))
+    # train() changes the describer's weights: fresh weights for each task
+    pool = ModelPool(**flags) if isinstance(optimizer, Train) else process_pool(**flags)
     for spec, model in (actors or {}).items():
         pool.add(spec, model)
     models, monitor, gold = load_models(cfg, optimizer, pool)
@@ -201,49 +217,124 @@ def lost_worker_errors() -> tuple[type[BaseException], ...]:
             ex.LocalRayletDiedError, ex.RayActorError)
 
 
-def run_on_ray(jobs: list[RayJob]) -> None:
-    """Submit every job's tasks at once; write each job's results in its task order as they come in."""
+@dataclass(frozen=True)
+class Call:
+    """One task: fn(*args) with these CPUs and GPUs reserved; results of one `group` come back in call order."""
+
+    args: tuple
+    num_cpus: float = 1
+    num_gpus: float = 0
+    group: int = 0
+
+
+@dataclass(frozen=True)
+class Lost:
+    """The result of a task whose worker died MAX_ATTEMPTS times: the last loss, as a line."""
+
+    reason: str
+
+
+def _in_worker(cpus: float, fn: Callable[..., Any], *args: Any) -> Any:
+    """The body of every task: the worker's threads first, then fn."""
+    set_threads(cpus)
+    return fn(*args)
+
+
+def ray_map(fn: Callable[..., Any], calls: Sequence[Call],
+            on_lost: Callable[[int, int, str], None]) -> Iterator[tuple[int, Any]]:
+    """Submit fn(*call.args) for every call at once; yield (index, result) as they finish, each group's in call
+    order. A task whose worker died calls on_lost(index, attempt, reason) and is submitted again; after
+    MAX_ATTEMPTS its result is a Lost. Ray's own retries are off, so that the caller can record each one."""
     ray = _ray()
     lost = lost_worker_errors()
-    pending: dict[Any, tuple[int, int]] = {}
-    attempts: dict[tuple[int, int], int] = {}
+    task = ray.remote(max_retries=0)(_in_worker)
+    pending: dict[Any, int] = {}
+    attempts = [0] * len(calls)
 
-    # Ray's own retries are off: the driver resubmits, so that the transcript records each retry.
-    task = ray.remote(max_retries=0)(run_papers)
+    def submit(i: int) -> None:
+        c = calls[i]
+        # The task's name is fn's, as it shows in `ray list tasks` and in the worker's process title.
+        ref = task.options(num_cpus=c.num_cpus, num_gpus=c.num_gpus, name=fn.__name__).remote(c.num_cpus, fn, *c.args)
+        pending[ref] = i
+        attempts[i] += 1
 
-    def submit(j: int, k: int) -> None:
-        cfg = jobs[j].config
-        ref = task.options(num_cpus=cfg.ray_num_cpus, num_gpus=cfg.ray_num_gpus).remote(
-            cfg.model_dump(), str(jobs[j].transcript.run_dir), jobs[j].tasks[k], jobs[j].actors)
-        pending[ref] = (j, k)
-        attempts[j, k] = attempts.get((j, k), 0) + 1
-
-    for j, job in enumerate(jobs):
-        for k in range(len(job.tasks)):
-            submit(j, k)
-    done: dict[tuple[int, int], list[Record]] = {}
-    written = [0] * len(jobs)
+    for i in range(len(calls)):
+        submit(i)
+    order: dict[int, list[int]] = {}
+    for i, c in enumerate(calls):
+        order.setdefault(c.group, []).append(i)
+    handed = dict.fromkeys(order, 0)
+    done: dict[int, Any] = {}
     while pending:
         [ref], _ = ray.wait(list(pending), num_returns=1)
-        j, k = pending.pop(ref)
-        job = jobs[j]
+        i = pending.pop(ref)
         try:
-            done[j, k] = ray.get(ref)
+            done[i] = ray.get(ref)
         except lost as exc:
-            ids = [p.id for p in job.tasks[k]]
             first = ANSI.sub("", str(exc)).splitlines()[0] if str(exc) else ""
             reason = f"{type(exc).__name__}: {first}"
-            job.transcript.emit(None, "retry", papers=ids, attempt=attempts[j, k], reason=reason)
-            if attempts[j, k] < MAX_ATTEMPTS:
-                submit(j, k)
+            on_lost(i, attempts[i], reason)
+            if attempts[i] < MAX_ATTEMPTS:
+                submit(i)
                 continue
+            done[i] = Lost(reason)
+        group = order[calls[i].group]
+        while handed[calls[i].group] < len(group) and group[handed[calls[i].group]] in done:
+            k = group[handed[calls[i].group]]
+            handed[calls[i].group] += 1
+            yield k, done.pop(k)
+
+
+def run_on_ray(jobs: list[RayJob]) -> None:
+    """Submit every job's tasks at once; write each job's results in its task order as they come in."""
+    where = [(j, k) for j, job in enumerate(jobs) for k in range(len(job.tasks))]
+    calls = [Call((jobs[j].config.model_dump(), str(jobs[j].transcript.run_dir), jobs[j].tasks[k], jobs[j].actors),
+                  jobs[j].config.ray_num_cpus, jobs[j].config.ray_num_gpus, group=j) for j, k in where]
+
+    def on_lost(i: int, attempt: int, reason: str) -> None:
+        j, k = where[i]
+        jobs[j].transcript.emit(None, "retry", papers=[p.id for p in jobs[j].tasks[k]], attempt=attempt, reason=reason)
+
+    for i, records in ray_map(run_papers, calls, on_lost):
+        j, k = where[i]
+        job = jobs[j]
+        if isinstance(records, Lost):
             failed = Recorder(job.transcript.run_dir)
-            for pid in ids:
-                failed.emit(pid, "error", message=f"worker lost {MAX_ATTEMPTS} times ({reason})")
-            done[j, k] = failed.records
-        while (j, written[j]) in done:
-            job.transcript.write(done.pop((j, written[j])))
-            for paper in job.tasks[written[j]]:
-                if job.on_paper:
-                    job.on_paper(paper)
-            written[j] += 1
+            for paper in job.tasks[k]:
+                failed.emit(paper.id, "error", message=f"worker lost {MAX_ATTEMPTS} times ({records.reason})")
+            records = failed.records
+        job.transcript.write(records)
+        for paper in job.tasks[k]:
+            if job.on_paper:
+                job.on_paper(paper)
+
+
+class WorkerLost(Exception):
+    """A judge-eval pool task whose worker died MAX_ATTEMPTS times: the command stops with one line."""
+
+
+class RayExecutor:
+    """judge-eval's executor on Ray (harness.judging.evaluation.Executor): fn(shared, item) for each item as a
+    task reserving num_cpus and num_gpus, results in the items' order; `shared` goes to the object store once. A
+    task whose worker died is redone, with a warning line and an entry in `retries`; nothing of it is kept, so
+    no item counts twice."""
+
+    def __init__(self, address: str | None = None, num_cpus: float = 1, num_gpus: float = 0) -> None:
+        connect(address)
+        self.num_cpus, self.num_gpus = num_cpus, num_gpus
+        self.retries: list[dict] = []
+
+    def map(self, fn: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> Iterator[Any]:
+        ref = _ray().put(shared)
+
+        def on_lost(i: int, attempt: int, reason: str) -> None:
+            self.retries.append({"task": i, "attempt": attempt, "reason": reason})
+            log.warning("%s task %d of %d: worker lost (%s), attempt %d of %d", fn.__name__, i + 1, len(items),
+                        reason, attempt, MAX_ATTEMPTS)
+
+        calls = [Call((ref, item), self.num_cpus, self.num_gpus) for item in items]
+        for i, result in ray_map(fn, calls, on_lost):
+            if isinstance(result, Lost):
+                raise WorkerLost(f"{fn.__name__} task {i + 1} of {len(items)}: worker lost {MAX_ATTEMPTS} times "
+                                 f"({result.reason})")
+            yield result
