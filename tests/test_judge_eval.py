@@ -20,9 +20,10 @@ import pytest
 from harness.cli import main
 from harness.core.papers import Equation, load_papers
 from harness.core.prompts import load_prompt
+from harness.detection.suites import load_suite
 from harness.gold.claims import extract_claims
 from harness.gold.verdict import check
-from harness.judging.evaluation import JudgeSuite, p_wrong_pick, pool_metrics
+from harness.judging.evaluation import JudgeSuite, LocalExecutor, p_wrong_pick, pool_metrics, run_judge_suite
 from harness.judging.judge import LABELS, EnsembleJudge, Judge
 from harness.judging.pools import Entry, Pool, balance, labeled_pools, sneaky_pools, sneaky_rows
 from harness.judging.probes import ASSERTIVE, HEDGED, PADDING, ProbePair, probe_pairs, run_probes
@@ -348,6 +349,26 @@ def test_judge_eval_writes_tables_and_plot_and_eval_runs_the_same_suite(tmp_path
     assert main(["eval", str(suite), "--runs", str(tmp_path / "runs")]) == 0
     again = json.loads((tmp_path / "runs" / "judge-eval" / "mini" / "results.json").read_text())
     assert [r["sets"] for r in again["results"]] == [r["sets"] for r in data["results"]]
+
+
+def test_every_rating_comes_from_a_pool_task(tmp_path, monkeypatch):
+    """The pool tasks rate; the driver then computes every number from what they returned, calling no model
+    (on Ray it could not: the tasks ran elsewhere). One task per equation, each pool's candidates in one."""
+    after: list[int] = []
+
+    class Watched(LocalExecutor):
+        done = False
+
+        def map(self, fn, shared, items):
+            assert all(len({(eq.id, eq.latex) for eq, _ in unit.rate}) == 1 for unit in items)
+            yield from super().map(fn, shared, items)
+            Watched.done = True
+
+    rate = ScriptedModel.rate
+    monkeypatch.setattr(ScriptedModel, "rate", lambda self, *a: after.append(Watched.done) or rate(self, *a))
+    data = run_judge_suite(load_suite(str(suite_file(tmp_path))), tmp_path / "out", executor=Watched())
+    assert Watched.done and after and not any(after)
+    assert data["results"][0]["sets"][1]["p_wrong"][64]["value"] == 0.75
 
 
 def test_user_errors_are_one_line(tmp_path, capsys):

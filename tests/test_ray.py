@@ -1,15 +1,19 @@
 """`--executor ray` on a local Ray runtime (2 CPUs) with the scripted backend: the same transcript as the local
-executor, a killed worker's paper redone with a `retry` event, sweep points on Ray, and one-line errors."""
+executor, a killed worker's paper redone with a `retry` event, sweep points on Ray, judge-eval's pools on Ray
+giving the local output (a killed worker's pool redone), torch threads per task, and one-line errors."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -22,6 +26,7 @@ from harness.run.transcript import Transcript
 from harness.sweeps.sweep import Sweep, run_sweep
 from harness.view.data import detail
 from tests.conftest import SCRIPT
+from tests.test_judge_eval import suite_file
 
 try:
     import psutil  # the ray extra brings it: it finds the worker to kill
@@ -79,24 +84,27 @@ def test_ray_transcript_equals_local_event_by_event(tmp_path, placement):
     assert Transcript.open(remote).info().status == "finished"
 
 
-def _run_and_kill(experiment: Experiment, victim: str) -> Path:
-    """Run in a thread; SIGKILL the first Ray process whose title starts with ray::VICTIM, once it has run
-    half a second; return the finished run's directory."""
-    out: list[Path] = []
-    driver = threading.Thread(target=lambda: out.append(experiment.run()))
+T = TypeVar("T")
+
+
+def _run_and_kill(run: Callable[[], T], victim: str) -> T:
+    """Call run() in a thread; SIGKILL the first Ray process whose title starts with ray::VICTIM, once it has run
+    half a second; return what run() returned."""
+    out: list[T] = []
+    driver = threading.Thread(target=lambda: out.append(run()))
     driver.start()
     killed = None
     deadline = time.monotonic() + 120
     while killed is None and time.monotonic() < deadline:
         for proc in psutil.process_iter(["cmdline"]):
             if (proc.info["cmdline"] or [""])[0].startswith(f"ray::{victim}"):
-                time.sleep(0.5)  # let it get into the paper
+                time.sleep(0.5)  # let it get into its work
                 os.kill(proc.pid, signal.SIGKILL)
                 killed = proc.pid
                 break
         time.sleep(0.1)
     driver.join(timeout=180)
-    assert killed is not None and out, "no worker was found running a paper, or the run did not end"
+    assert killed is not None and out, "no worker was found running the task, or the run did not end"
     return out[0]
 
 
@@ -107,7 +115,7 @@ def test_killed_worker_has_its_paper_redone_with_a_retry_event(tmp_path, victim)
     local = Experiment(_cfg(tmp_path, "local", delay=0.3)).run()
     experiment = Experiment(_cfg(tmp_path, "ray", delay=0.3, executor="ray", **PLACEMENTS[
         "actors" if victim.startswith("ModelServer") else "in-tasks"]))
-    run_dir = _run_and_kill(experiment, victim)
+    run_dir = _run_and_kill(experiment.run, victim)
     t = Transcript.open(run_dir)
     retries = [e.payload for e in t.events(kind="retry")]
     if victim == "run_papers":  # one task was running on that worker
@@ -124,7 +132,7 @@ def test_killed_worker_has_its_paper_redone_with_a_retry_event(tmp_path, victim)
 def test_a_task_lost_too_often_is_an_error_on_its_paper_and_the_run_goes_on(tmp_path, monkeypatch):
     monkeypatch.setattr(ray_executor, "MAX_ATTEMPTS", 1)
     local = Experiment(_cfg(tmp_path, "local", delay=0.3)).run()
-    run_dir = _run_and_kill(Experiment(_cfg(tmp_path, "ray", delay=0.3, executor="ray")), "run_papers")
+    run_dir = _run_and_kill(Experiment(_cfg(tmp_path, "ray", delay=0.3, executor="ray")).run, "run_papers")
     t = Transcript.open(run_dir)
     [retry] = [e.payload for e in t.events(kind="retry")]
     [error] = t.events(kind="error")
@@ -192,3 +200,64 @@ def test_unreachable_ray_address_is_one_line_naming_it(tmp_path, capsys, monkeyp
     assert code == 2 and err == ["harness: error: --ray-address 'nohost': expected HOST:PORT (e.g. 10.0.0.1:6379) "
                                  "or 'auto'"]
     assert not (tmp_path / "runs").exists()  # no run directory for a run that could not start
+
+
+def _judge_eval(suite: Path, out: Path, *flags: str) -> dict:
+    """`harness judge-eval` into `out`; its results.json without timing, the sampled candidates and the call
+    cache's contents, and the plot's bytes."""
+    assert main(["judge-eval", str(suite), "--out", str(out), *flags]) == 0
+    data = json.loads((out / "results.json").read_text())
+    data["sources"].pop("seconds")
+    for r in data["results"]:
+        r.pop("seconds")
+    with sqlite3.connect(out / "calls.sqlite") as db:
+        calls = sorted(db.execute("SELECT key, answer, spec FROM calls"))
+    return {"results": data, "candidates": (out / "candidates.jsonl").read_text(), "calls": calls,
+            "plot": (out / "p_wrong_pick.png").read_bytes()}
+
+
+def test_judge_eval_on_ray_gives_the_local_output(tmp_path):
+    """Every pool a Ray task: the same numbers, candidates, cached calls and plot as the local executor."""
+    suite = suite_file(tmp_path)
+    local = _judge_eval(suite, tmp_path / "local")
+    remote = _judge_eval(suite, tmp_path / "ray", "--executor", "ray")
+    assert len(local["results"]["pools"]) > 40 and len(local["calls"]) > 100
+    assert remote == local and remote["results"]["retries"] == []
+
+
+def test_judge_eval_pool_of_a_killed_worker_is_redone_once(tmp_path):
+    """A pool task's worker is killed (SIGKILL) mid-pool: the pool is redone and counted once, the output equals
+    the local one but for the retry it records."""
+    suite = suite_file(tmp_path, sets=[])  # the two sneaky pools only, so that a slow judge stays quick
+    judge = json.loads((tmp_path / "judge.json").read_text())
+    (tmp_path / "judge.json").write_text(json.dumps({**judge, "delay": 0.3}))
+    local = _judge_eval(suite, tmp_path / "local")
+    remote = _run_and_kill(lambda: _judge_eval(suite, tmp_path / "ray", "--executor", "ray"), "rate_unit")
+    [retry] = remote["results"].pop("retries")
+    assert retry["attempt"] == 1 and "WorkerCrashedError" in retry["reason"]
+    local["results"].pop("retries")
+    assert remote == local
+
+
+def test_a_task_computes_with_as_many_torch_threads_as_cpus_it_reserved():
+    def torch_threads() -> int:
+        import torch
+
+        return torch.get_num_threads()
+
+    calls = [ray_executor.Call((), num_cpus=n) for n in (2, 1, 2, 0.5)]
+    assert [r for _, r in ray_executor.ray_map(torch_threads, calls, print)] == [2, 1, 2, 1]
+
+
+def test_judge_eval_without_ray_or_with_a_bad_address_is_one_line(tmp_path, capsys, monkeypatch):
+    suite = suite_file(tmp_path)
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    assert main(["judge-eval", str(suite), "--executor", "ray", "--ray-address", "127.0.0.1:1",
+                 "--out", str(tmp_path / "out")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("harness: error: Ray cluster at 127.0.0.1:1 is unreachable (")
+    monkeypatch.setitem(sys.modules, "ray", None)
+    assert main(["judge-eval", str(suite), "--executor", "ray", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "harness: error: --executor ray needs Ray, which is not installed: pip install 'harness[ray]'"]
+    assert not (tmp_path / "out").exists()  # nothing written for a command that could not start

@@ -141,7 +141,8 @@ def write_judge_report(data: dict, out: Path) -> tuple[Path, Path]:
         (ph, pr), (qh, qr) = pools_table(r), probes_table(r)
         who = (
             f"Self-preference here: this judge {'is' if r['describer_is_judge'] else 'is not'} the describer's "
-            f"model ({data['suite']['describer']}). Rated in {r['seconds']:.0f} s (answers already in the call "
+            f"model ({data['suite']['describer']}). Rated in {r['seconds']:.0f} s: its models' time in the pool "
+            "tasks, summed (an ensemble's includes its members'), and its numbers' (answers already in the call "
             "cache count as instant)."
         )
         md += ["", f"## {_title(r)}", "", who, "", *md_table(ph, pr), "", *md_table(qh, qr)]
