@@ -225,18 +225,34 @@ def test_judge_eval_on_ray_gives_the_local_output(tmp_path):
     assert remote == local and remote["results"]["retries"] == []
 
 
+def _slow_suite(tmp_path: Path) -> Path:
+    """The two sneaky pools only, with a judge that takes 0.3 s a call: a pool task runs long enough to be killed."""
+    suite = suite_file(tmp_path, sets=[])
+    judge = json.loads((tmp_path / "judge.json").read_text())
+    (tmp_path / "judge.json").write_text(json.dumps({**judge, "delay": 0.3}))
+    return suite
+
+
 def test_judge_eval_pool_of_a_killed_worker_is_redone_once(tmp_path):
     """A pool task's worker is killed (SIGKILL) mid-pool: the pool is redone and counted once, the output equals
     the local one but for the retry it records."""
-    suite = suite_file(tmp_path, sets=[])  # the two sneaky pools only, so that a slow judge stays quick
-    judge = json.loads((tmp_path / "judge.json").read_text())
-    (tmp_path / "judge.json").write_text(json.dumps({**judge, "delay": 0.3}))
+    suite = _slow_suite(tmp_path)
     local = _judge_eval(suite, tmp_path / "local")
     remote = _run_and_kill(lambda: _judge_eval(suite, tmp_path / "ray", "--executor", "ray"), "rate_unit")
     [retry] = remote["results"].pop("retries")
     assert retry["attempt"] == 1 and "WorkerCrashedError" in retry["reason"]
     local["results"].pop("retries")
     assert remote == local
+
+
+def test_judge_eval_stops_with_one_line_when_a_pool_task_is_lost_too_often(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(ray_executor, "MAX_ATTEMPTS", 1)
+    suite = _slow_suite(tmp_path)
+    code = _run_and_kill(lambda: main(["judge-eval", str(suite), "--out", str(tmp_path / "o"), "--executor", "ray"]),
+                         "rate_unit")
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err[-1].startswith("harness: error: rate_unit task ") and "worker lost 1 times (" in err[-1]
+    assert not (tmp_path / "o" / "results.json").exists()
 
 
 def test_a_task_computes_with_as_many_torch_threads_as_cpus_it_reserved():

@@ -37,7 +37,8 @@ from harness.run.transcript import Record, Recorder, Transcript
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Ray colours its error messages
 REMOTE_KINDS = ("openai", "ollama")  # model servers: called from the tasks, never held by an actor
-MAX_ATTEMPTS = 3  # a task whose worker died this many times becomes an error event on its papers
+MAX_ATTEMPTS = 3  # a task whose worker died this many times is given up: error events on its papers, or
+# (judge-eval) the command stops
 ACTOR_RESTART_WAIT_S = 120  # how long a task waits for a model actor to restart before giving up its papers
 log = logging.getLogger("harness")
 
@@ -278,10 +279,10 @@ def ray_map(fn: Callable[..., Any], calls: Sequence[Call],
                 submit(i)
                 continue
             done[i] = Lost(reason)
-        group = order[calls[i].group]
-        while handed[calls[i].group] < len(group) and group[handed[calls[i].group]] in done:
-            k = group[handed[calls[i].group]]
-            handed[calls[i].group] += 1
+        g = calls[i].group
+        while handed[g] < len(order[g]) and order[g][handed[g]] in done:
+            k = order[g][handed[g]]
+            handed[g] += 1
             yield k, done.pop(k)
 
 
