@@ -56,7 +56,7 @@ def test_agreement_counts_flags_against_labels_and_leaves_out_vacuous():
 
 
 def test_calibration_line_says_when_gold_is_not_calibrated():
-    assert calibration_line("hf:/my/model", {"describers": {}}) == "gold not calibrated for describer hf:/my/model"
+    assert calibration_line("hf:/my/model", {"describers": {}}) == "gold (rules) not calibrated for describer hf:/my/model"
     cal = {"describers": {"qwen-1.5b": {"split": "heldout", "agreement": {
         "rows": 10, "sensitivity": 0.5, "sensitivity_ci": [0.2, 0.8], "specificity": 0.9,
         "specificity_ci": [0.7, 1.0], "auroc": 0.8, "auroc_ci": [0.6, 0.95], "coverage": 0.6}}}}
@@ -181,6 +181,6 @@ def test_run_closing_table_says_whether_gold_is_calibrated(tmp_path, papers_file
                  "--runs", str(tmp_path / "runs")]) == 0
     out = capsys.readouterr().out
     assert "chosen descriptions gold calls wrong" in out
-    assert "gold not calibrated for describer" in out  # a scripted describer was never measured against people
+    assert "gold (rules) not calibrated for" in out  # a scripted describer was never measured against people
     assert "the parent preferred a wrong description in" in out
     json.dumps(out)

@@ -81,9 +81,9 @@ def test_unrated_candidates_count_but_carry_no_proxy(tmp_path):
 
 def test_report_says_how_far_gold_can_be_trusted_for_each_describer(tiny_run, tmp_path):
     md, _ = write_report([tiny_run], tmp_path / "out", threshold=0.5)
-    assert "- gold not calibrated for describer unknown" in md.read_text()
+    assert "- gold (rules) not calibrated for describer unknown" in md.read_text()
     qwen = tmp_path / "run-2"
     Transcript.create(qwen, "run-2", {"describer": "llamacpp:qwen-1.5b", "summarizer": "smollm2"}).close()
     md, _ = write_report([qwen], tmp_path / "out2", threshold=0.5)
-    # evals/labeled/real/calibration.json holds the held-out figures for qwen-1.5b
-    assert "- gold calibrated for llamacpp:qwen-1.5b on " in md.read_text()
+    # evals/labeled/real/calibration.json holds the rules' figures for qwen-1.5b
+    assert "- gold (rules) calibrated for llamacpp:qwen-1.5b on " in md.read_text()

@@ -19,7 +19,7 @@ import numpy as np
 from harness.core.resources import share_dir
 from harness.metrics.stats import auroc, bootstrap_ci, fmt
 
-CALIBRATION_FILE = "labeled/real/calibration.json"  # under evals/: measured by bench/bench_gold_real.py
+CALIBRATION_FILE = "labeled/real/calibration.json"  # under evals/: written by python -m harness.gold.measure
 
 
 @dataclass
@@ -99,21 +99,34 @@ def model_key(spec: str) -> str:
     return spec.split(":", 1)[1] if spec.startswith("llamacpp:") else spec
 
 
-def load_calibration(path: Path | None = None) -> dict:
-    """Gold's measured agreement per describer (and `pooled`), from the real labeled set; {} if not measured."""
+def instrument_key(name: str) -> str:
+    """An instrument's name with its model spec reduced to the model (`rules+model:llamacpp:qwen-1.5b:statements`
+    and `rules+model:qwen-1.5b:statements` are one instrument); `rules` stays as it is."""
+    head, colon, rest = name.partition(":")
+    if not colon:
+        return name
+    spec, _, method = rest.rpartition(":")
+    return f"{head}:{model_key(spec)}:{method}"
+
+
+def load_calibration(instrument: str = "rules", path: Path | None = None) -> dict:
+    """Gold's measured agreement per describer (and `pooled`) for one instrument (`rules`, or the rules with a
+    gold model: `rules+model:SPEC:METHOD`), from the real labeled sets: {"describers": {...}, ...}; {} if that
+    instrument was not measured."""
     path = path or share_dir("evals") / CALIBRATION_FILE
-    return json.loads(path.read_text()) if path.is_file() else {}
+    found = json.loads(path.read_text()) if path.is_file() else {}
+    return found.get("instruments", {}).get(instrument_key(instrument), {})
 
 
-def calibration_line(describer: str, calibration: dict | None = None) -> str:
+def calibration_line(describer: str, calibration: dict | None = None, instrument: str = "rules") -> str:
     """One line for a report: gold's measured agreement for this describer, or that there is none."""
-    cal = (calibration if calibration is not None else load_calibration()).get("describers", {})
+    cal = (calibration if calibration is not None else load_calibration(instrument)).get("describers", {})
     found = cal.get(model_key(describer))
     if not found:
-        return f"gold not calibrated for describer {describer}"
+        return f"gold ({instrument}) not calibrated for describer {describer}"
     a = found["agreement"]
-    return (f"gold calibrated for {describer} on {a['rows']} human-labeled real outputs ({found['split']}): "
-            f"sensitivity {fmt(a['sensitivity'], a['sensitivity_ci'])}, "
+    return (f"gold ({instrument}) calibrated for {describer} on {a['rows']} human-labeled real outputs "
+            f"({found['split']}): sensitivity {fmt(a['sensitivity'], a['sensitivity_ci'])}, "
             f"specificity {fmt(a['specificity'], a['specificity_ci'])}, "
             f"AUROC {fmt(a['auroc'], a['auroc_ci'])}, coverage {fmt(a['coverage'])}")
 

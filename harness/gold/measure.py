@@ -5,9 +5,10 @@ combined, per describer and pooled, on one split.
         [--gold-model llamacpp:qwen-1.5b --method statements] [--cache FILE] [--write-calibration]
 
 The model's P(False) per statement is cached in a JSONL file (by row id, method and model), so a second
-measurement of the same rows costs nothing. `--write-calibration` stores the figures of one instrument (`--instrument`,
-default the rules, which is what runs check with) per describer in evals/labeled/real/calibration.json, where
-reports read them.
+measurement of the same rows costs nothing. `--write-calibration` stores the figures of one instrument (`--instrument`:
+`rules`, `model` or `rules+model`, the last two named with the gold model and method) per describer in
+evals/labeled/real/calibration.json, beside the other instruments', where runs and reports read the one they
+used.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from harness.core.real_rows import read_jsonl, with_sources
 from harness.core.resources import share_dir
-from harness.gold.calibration import CALIBRATION_FILE, Agreement, agreement, as_dict, model_key
+from harness.gold.calibration import CALIBRATION_FILE, Agreement, agreement, as_dict, instrument_key, model_key
 from harness.gold.instrument import combine, with_model
 from harness.gold.model import METHODS, GoldModel, ModelCheck, Row, Statement
 from harness.gold.verdict import check
@@ -117,13 +118,14 @@ def main(argv: list[str] | None = None) -> int:
         name = args.instrument
         if name not in results:
             p.error(f"--instrument {name} needs --gold-model")
-        uses_model = name != "rules"
-        cal = {"instrument": name, "gold_model": args.gold_model if uses_model else None,
-               "method": args.method if uses_model else None,
-               "describers": {g: {"split": args.split, "agreement": as_dict(a)} for g, a in results[name].items()}}
+        key = name if name == "rules" else f"{name}:{args.gold_model}:{args.method}"
         path = share_dir("evals") / CALIBRATION_FILE
-        path.write_text(json.dumps(cal, indent=1) + "\n")
-        print(f"calibration written to {path}")
+        stored = json.loads(path.read_text()) if path.is_file() else {}
+        source = f"{Path(args.rows).parent.name}/{Path(args.rows).name}, split {args.split}"
+        found = stored.setdefault("instruments", {}).setdefault(instrument_key(key), {"describers": {}})
+        found["describers"] |= {g: {"split": source, "agreement": as_dict(a)} for g, a in results[name].items()}
+        path.write_text(json.dumps(stored, indent=1) + "\n")
+        print(f"calibration of {instrument_key(key)} written to {path}")
     return 0
 
 

@@ -62,7 +62,8 @@ def findings(run_dir: Path, calibration: dict | None = None) -> dict:
     rho = spearman(proxy, gold) if len(rated) >= 3 else float("nan")
     rho_ci = bootstrap_ci(spearman, proxy, gold) if len(rated) >= 3 else (float("nan"), float("nan"))
     with_ok = {r["agent"] for r in records if r["level"] == 2 and r["verdict"] == "ok"}
-    cal = (calibration if calibration is not None else load_calibration()).get("describers", {})
+    instrument = next((r["instrument"] for r in records), "rules")
+    cal = (calibration if calibration is not None else load_calibration(instrument)).get("describers", {})
     found = cal.get(model_key(describer))
     corrected = None
     if found and chosen:
@@ -75,7 +76,7 @@ def findings(run_dir: Path, calibration: dict | None = None) -> dict:
                                 for r in records),
         "candidates": len(records), "spearman": rho, "spearman_ci": rho_ci,
         "picked_wrong": picked_wrong(records), "equations_with_ok": len(with_ok),
-        "calibration": found, "corrected_wrong": corrected,
+        "calibration": found, "corrected_wrong": corrected, "instrument": instrument,
     }
 
 
@@ -97,14 +98,14 @@ def findings_table(run_dir: Path, calibration: dict | None = None) -> tuple[Tabl
                   fmt(f["spearman"], f["spearman_ci"], signed=True))
     if f["calibration"]:
         a = f["calibration"]["agreement"]
-        table.add_row(f"gold vs people for {f['describer']} ({a['rows']} real outputs)",
+        table.add_row(f"gold ({f['instrument']}) vs people for {f['describer']} ({a['rows']} real outputs)",
                       f"sensitivity {fmt(a['sensitivity'])}, specificity {fmt(a['specificity'])}, "
                       f"AUROC {fmt(a['auroc'])}")
         if f["corrected_wrong"] is not None:
             table.add_row("chosen wrong, corrected for gold's error rates (Rogan-Gladen)",
                           fmt(*f["corrected_wrong"], digits=0, percent=True))
     else:
-        table.add_row("gold vs people", f"gold not calibrated for describer {f['describer']}")
+        table.add_row("gold vs people", f"gold ({f['instrument']}) not calibrated for describer {f['describer']}")
     k, m = len(f["picked_wrong"]), f["equations_with_ok"]
     headline = (f"the parent preferred a wrong description in {k} of {m} equations where gold found a correct "
                 f"candidate" + (f" (harness show {run_dir.name} --picked-wrong)" if k else ""))

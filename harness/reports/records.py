@@ -60,6 +60,7 @@ def candidate_records(run_dir: Path) -> list[dict]:
                 "objective": node["objective"], "optimizer": node["optimizer"], "n": len(node["candidates"]),
                 "index": c["index"], "chosen": c["chosen"], "proxy": c["proxy"], "verdict": gold.get("verdict"),
                 "gold_score": gold.get("gold_score"), "text": c["text"],
+                "instrument": gold.get("instrument", "rules"),
                 "contradicted": [cl["claim"] for cl in gold.get("claims", []) if cl["status"] == "contradicted"],
             })
     return sorted(records, key=lambda r: (r["paper"], r["equation"] or "", r["index"]))
@@ -103,20 +104,24 @@ def role_spec(models: Event | None, config: dict, role: str) -> str | None:
     return found or config.get("summarizer")
 
 
-def describers(run_dirs: list[Path]) -> list[str]:
-    """The describer model specs of these runs, in first-seen order."""
-    found: list[str] = []
+def describers(run_dirs: list[Path]) -> list[tuple[str, str]]:
+    """The (describer model spec, gold instrument) pairs of these runs, in first-seen order: the instrument is
+    the one their gold events name (`rules` for runs made before gold had a model layer)."""
+    found: list[tuple[str, str]] = []
     for run_dir in run_dirs:
         t = Transcript.open(run_dir)
         try:
             spec = role_spec(next(iter(t.events(kind="models")), None), t.info().config, "describer") or "unknown"
+            gold = next(iter(t.events(kind="gold")), None)
         finally:
             t.close()
-        if spec not in found:
-            found.append(spec)
+        pair = (spec, gold.payload.get("instrument", "rules") if gold else "rules")
+        if pair not in found:
+            found.append(pair)
     return found
 
 
 def gold_reliability(run_dirs: list[Path]) -> list[str]:
-    """One line per describer: gold's measured agreement with people for it, or that it is not calibrated."""
-    return [calibration_line(spec) for spec in describers(run_dirs)]
+    """One line per describer and gold instrument: gold's measured agreement with people for it, or that it is
+    not calibrated."""
+    return [calibration_line(spec, instrument=instrument) for spec, instrument in describers(run_dirs)]
