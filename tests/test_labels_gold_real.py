@@ -56,7 +56,8 @@ def test_agreement_counts_flags_against_labels_and_leaves_out_vacuous():
 
 
 def test_calibration_line_says_when_gold_is_not_calibrated():
-    assert calibration_line("hf:/my/model", {"describers": {}}) == "gold (rules) not calibrated for describer hf:/my/model"
+    line = calibration_line("hf:/my/model", {"describers": {}})
+    assert line == "gold (rules) not calibrated for describer hf:/my/model"
     cal = {"describers": {"qwen-1.5b": {"split": "heldout", "agreement": {
         "rows": 10, "sensitivity": 0.5, "sensitivity_ci": [0.2, 0.8], "specificity": 0.9,
         "specificity_ci": [0.7, 1.0], "auroc": 0.8, "auroc_ci": [0.6, 0.95], "coverage": 0.6}}}}

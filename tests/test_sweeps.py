@@ -30,7 +30,7 @@ def test_sweep_resumes_without_redoing_finished_points(tmp_path, energy_papers, 
     assert [c["n"] for c in curve] == [1, 2, 4] and fit is not None
     md, page = write_sweep_report(sweep, second, tmp_path / "report")
     assert "| objective=honest | 4 |" in md.read_text() and (tmp_path / "report" / "best_of_n.png").exists()
-    assert "- gold (rules) not calibrated for describer scripted:" in md.read_text()  # a scripted describer has no labels
+    assert "- gold (rules) not calibrated for describer scripted:" in md.read_text()  # scripted: never labeled
 
 
 def test_variants_go_together_and_multiply_the_points(tmp_path):
