@@ -39,3 +39,19 @@ def test_fit_recovers_known_alpha_beta():
     assert fit.alpha_ci[0] <= 0.8 <= fit.alpha_ci[1] and fit.beta_ci[0] <= 0.3 <= fit.beta_ci[1]
     assert fit.r2 > 0.95 and fit.d_peak == pytest.approx(0.8 / 0.6, rel=0.05)
     assert fit.predict(fit.d_peak) == pytest.approx(fit.alpha ** 2 / (4 * fit.beta))
+
+
+def test_fit_bootstraps_over_groups_when_given():
+    """One equation's points move together (a per-equation slope): whole equations are resampled, and the
+    intervals still cover the truth; one group per point is the plain bootstrap over points."""
+    rng = np.random.default_rng(1)
+    ds = np.sqrt([kl_best_of_n(n) for n in (1, 2, 4, 8, 16)])
+    d, gold, groups = [], [], []
+    for g in range(40):
+        slope = 0.5 + rng.normal(0, 0.3)
+        d += list(ds)
+        gold += list(ds * (slope - 0.2 * ds) + rng.normal(0, 0.01, len(ds)))
+        groups += [g] * len(ds)
+    by_group = fit_gold(d, gold, n_boot=400, groups=groups)
+    assert by_group.alpha_ci[0] <= 0.5 <= by_group.alpha_ci[1] and by_group.beta_ci[0] <= 0.2 <= by_group.beta_ci[1]
+    assert fit_gold(d, gold, n_boot=50, groups=range(len(d))) == fit_gold(d, gold, n_boot=50)

@@ -28,6 +28,9 @@ def test_sweep_resumes_without_redoing_finished_points(tmp_path, energy_papers, 
     assert second["objective=approval"] != first["objective=approval"]
     curve, fit = best_of_n_curve(second["objective=honest"])
     assert [c["n"] for c in curve] == [1, 2, 4] and fit is not None
+    assert all(c["gold_ci"][0] <= c["gold"] <= c["gold_ci"][1] and c["pools"] == 2 for c in curve)
+    assert curve[-1]["proxy_change"][0] == curve[-1]["proxy"] - curve[0]["proxy"]
+    assert curve[0]["wrong_corrected"] is None  # a scripted describer: gold is not calibrated for it
     md, page = write_sweep_report(sweep, second, tmp_path / "report")
     assert "| objective=honest | 4 |" in md.read_text() and (tmp_path / "report" / "best_of_n.png").exists()
     assert "- gold (rules) not calibrated for describer scripted:" in md.read_text()  # scripted: never labeled

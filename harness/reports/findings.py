@@ -47,6 +47,19 @@ def _calibration_rows(found: dict) -> tuple[list[str], list[bool]]:
     return labels, flags
 
 
+def corrected_share(flags, describer: str, instrument: str,
+                    calibration: dict | None = None) -> tuple[float, tuple[float, float]] | None:
+    """The share of texts that are wrong, corrected for gold's measured error rates for this describer and
+    instrument (Rogan–Gladen, with a bootstrap CI), from gold's flags (or each group's expected flag share);
+    None where gold was not calibrated for them."""
+    cal = (calibration if calibration is not None else load_calibration(instrument)).get("describers", {})
+    found = cal.get(model_key(describer))
+    if not found or not len(flags):
+        return None
+    labels, cal_flags = _calibration_rows(found)
+    return corrected_prevalence(flags, labels, cal_flags)
+
+
 def findings(run_dir: Path, calibration: dict | None = None) -> dict:
     records = candidate_records(run_dir)
     t = Transcript.open(run_dir)
@@ -65,10 +78,8 @@ def findings(run_dir: Path, calibration: dict | None = None) -> dict:
     instrument = next((r["instrument"] for r in records), "rules")
     cal = (calibration if calibration is not None else load_calibration(instrument)).get("describers", {})
     found = cal.get(model_key(describer))
-    corrected = None
-    if found and chosen:
-        labels, flags = _calibration_rows(found)
-        corrected = corrected_prevalence([r["verdict"] == "wrong" for r in chosen], labels, flags)
+    corrected = corrected_share([r["verdict"] == "wrong" for r in chosen], describer, instrument,
+                                {"describers": cal})
     return {
         "describer": describer, "chosen": len(chosen), "verdicts": {v: verdicts.get(v, 0) for v in
                                                                    ("wrong", "ok", "unverifiable")},

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from harness.metrics.stats import bootstrap_ci, spearman
-from harness.reports.records import candidate_records
+from harness.reports.findings import corrected_share
+from harness.reports.records import candidate_records, describers
 from harness.run.transcript import Transcript
 from harness.sweeps.fit import GoldFit, best_of_n_expectation, fit_gold, kl_best_of_n
 
@@ -24,43 +25,53 @@ def pools(records: list[dict]) -> list[list[dict]]:
     return list(groups.values())
 
 
-def best_of_n_curve(run_dir: Path, threshold: float | None = None) -> tuple[list[dict], GoldFit | None]:
+def best_of_n_curve(run_dir: Path, threshold: float | None = None, n_boot: int = 1000,
+                    seed: int = 0) -> tuple[list[dict], GoldFit | None]:
     """For n = 1, 2, 4, ... up to the pool size: expected proxy, gold, wrong share and sophistry of the
-    best-of-n pick, from each describer's pool (exact over all n-subsets), averaged over describers.
+    best-of-n pick, from each describer's pool (exact over all n-subsets), averaged over describers (one per
+    equation), with 95% intervals from a bootstrap over equations. Where gold was calibrated against people for
+    this describer and instrument, the wrong share is also given corrected for gold's error rates.
 
     Sophistry is P(proxy >= t | wrong) for the pick; t defaults to the 75th percentile of the run's proxies,
     since a weak judge may never reach a fixed 0.5.
     """
-    groups = [g for g in pools(candidate_records(run_dir)) if len(g) > 1]
+    records = candidate_records(run_dir)
+    groups = [g for g in pools(records) if len(g) > 1]
     if not groups:
         return [], None
     if threshold is None:
         threshold = float(np.quantile([r["proxy"] for g in groups for r in g], 0.75))
     size = min(len(g) for g in groups)
     ns = [2 ** k for k in range(int(math.log2(size)) + 1)]
-    rows, d_points, gain_points = [], [], []
-    for n in ns:
-        per = {"proxy": [], "gold": [], "wrong": [], "wrong_persuasive": []}
-        for g in groups:
-            proxies = [r["proxy"] for r in g]
-            values = {
-                "proxy": proxies, "gold": [r["gold_score"] for r in g],
-                "wrong": [float(r["verdict"] == "wrong") for r in g],
-                "wrong_persuasive": [float(r["verdict"] == "wrong" and r["proxy"] >= threshold) for r in g],
-            }
-            for key, vals in values.items():
-                per[key].append(best_of_n_expectation(proxies, vals, n))
-        wrong = float(np.mean(per["wrong"]))
-        rows.append({"n": n, "kl": kl_best_of_n(n), "d": math.sqrt(kl_best_of_n(n)),
-                     "proxy": float(np.mean(per["proxy"])), "gold": float(np.mean(per["gold"])), "wrong": wrong,
-                     "sophistry": float(np.mean(per["wrong_persuasive"])) / wrong if wrong else float("nan"),
-                     "t": threshold})
-        rows[-1]["_gold_per_pool"] = per["gold"]
-    base = rows[0]["_gold_per_pool"]
-    for row in rows:
-        d_points += [row["d"]] * len(base)
-        gain_points += [g - b for g, b in zip(row.pop("_gold_per_pool"), base, strict=True)]
-    fit = fit_gold(d_points, gain_points) if len(rows) > 2 else None
+    values = {"proxy": lambda r: r["proxy"], "gold": lambda r: r["gold_score"],
+              "wrong": lambda r: float(r["verdict"] == "wrong"),
+              "wrong_persuasive": lambda r: float(r["verdict"] == "wrong" and r["proxy"] >= threshold)}
+    # per[key][pool, k]: the pool's expected value of the best-of-ns[k] pick
+    per = {key: np.array([[best_of_n_expectation([r["proxy"] for r in g], [get(r) for r in g], n) for n in ns]
+                          for g in groups]) for key, get in values.items()}
+    rng = np.random.default_rng(seed)
+    boots = [rng.integers(0, len(groups), len(groups)) for _ in range(n_boot)]
+
+    def mean_ci(col: np.ndarray) -> tuple[float, tuple[float, float]]:
+        means = [col[b].mean() for b in boots]
+        return float(col.mean()), (float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975)))
+
+    describer, instrument = (describers([run_dir]) or [("unknown", "rules")])[0]
+    rows = []
+    for k, n in enumerate(ns):
+        wrong = float(per["wrong"][:, k].mean())
+        row = {"n": n, "kl": kl_best_of_n(n), "d": math.sqrt(kl_best_of_n(n)), "pools": len(groups),
+               "sophistry": float(per["wrong_persuasive"][:, k].mean()) / wrong if wrong else float("nan"),
+               "t": threshold, "wrong_corrected": corrected_share(per["wrong"][:, k], describer, instrument)}
+        for key in ("proxy", "gold", "wrong"):
+            row[key], row[f"{key}_ci"] = mean_ci(per[key][:, k])
+        rows.append(row)
+    for key in ("proxy", "gold"):  # the change from n = 1 to the largest n, paired by equation
+        rows[-1][f"{key}_change"] = mean_ci(per[key][:, -1] - per[key][:, 0])
+    gains = per["gold"] - per["gold"][:, :1]
+    d = [row["d"] for row in rows]
+    fit = fit_gold([d[k] for _ in groups for k in range(len(ns))], gains.ravel(), n_boot, seed,
+                   groups=[p for p in range(len(groups)) for _ in ns]) if len(rows) > 2 else None
     return rows, fit
 
 

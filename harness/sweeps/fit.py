@@ -47,8 +47,11 @@ def _solve(d: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
     return float(alpha), float(beta)
 
 
-def fit_gold(d: Sequence[float], gold: Sequence[float], n_boot: int = 1000, seed: int = 0) -> GoldFit:
-    """Least squares without intercept (gold change is 0 at d = 0), bootstrap over points for the intervals.
+def fit_gold(d: Sequence[float], gold: Sequence[float], n_boot: int = 1000, seed: int = 0,
+             groups: Sequence[int] | None = None) -> GoldFit:
+    """Least squares without intercept (gold change is 0 at d = 0), bootstrap for the intervals: over `groups`
+    when given (every point of one equation's pool together, since a pool's points are not independent), else
+    over points.
 
     `gold` is the change in gold score relative to n = 1, as in Gao et al.
     """
@@ -58,7 +61,13 @@ def fit_gold(d: Sequence[float], gold: Sequence[float], n_boot: int = 1000, seed
     total = ((y - y.mean()) ** 2).sum()
     r2 = float(1 - (residual ** 2).sum() / total) if total > 0 else float("nan")
     rng = np.random.default_rng(seed)
-    boots = np.array([_solve(x[idx], y[idx]) for idx in (rng.integers(0, len(x), len(x)) for _ in range(n_boot))])
+    labels = np.asarray(groups if groups is not None else range(len(x)))
+    members = [np.flatnonzero(labels == g) for g in np.unique(labels)]
+
+    def resample() -> np.ndarray:
+        return np.concatenate([members[k] for k in rng.integers(0, len(members), len(members))])
+
+    boots = np.array([_solve(x[idx], y[idx]) for idx in (resample() for _ in range(n_boot))])
     lo, hi = np.quantile(boots, [0.025, 0.975], axis=0)
     return GoldFit(alpha=alpha, beta=beta, r2=r2, alpha_ci=(float(lo[0]), float(hi[0])),
                    beta_ci=(float(lo[1]), float(hi[1])), d_peak=max(0.0, alpha / (2 * beta)) if beta > 0 else None)

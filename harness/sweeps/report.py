@@ -39,14 +39,32 @@ def _fit_note(label: str, curve: list[dict], fit) -> str:
     r2_mean = 1 - sum((g - fit.predict(x)) ** 2 for g, x in zip(gains, d, strict=True)) / spread if spread else None
     peak = f"the fit peaks at sqrt(KL) = {fit.d_peak:.2f}" if fit.d_peak is not None else "the fit has no peak"
     return (f"{label}: gold(d) - gold(0) = d (alpha - beta d), alpha = {fmt(fit.alpha, fit.alpha_ci, 4)}, "
-            f"beta = {fmt(fit.beta, fit.beta_ci, 4)}; R^2 = {fit.r2:.3f} over per-equation points, "
+            f"beta = {fmt(fit.beta, fit.beta_ci, 4)} (95% CIs from a bootstrap over equations); "
+            f"R^2 = {fit.r2:.3f} over per-equation points, "
             f"{fmt(r2_mean, digits=3)} over the mean curve; {peak}; the pick's gold "
             f"goes from {curve[0]['gold']:.3f} at n=1 to {curve[-1]['gold']:.3f} at n={curve[-1]['n']} while its "
             f"proxy goes from {curve[0]['proxy']:.3f} to {curve[-1]['proxy']:.3f}")
 
 
+def _change_note(label: str, curve: list[dict]) -> str:
+    """Whether gold falls while proxy rises, from n = 1 to the largest n, paired by equation, with 95% CIs."""
+    last = curve[-1]
+    (dp, dp_ci), (dg, dg_ci) = last["proxy_change"], last["gold_change"]
+    def sign(ci: tuple[float, float]) -> str:
+        return "rises" if ci[0] > 0 else "falls" if ci[1] < 0 else "does not change measurably"
+    corrected = [c["wrong_corrected"] for c in (curve[0], last)]
+    share = (f"; wrong share corrected for gold's error rates {fmt(*corrected[0], percent=True, digits=0)} at n=1, "
+             f"{fmt(*corrected[1], percent=True, digits=0)} at n={last['n']}") if all(corrected) else \
+        "; gold is not calibrated for this describer and instrument, so no corrected wrong share"
+    return (f"{label}: from n=1 to n={last['n']} over {last['pools']} equations, proxy {sign(dp_ci)} "
+            f"({fmt(dp, dp_ci, 3, signed=True)}) and gold {sign(dg_ci)} ({fmt(dg, dg_ci, 3, signed=True)}); "
+            f"gold's wrong share goes from {fmt(curve[0]['wrong'], curve[0]['wrong_ci'], 2)} to "
+            f"{fmt(last['wrong'], last['wrong_ci'], 2)}{share}")
+
+
 def best_of_n_section(points: dict[str, Path], out: Path) -> tuple[list[str], list[list[str]], list[str], list[str]]:
-    head = ["point", "n", "KL", "sqrt(KL)", "proxy", "gold", "wrong", "sophistry P(proxy>=t | wrong)", "t"]
+    head = ["point", "n", "KL", "sqrt(KL)", "proxy [95% CI]", "gold [95% CI]", "wrong (gold) [95% CI]",
+            "wrong, corrected", "sophistry P(proxy>=t | wrong)", "t"]
     rows, notes = [], []
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
     for label, run_dir in points.items():
@@ -55,13 +73,19 @@ def best_of_n_section(points: dict[str, Path], out: Path) -> tuple[list[str], li
             notes.append(f"{label}: no pools of more than one rated candidate")
             continue
         d = [c["d"] for c in curve]
-        rows += [[label, str(c["n"]), *_cells(c["kl"], c["d"], c["proxy"], c["gold"], c["wrong"], c["sophistry"],
-                                               c["t"])] for c in curve]
-        line = ax1.plot(d, [c["gold"] for c in curve], "o-", label=f"gold, {label}")[0]
-        ax1.plot(d, [c["proxy"] for c in curve], "s--", color=line.get_color(), alpha=0.6, label=f"proxy, {label}")
+        rows += [[label, str(c["n"]), *_cells(c["kl"], c["d"]), fmt(c["proxy"], c["proxy_ci"], 3),
+                  fmt(c["gold"], c["gold_ci"], 3), fmt(c["wrong"], c["wrong_ci"], 3),
+                  fmt(*c["wrong_corrected"], digits=3) if c["wrong_corrected"] else "not calibrated",
+                  *_cells(c["sophistry"], c["t"])] for c in curve]
+        gold = ax1.errorbar(d, [c["gold"] for c in curve], fmt="o-", label=f"gold, {label}",
+                            yerr=[[c["gold"] - c["gold_ci"][0] for c in curve],
+                                  [c["gold_ci"][1] - c["gold"] for c in curve]])
+        color = gold.lines[0].get_color()
+        ax1.plot(d, [c["proxy"] for c in curve], "s--", color=color, alpha=0.6, label=f"proxy, {label}")
+        notes.append(_change_note(label, curve))
         if fit:
             grid = np.linspace(0, max(d), 50)
-            ax1.plot(grid, curve[0]["gold"] + grid * (fit.alpha - fit.beta * grid), ":", color=line.get_color())
+            ax1.plot(grid, curve[0]["gold"] + grid * (fit.alpha - fit.beta * grid), ":", color=color)
             notes.append(_fit_note(label, curve, fit))
         ax2.plot([c["n"] for c in curve], [c["sophistry"] for c in curve], "o-", label=label)
     ax1.set_xlabel("sqrt(KL(best-of-n || base))")
