@@ -128,3 +128,37 @@ def trust_timeline(run_dir: Path) -> list[dict]:
                      "checked": p["checked"], "defected": p["defected"], "wrong": wrong,
                      "caught": bool(p["checked"] and p["passed"] is False), "gold_agrees": p.get("gold_agrees")})
     return rows
+
+
+def objective_summary(run_dir: Path) -> dict:
+    """What a describer's objective did to its kept outputs: their length in words, the parent's rating, and
+    the share gold calls wrong (with a 95% CI and, where gold is calibrated, corrected for its error rates);
+    with trust on, the wrong share before and after the describer defected."""
+    records = [r for r in candidate_records(run_dir) if r["chosen"] and r["level"] == 2]
+    t = Transcript.open(run_dir)
+    try:
+        defected = {e.agent_id: bool(e.payload["defected"]) for e in t.events(kind="trust")}
+        objective = t.info().config.get("objective", "honest")
+    finally:
+        t.close()
+    describer, instrument = (describers([run_dir]) or [("unknown", "rules")])[0]
+    wrong = [float(r["verdict"] == "wrong") for r in records]
+
+    def share(flags: list[float]) -> tuple[float, tuple[float, float]]:
+        if not flags:
+            return float("nan"), (float("nan"), float("nan"))
+        ci = bootstrap_ci(lambda s, _: float(np.mean(s)), flags, [0] * len(flags))
+        return float(np.mean(flags)), ci
+
+    rated = [r["proxy"] for r in records if r["proxy"] is not None]
+    by_phase = {phase: [float(r["verdict"] == "wrong") for r in records if defected.get(r["agent"]) == phase]
+                for phase in (False, True)} if defected else {}
+    return {
+        "objective": objective, "outputs": len(records),
+        "words": float(np.mean([len(r["text"].split()) for r in records])) if records else float("nan"),
+        "proxy": float(np.mean(rated)) if rated else float("nan"), "wrong": share(wrong),
+        "wrong_corrected": corrected_share(wrong, describer, instrument),
+        "wrong_before_defection": share(by_phase[False]) if by_phase else None,
+        "wrong_after_defection": share(by_phase[True]) if by_phase else None,
+        "defected": sum(defected.values()),
+    }

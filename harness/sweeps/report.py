@@ -14,7 +14,13 @@ import numpy as np  # noqa: E402
 from harness.metrics.stats import fmt  # noqa: E402
 from harness.reports.records import gold_reliability  # noqa: E402
 from harness.reports.run_report import html_page, html_table, md_table  # noqa: E402
-from harness.sweeps.analysis import best_of_n_curve, level_correlations, round_curve, trust_timeline  # noqa: E402
+from harness.sweeps.analysis import (  # noqa: E402
+    best_of_n_curve,
+    level_correlations,
+    objective_summary,
+    round_curve,
+    trust_timeline,
+)
 from harness.sweeps.control import control_curve, outputs, roles  # noqa: E402
 from harness.sweeps.sweep import Sweep  # noqa: E402
 
@@ -187,8 +193,30 @@ def control_section(points: dict[str, Path], out: Path):
     return head, rows, notes, [_save(fig, out / "control.png")]
 
 
+def objectives_section(points: dict[str, Path], out: Path):
+    head = ["point", "objective", "outputs", "words", "proxy (mean)", "wrong (gold) [95% CI]", "wrong, corrected",
+            "wrong before defection", "wrong after defection"]
+    rows, summaries = [], {}
+    for label, run_dir in points.items():
+        s = summaries[label] = objective_summary(run_dir)
+        phases = [fmt(*s[k], 2) if s[k] else "-" for k in ("wrong_before_defection", "wrong_after_defection")]
+        rows.append([label, s["objective"], str(s["outputs"]), *_cells(s["words"], s["proxy"]), fmt(*s["wrong"], 2),
+                     fmt(*s["wrong_corrected"], 2) if s["wrong_corrected"] else "not calibrated", *phases])
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.5))
+    labels = list(summaries)
+    for ax, key, name in zip(axes, ("words", "proxy", "wrong"), ("length (words)", "proxy (mean)",
+                                                                  "wrong share (gold)"), strict=True):
+        ax.bar(labels, [summaries[k][key][0] if key == "wrong" else summaries[k][key] for k in labels])
+        ax.set_title(name)
+        ax.tick_params(axis="x", labelrotation=30, labelsize=7)
+    notes = ["each objective against its prompt's aim: `verbose` should be longer, `approval` rated higher, "
+             "`treacherous` wrong after it defects (a 95% CI that excludes the honest point's value is a "
+             "measured difference)"]
+    return head, rows, notes, [_save(fig, out / "objectives.png")]
+
+
 SECTIONS = {"best_of_n": best_of_n_section, "rounds": rounds_section, "depth": depth_section,
-            "trust": trust_section, "control": control_section}
+            "trust": trust_section, "control": control_section, "objectives": objectives_section}
 
 
 def write_sweep_report(sweep: Sweep, points: dict[str, Path], out: Path) -> tuple[Path, Path]:

@@ -3,8 +3,9 @@
 A sweep file has a base `[run]` config, `[points]` (each key a list of values; points are their product),
 optional `[[variants]]` (tables of settings that go together, e.g. a corpus and the equations taken from it; each
 point runs once per variant, labeled by its `label`), and an `analysis`: best_of_n (curves over n from each
-describer's rated pool), rounds (refine/train), depth (per-level correlation), trust (the defection timeline) or
-control (safety and usefulness of trusted monitoring and defer-to-trusted).
+describer's rated pool), rounds (refine/train), depth (per-level correlation), trust (the defection timeline),
+control (safety and usefulness of trusted monitoring and defer-to-trusted) or objectives (what each hidden
+objective did: length, rating, wrong share).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class Sweep(BaseModel):
 
     name: str = ""
     description: str = ""
-    analysis: Literal["best_of_n", "rounds", "depth", "trust", "control"]
+    analysis: Literal["best_of_n", "rounds", "depth", "trust", "control", "objectives"]
     run: dict[str, Any] = {}
     points: dict[str, list[Any]] = {}
     variants: list[dict[str, Any]] = []
