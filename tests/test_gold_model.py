@@ -111,3 +111,44 @@ def test_gold_without_a_model_is_the_rules():
     assert with_one.name == "rules+model:scripted:verifier:statements"
     verdicts = with_one.check_texts(texts, SOFTMAX)
     assert all(v.instrument == with_one.name for v in verdicts)
+
+
+def test_which_gold_model_a_run_checks_with(monkeypatch, tmp_path):
+    from harness.core.declared import ConfigError
+    from harness.run.config import RunConfig
+    from harness.run.experiment import gold_spec
+
+    assert gold_spec(RunConfig(gold_model="none")) is None
+    assert gold_spec(RunConfig(gold_model="scripted:v.json", judge="smollm2")) == "scripted:v.json"
+    with pytest.raises(ConfigError, match="is a judge's model"):
+        gold_spec(RunConfig(gold_model="llamacpp:qwen-0.5b", judge="qwen-0.5b"))
+    with pytest.raises(ConfigError, match="is a judge's model"):  # at depth 3 the describer judges its parts
+        gold_spec(RunConfig(gold_model="qwen-1.5b", describer="qwen-1.5b", judge="qwen-0.5b", depth=3))
+    assert gold_spec(RunConfig(gold_model="qwen-1.5b", describer="qwen-1.5b", judge="qwen-0.5b")) == "qwen-1.5b"
+    monkeypatch.setenv("HARNESS_GOLD_MODEL", "scripted:from-env.json")
+    assert gold_spec(RunConfig()) == "scripted:from-env.json"  # auto reads the environment first
+
+
+def test_a_run_with_a_gold_model_records_both_layers(tmp_path, papers_file, script_file):
+    import json
+
+    from harness.run.config import RunConfig
+    from harness.run.experiment import run_experiment
+    from harness.run.transcript import Transcript
+
+    verifier = tmp_path / "verifier.json"
+    verifier.write_text(json.dumps({"ratings": [{"when": ".", "probs": {"True": 0.25, "False": 0.75}}]}))
+    run_dir = run_experiment(RunConfig(data=str(papers_file), summarizer=f"scripted:{script_file}",
+                                       gold_model=f"scripted:{verifier}", runs=str(tmp_path / "runs")))
+    t = Transcript.open(run_dir)
+    try:
+        models = t.events(kind="models")[0].payload
+        golds = [e.payload for e in t.events(kind="gold")]
+        calls = [c for e in t.events(kind="calls") for c in e.payload["calls"]]
+    finally:
+        t.close()
+    assert models["gold"]["spec"] == f"scripted:{verifier}"
+    assert golds and all(g["instrument"] == f"rules+model:scripted:{verifier}:statements" for g in golds)
+    asked = [g for g in golds if g["statements"]]
+    assert asked and all(g["model_score"] == pytest.approx(0.75) and g["verdict"] == "wrong" for g in asked)
+    assert any(c["model"] == f"scripted:{verifier}" and c["call"] == "rate" for c in calls)  # gold's calls count

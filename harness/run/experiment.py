@@ -59,11 +59,13 @@ def new_run_id(config: RunConfig) -> str:
 
 def gold_spec(config: RunConfig) -> str | None:
     """The gold model a run checks with, or None for the rules alone. `auto` takes HARNESS_GOLD_MODEL when it is
-    set, else qwen-1.5b when its parts are installed and it is not the judge's model; a gold model that is the
-    judge's is refused, since gold must never share the parent's judgment."""
-    def same(a: str, b: str) -> bool:
-        return a.removeprefix("llamacpp:") == b.removeprefix("llamacpp:")
+    set, else qwen-1.5b when its parts are installed and it judges nothing in the run. A gold model that is a
+    judge's model (the parent's judge, or with depth >= 3 the describer's, which judges its sub-describers) is
+    refused, since gold must never share a judgment it scores."""
+    def model(spec: str) -> str:
+        return spec.removeprefix("llamacpp:")
 
+    judges = {model(config.judge_spec)} | ({model(config.describer_spec)} if config.depth >= 3 else set())
     spec = config.gold_model
     if spec == "auto":
         spec = os.environ.get("HARNESS_GOLD_MODEL") or "auto"
@@ -76,9 +78,9 @@ def gold_spec(config: RunConfig) -> str | None:
             part_paths(catalog()["qwen-1.5b"])
         except ModelError:
             return None
-        return None if same("qwen-1.5b", config.judge_spec) else "qwen-1.5b"
-    if same(spec, config.judge_spec):
-        raise ConfigError(f"gold model {spec} is the judge's own model; gold must be another model "
+        return None if "qwen-1.5b" in judges else "qwen-1.5b"
+    if model(spec) in judges:
+        raise ConfigError(f"gold model {spec} is a judge's model in this run; gold must be another model "
                           "(--gold-model SPEC, or none for the rules alone)")
     return spec
 
