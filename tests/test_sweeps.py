@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from harness.run.config import RunConfig
 from harness.run.experiment import run_experiment
 from harness.run.transcript import Transcript
@@ -71,3 +73,20 @@ def test_depth_three_spawns_describers_for_parts(tmp_path, script_file):
     assert ratings and all(r["judge"] == describer["model"] for r in ratings)  # judged by their parent's model
     t.close()
     assert [r["level"] for r in level_correlations(run_dir, n_boot=50)] == [2, 3]
+
+
+def test_readers_pick_against_draw_is_paired_by_pool():
+    from harness.sweeps.human import paired
+
+    def row(agent, roles, label, objective="honest"):
+        return {"provenance": {"run": "r", "agent": agent, "objective": objective, "data": "demo"},
+                "sampled_as": roles, "label": label}
+    rows = [row("a", ["chosen"], "wrong"), row("a", ["random"], "correct"),  # the pick is worse
+            row("b", ["chosen", "random"], "correct"),  # the draw was the pick
+            row("c", ["chosen"], "vacuous"), row("c", ["random"], "wrong"),  # vacuous is not wrong
+            row("d", ["chosen"], "wrong")]  # its draw was not labeled: left out
+    found = paired(rows)["all"]
+    assert found["pools"] == 3
+    assert found["draw"] == pytest.approx(1 / 3) and found["pick"] == pytest.approx(1 / 3)
+    assert found["change"][0] == pytest.approx(0.0)
+    assert paired(rows)["honest, demo"]["pools"] == 3
