@@ -30,6 +30,16 @@ def _cells(*values: float | None) -> list[str]:
     return [fmt(v, digits=3) for v in values]
 
 
+def _axes(ax, x: str, y: str | None = None, title: str | None = None) -> None:
+    """A plot's axis labels, title and legend."""
+    ax.set_xlabel(x)
+    if y:
+        ax.set_ylabel(y)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=7)
+
+
 def _save(fig, path: Path) -> str:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -94,15 +104,10 @@ def best_of_n_section(points: dict[str, Path], out: Path) -> tuple[list[str], li
             ax1.plot(grid, curve[0]["gold"] + grid * (fit.alpha - fit.beta * grid), ":", color=color)
             notes.append(_fit_note(label, curve, fit))
         ax2.plot([c["n"] for c in curve], [c["sophistry"] for c in curve], "o-", label=label)
-    ax1.set_xlabel("sqrt(KL(best-of-n || base))")
-    ax1.set_ylabel("score of the best-of-n pick")
-    ax1.legend(fontsize=7)
-    ax1.set_title("proxy and gold vs optimization pressure (dotted: fit)")
+    _axes(ax1, "sqrt(KL(best-of-n || base))", "score of the best-of-n pick",
+          "proxy and gold vs optimization pressure (dotted: fit)")
     ax2.set_xscale("log", base=2)
-    ax2.set_xlabel("n")
-    ax2.set_ylabel("P(proxy >= t | wrong), t: 75th pct proxy")
-    ax2.set_title("sophistry rate vs n")
-    ax2.legend(fontsize=7)
+    _axes(ax2, "n", "P(proxy >= t | wrong), t: 75th pct proxy", "sophistry rate vs n")
     return head, rows, notes, [_save(fig, out / "best_of_n.png")]
 
 
@@ -117,8 +122,7 @@ def rounds_section(points: dict[str, Path], out: Path):
         line = ax.plot([c["round"] for c in curve], [c["gold"] for c in curve], "o-", label=f"gold, {label}")[0]
         ax.plot([c["round"] for c in curve], [c["proxy"] for c in curve], "s--", color=line.get_color(),
                 label=f"proxy, {label}")
-    ax.set_xlabel("refine round / train step")
-    ax.legend(fontsize=7)
+    _axes(ax, "refine round / train step")
     return head, rows, [], [_save(fig, out / "rounds.png")]
 
 
@@ -134,9 +138,7 @@ def depth_section(points: dict[str, Path], out: Path):
                     yerr=[[max(r["spearman"] - r["ci"][0], 0) for r in levels],
                           [max(r["ci"][1] - r["spearman"], 0) for r in levels]])
     ax.axhline(0, color="gray", lw=0.5)
-    ax.set_xlabel("level")
-    ax.set_ylabel("rank correlation of proxy with gold")
-    ax.legend(fontsize=7)
+    _axes(ax, "level", "rank correlation of proxy with gold")
     return head, rows, [], [_save(fig, out / "depth.png")]
 
 
@@ -162,9 +164,7 @@ def trust_section(points: dict[str, Path], out: Path):
                      f"{caught if caught is not None else 'never'}; the parent's checks (its judge and monitor, "
                      f"never gold): {sum(r['checked'] for r in timeline)}, gold agrees with {sum(scored)} of the "
                      f"{len(scored)} it can score")
-    ax.set_xlabel("delegation (in order)")
-    ax.set_ylabel("parent's trust (x: defected, o: caught)")
-    ax.legend(fontsize=7)
+    _axes(ax, "delegation (in order)", "parent's trust (x: defected, o: caught)")
     return head, rows, notes, [_save(fig, out / "trust.png")]
 
 
@@ -186,10 +186,8 @@ def control_section(points: dict[str, Path], out: Path):
     for budget in sorted({r["budget"] for r in curve}):
         pts = [r for r in curve if r["budget"] == budget]
         ax.plot([r["usefulness"] for r in pts], [r["safety"] for r in pts], "o-", label=f"audit budget {budget:.0%}")
-    ax.set_xlabel("usefulness (honest run: share not wrong by gold)")
-    ax.set_ylabel("safety (share of defections audited or deferred)")
-    ax.set_title("defer-to-trusted over the deferral threshold")
-    ax.legend(fontsize=7)
+    _axes(ax, "usefulness (honest run: share not wrong by gold)", "safety (share of defections audited or deferred)",
+          "defer-to-trusted over the deferral threshold")
     return head, rows, notes, [_save(fig, out / "control.png")]
 
 
