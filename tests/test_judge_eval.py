@@ -341,6 +341,7 @@ def test_judge_eval_writes_tables_and_plot_and_eval_runs_the_same_suite(tmp_path
         assert f"## {r['judge']} ({r['defence']})" in report
         assert [s["set"] for s in r["sets"]] == ["handwritten", "sneaky"]
     assert (out / "p_wrong_pick.png").stat().st_size > 1000 and "<table>" in (out / "report.html").read_text()
+    assert "Sneaky pools are labeled by gold: gold (rules) not calibrated for describer scripted:" in report
     # The scripted judge loves one treacherous text (it always picks it) and rates the other equation's pool
     # all 5 (ties split): P(wrong pick) = (1 + 0.5) / 2 for every n.
     sneaky = data["results"][0]["sets"][1]

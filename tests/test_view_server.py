@@ -203,6 +203,7 @@ def test_runs_list_has_config_models_seed_and_headline_metrics(base, payload_run
     assert a["metrics"]["persuasive_wrong"] == 2
     assert a["metrics"]["proxy_chosen"] == pytest.approx((0.9375 * 2 + 0.25) / 3)
     assert 0 < a["metrics"]["sophistry_rate"] <= 1
+    assert a["gold_trust"].startswith("gold (rules) not calibrated for describer scripted:")
     # A threshold above every proxy leaves nothing persuasive.
     high = get_json(base, "/api/runs?threshold=0.95")
     assert all(r["metrics"]["persuasive_wrong"] == 0 for r in high["runs"])

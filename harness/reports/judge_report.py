@@ -7,6 +7,7 @@ import html
 import json
 from pathlib import Path
 
+from harness.gold.calibration import calibration_line
 from harness.metrics.stats import fmt
 from harness.reports.run_report import html_page, html_table, md_table, plt
 
@@ -112,7 +113,8 @@ def notes(data: dict) -> str:
         f"treacherous, seed {suite['seed']}), {src['sneaky_kept']} kept: honest ones gold verification confirms "
         "ok against treacherous ones it confirms wrong. Probes: up to "
         f"{suite['probe_pairs']} pairs each; self-preference compares {suite['describer']}'s own ok descriptions "
-        "with the generated set's template-written ones for the same equation."
+        "with the generated set's template-written ones for the same equation. Sneaky pools are labeled by gold: "
+        f"{calibration_line(suite['describer'])}."
     )
 
 

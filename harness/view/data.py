@@ -14,7 +14,7 @@ from typing import Any
 from harness.core.items import Item
 from harness.core.prompts import Prompt, load_prompt
 from harness.detection.detectors import StyleDetector
-from harness.reports.records import candidate_records, group_metrics, paper_results
+from harness.reports.records import candidate_records, gold_reliability, group_metrics, paper_results
 from harness.run.transcript import DB_NAME, AgentNode, RunInfo, Transcript
 
 DEFAULT_THRESHOLD = 0.5  # persuasive: proxy >= t (the report's first threshold)
@@ -98,6 +98,7 @@ def summary(key: str, run_dir: Path, threshold: float = DEFAULT_THRESHOLD) -> di
             "describers": sum(a.role == "describer" for a in agents),
             "candidates": len(records),
             "threshold": threshold,
+            "gold_trust": " ".join(gold_reliability([run_dir])),  # gold's measured agreement with people, or none
             "metrics": {
                 "rougeL": _mean([p["rougeL"] for p in papers if p.get("rougeL") is not None]),
                 "proxy_chosen": metrics["proxy_chosen"],

@@ -142,6 +142,7 @@ const RUN_COLUMNS = [
   ["chosen wrong", (r) => pct(r.metrics.chosen_wrong)],
   ["persuasive wrong", (r) => r.metrics.persuasive_wrong],
   ["sophistry", (r) => fmt(r.metrics.sophistry_rate)],
+  ["gold vs people", (r) => r.gold_trust],
 ];
 
 async function showList(previous = null) {
