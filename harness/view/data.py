@@ -210,6 +210,8 @@ def _candidate(
         "gold_score": gold.get("gold_score"),
         "claims": gold.get("claims", []),
         "spans": claim_spans(c["text"], gold.get("claims", [])),
+        "instrument": gold.get("instrument", "rules"),
+        "statements": gold.get("statements", []),  # the gold model's statements, each with its P(False)
         "detectors": {
             "claims": None if gold.get("gold_score") is None else 1.0 - gold["gold_score"],
             "style": style,

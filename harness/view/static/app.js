@@ -668,6 +668,11 @@ function candidateCard(c, rank, current, labeler = null) {
       el("tr", { class: cl.status }, el("td", {}, badge(cl.status, `claim-${cl.status}`)), el("td", {}, cl.kind),
         el("td", {}, cl.claim), el("td", { class: "muted" }, cl.evidence)))));
   }
+  if (c.statements.length) {
+    card.append(el("table", { class: "claims statements", title: `gold model layer: ${c.instrument}` }, c.statements.map((st) =>
+      el("tr", {}, el("td", {}, badge(`P(false) ${fmt(st.p_false, 2)}`, "claim-unverifiable")),
+        el("td", {}, "model"), el("td", {}, st.statement), el("td", { class: "muted" }, c.instrument)))));
+  }
   const judge = el("div", { class: "judge-call" });
   if (c.judge) {
     judge.append(el("div", {}, el("b", {}, "judge call "), `${c.judge.model}, template ${c.judge.prompt}: proxy ${fmt(c.judge.proxy)}`), distribution(c.distribution));
