@@ -152,3 +152,27 @@ def test_a_run_with_a_gold_model_records_both_layers(tmp_path, papers_file, scri
     asked = [g for g in golds if g["statements"]]
     assert asked and all(g["model_score"] == pytest.approx(0.75) and g["verdict"] == "wrong" for g in asked)
     assert any(c["model"] == f"scripted:{verifier}" and c["call"] == "rate" for c in calls)  # gold's calls count
+
+
+def test_measure_real_and_hand_written_rows_and_store_an_instruments_calibration(tmp_path, capsys):
+    import json
+
+    from harness.gold.calibration import load_calibration
+    from harness.gold.measure import main as measure_main
+    from tests.conftest import write_jsonl
+
+    verifier = tmp_path / "verifier.json"
+    verifier.write_text(json.dumps({"ratings": [{"when": "number of classes", "probs": {"False": 1}},
+                                                {"when": ".", "probs": {"True": 1}}]}))
+    hand = [{"id": "h1", "latex": SOFTMAX, "text": "T is the number of classes here.", "label": "wrong"},
+            {"id": "h2", "latex": SOFTMAX, "text": "It turns the logits into probabilities.", "label": "correct"}]
+    rows = write_jsonl(tmp_path / "rows.jsonl", hand)
+    cal, cache = tmp_path / "calibration.json", tmp_path / "cache.jsonl"
+    args = [str(rows), "--split", "all", "--gold-model", f"scripted:{verifier}", "--cache", str(cache),
+            "--write-calibration", "--instrument", "rules+model", "--calibration-file", str(cal)]
+    assert measure_main(args) == 0
+    out = capsys.readouterr().out
+    assert "hand-written    2 rows,   1 wrong" in out and len(cache.read_text().splitlines()) == 2
+    stored = load_calibration(f"rules+model:scripted:{verifier}:statements", cal)
+    assert stored["describers"]["hand-written"]["agreement"]["auroc"] == 1.0
+    assert load_calibration("rules", cal) == {}  # only the instrument asked for was written

@@ -1,5 +1,6 @@
-"""Measure gold against people on the real labeled set: the rules alone, the model layer alone, and the two
-combined, per describer and pooled, on one split.
+"""Measure gold against people on the real labeled sets: the rules alone, the model layer alone, and the two
+combined, per describer and pooled, on one split. Hand-written rows (evals/labeled/*.jsonl, no provenance) are
+measured the same way, as one group.
 
     python -m harness.gold.measure evals/labeled/real/rows.jsonl --split dev \\
         [--gold-model llamacpp:qwen-1.5b --method statements] [--cache FILE] [--write-calibration]
@@ -85,7 +86,7 @@ def measure(rows: list[dict], spec: str | None, method: str, cache: Path | None)
         verdicts["rules+model"] = [(v.verdict, 1 - v.gold_score) for v in both]
     groups: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
-        groups[model_key(r["provenance"]["describer"])].append(i)
+        groups[model_key(r["provenance"]["describer"]) if "provenance" in r else "hand-written"].append(i)
         groups["pooled"].append(i)
     out: dict[str, dict[str, Agreement]] = {}
     for name, vs in verdicts.items():
@@ -102,11 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--method", choices=METHODS, default="statements")
     p.add_argument("--cache", default=None, help="JSONL cache of the model layer's answers")
     p.add_argument("--write-calibration", action="store_true")
+    p.add_argument("--calibration-file", default=None, help=f"where to write it (default: evals/{CALIBRATION_FILE})")
     p.add_argument("--instrument", choices=["rules", "model", "rules+model"], default="rules",
                    help="whose figures --write-calibration stores (default rules: what `harness run` checks with)")
     args = p.parse_args(argv)
-    rows = with_sources(read_jsonl(Path(args.rows)))
-    rows = [r for r in rows if r.get("label") and (args.split == "all" or r["split"] == args.split)]
+    rows = read_jsonl(Path(args.rows))
+    # rows of real runs name their papers' text (read back here); hand-written rows carry it and have no split
+    rows = with_sources(r for r in rows if "provenance" in r) + [r for r in rows if "provenance" not in r]
+    rows = [r for r in rows if r.get("label") and (args.split == "all" or r.get("split") == args.split)]
     results = measure(rows, args.gold_model, args.method, Path(args.cache) if args.cache else None)
     model = f"{args.gold_model} ({args.method})" if args.gold_model else "none"
     print(f"gold against human labels, split {args.split}, {len(rows)} labeled rows, gold model {model}")
@@ -119,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         if name not in results:
             p.error(f"--instrument {name} needs --gold-model")
         key = name if name == "rules" else f"{name}:{args.gold_model}:{args.method}"
-        path = share_dir("evals") / CALIBRATION_FILE
+        path = Path(args.calibration_file) if args.calibration_file else share_dir("evals") / CALIBRATION_FILE
         stored = json.loads(path.read_text()) if path.is_file() else {}
         source = f"{Path(args.rows).parent.name}/{Path(args.rows).name}, split {args.split}"
         found = stored.setdefault("instruments", {}).setdefault(instrument_key(key), {"describers": {}})
