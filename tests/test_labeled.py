@@ -201,6 +201,7 @@ HELD_OUT = [  # file, id prefix, equations; in the order they were written
     ("heldout2.jsonl", "h2", 50),
     ("heldout3.jsonl", "h3", 50),
     ("heldout4.jsonl", "h4", 50),
+    ("heldout5.jsonl", "h5", 50),
 ]
 
 
