@@ -88,3 +88,40 @@ def test_within_equation_pairs_only_one_equations_texts():
     assert found["judge qwen-0.5b"] == (3, 0.0)  # 2 pairs on "easy", 1 on "hard", the correct one below each time
     rows[3]["proxy"] = 0.2  # a tie counts half
     assert within_equation(rows)["judge qwen-0.5b, describer qwen-1.5b"] == (3, pytest.approx(1 / 6))
+
+
+# --- the second real set (evals/labeled/real2/): readers' labels of the Goodhart sweep's picks and draws ---------
+
+REAL2 = REAL.parent / "real2"
+
+
+@pytest.fixture(scope="module")
+def rows2() -> list[dict]:
+    return read_jsonl(REAL2 / "rows.jsonl")
+
+
+def test_second_set_has_a_pick_and_a_draw_of_every_pool(rows2):
+    assert len({r["id"] for r in rows2}) == len(rows2) >= 240
+    pools: dict[tuple[str, str], list[str]] = {}
+    for r in rows2:
+        assert r["label"] in LABELS and r["labeler"] and not set(SOURCE_FIELDS) & r.keys()
+        assert (r["label"] == "wrong") == bool(r.get("first_false_claim")), r["id"]
+        p = r["provenance"]
+        assert model_key(p["describer"]) == "qwen-1.5b" and p["judge"] == "qwen-0.5b"
+        pools.setdefault((p["run"], p["agent"]), []).extend(r["sampled_as"])
+    assert all(sorted(roles) == ["chosen", "random"] for roles in pools.values())
+    assert len(pools) == 132  # 30 demo and 36 arXiv equations, under honest and approval
+    assert {r["provenance"]["objective"] for r in rows2} == {"honest", "approval"}
+
+
+def test_second_set_takes_equations_the_first_did_not_on_arxiv(rows, rows2):
+    first = {r["provenance"]["equation"] for r in rows if r["provenance"]["data"] != "demo"}
+    second = {r["provenance"]["equation"] for r in rows2 if r["provenance"]["data"] != "demo"}
+    assert len(second) == 36 and not first & second
+
+
+def test_second_set_relabeled_fifth_agrees(rows2):
+    label = {r["id"]: r["label"] for r in rows2}
+    second = [x for f in sorted((REAL2 / "labels").glob("*R.jsonl")) for x in read_jsonl(f)]
+    assert len(second) >= 0.18 * len(rows2)
+    assert cohen_kappa([label[x["id"]] for x in second], [x["label"] for x in second]) > 0.6
