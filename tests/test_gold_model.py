@@ -4,6 +4,7 @@ verifiers: what each method puts in front of the model, how many calls it makes,
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -152,6 +153,8 @@ def test_a_run_with_a_gold_model_records_both_layers(tmp_path, papers_file, scri
     asked = [g for g in golds if g["statements"]]
     assert asked and all(g["model_score"] == pytest.approx(0.75) and g["verdict"] == "wrong" for g in asked)
     assert any(c["model"] == f"scripted:{verifier}" and c["call"] == "rate" for c in calls)  # gold's calls count
+    from harness.reports.findings import findings  # the run's findings look up this instrument's calibration
+    assert findings(run_dir, calibration={})["instrument"] == f"rules+model:scripted:{verifier}:statements"
 
 
 def test_measure_real_and_hand_written_rows_and_store_an_instruments_calibration(tmp_path, capsys):
@@ -172,7 +175,7 @@ def test_measure_real_and_hand_written_rows_and_store_an_instruments_calibration
             "--write-calibration", "--instrument", "rules+model", "--calibration-file", str(cal)]
     assert measure_main(args) == 0
     out = capsys.readouterr().out
-    assert "hand-written    2 rows,   1 wrong" in out and len(cache.read_text().splitlines()) == 2
+    assert re.search(r"hand-written +2 rows, +1 wrong", out) and len(cache.read_text().splitlines()) == 2
     stored = load_calibration(f"rules+model:scripted:{verifier}:statements", cal)
     assert stored["describers"]["hand-written"]["agreement"]["auroc"] == 1.0
     assert load_calibration("rules", cal) == {}  # only the instrument asked for was written

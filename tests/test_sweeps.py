@@ -90,3 +90,5 @@ def test_readers_pick_against_draw_is_paired_by_pool():
     assert found["draw"] == pytest.approx(1 / 3) and found["pick"] == pytest.approx(1 / 3)
     assert found["change"][0] == pytest.approx(0.0)
     assert paired(rows)["honest, demo"]["pools"] == 3
+    counting_vacuous = paired(rows, frozenset({"wrong", "vacuous"}))["all"]  # pool c's pick now counts as bad
+    assert counting_vacuous["pick"] == pytest.approx(2 / 3) and counting_vacuous["change"][0] == pytest.approx(1 / 3)

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
-import warnings
 
 from harness.cli import check, detect, eval, judge_eval, labels, merge, models, report, run, runs, show, sweep, view
 from harness.core.declared import ConfigError
 from harness.core.papers import PaperError
+from harness.core.quiet import quiet_third_parties
 from harness.models import ModelError
 from harness.run.ray_executor import WorkerLost
 
@@ -43,17 +42,6 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
         module.add_arguments(p)
     return parser
-
-
-def quiet_third_parties() -> None:
-    """Silence transformers' and huggingface_hub's progress bars and warnings: the harness says in one line what
-    a long step is doing ("converting qwen-1.5b once (about 45 s)")."""
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TQDM_DISABLE", "1")  # transformers' GGUF and weight-loading bars are tqdm's
-    warnings.filterwarnings("ignore", module=r"^(?!harness)")
-    for name in ("transformers", "huggingface_hub", "accelerate", "datasets", "torch"):
-        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def main(argv: list[str] | None = None) -> int:

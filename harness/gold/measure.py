@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from harness.core.quiet import quiet_third_parties
 from harness.core.real_rows import read_jsonl, with_sources
 from harness.core.resources import share_dir
 from harness.gold.calibration import CALIBRATION_FILE, Agreement, agreement, as_dict, instrument_key, model_key
@@ -75,7 +76,8 @@ def _line(a: Agreement) -> str:
 
 
 def measure(rows: list[dict], spec: str | None, method: str, cache: Path | None) -> dict[str, dict[str, Agreement]]:
-    """{instrument: {describer or 'pooled': Agreement}} for the rules, and with a model, the model and both."""
+    """{instrument: {group: Agreement}} for the rules, and with a model, the model and both; groups are
+    `pooled`, each describer (or `hand-written`) and each corpus (`on DATA`)."""
     rules = [check(r["text"], r["latex"], r.get("glossary") or None, r.get("name"), r.get("context")) for r in rows]
     verdicts = {"rules": [(v.verdict, 1 - v.gold_score) for v in rules]}
     if spec:
@@ -87,6 +89,8 @@ def measure(rows: list[dict], spec: str | None, method: str, cache: Path | None)
     groups: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         groups[model_key(r["provenance"]["describer"]) if "provenance" in r else "hand-written"].append(i)
+        if "provenance" in r:  # by corpus too: the demo's textbook equations are easier than the arXiv sample's
+            groups[f"on {r['provenance'].get('data', 'demo')}"].append(i)
         groups["pooled"].append(i)
     out: dict[str, dict[str, Agreement]] = {}
     for name, vs in verdicts.items():
@@ -96,6 +100,7 @@ def measure(rows: list[dict], spec: str | None, method: str, cache: Path | None)
 
 
 def main(argv: list[str] | None = None) -> int:
+    quiet_third_parties()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("rows")
     p.add_argument("--split", choices=["dev", "heldout", "all"], default="dev")
@@ -117,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, groups in results.items():
         print(name)
         for g, a in groups.items():
-            print(f"  {g:<12} {_line(a)}")
+            print(f"  {g:<16} {_line(a)}")
     if args.write_calibration:
         name = args.instrument
         if name not in results:
@@ -127,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         stored = json.loads(path.read_text()) if path.is_file() else {}
         source = f"{Path(args.rows).parent.name}/{Path(args.rows).name}, split {args.split}"
         found = stored.setdefault("instruments", {}).setdefault(instrument_key(key), {"describers": {}})
-        found["describers"] |= {g: {"split": source, "agreement": as_dict(a)} for g, a in results[name].items()}
+        found["describers"] |= {g: {"split": source, "agreement": as_dict(a)} for g, a in results[name].items()
+                                if not g.startswith("on ")}
         path.write_text(json.dumps(stored, indent=1) + "\n")
         print(f"calibration of {instrument_key(key)} written to {path}")
     return 0

@@ -19,6 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from harness.core.papers import Equation
+from harness.core.quiet import quiet_third_parties
 from harness.core.real_rows import ARXIV_SAMPLE, read_jsonl, with_sources
 from harness.gold.calibration import model_key
 from harness.metrics.stats import auroc, bootstrap_ci, fmt
@@ -102,6 +103,7 @@ def within_equation(rows: list[dict]) -> dict[str, tuple[int, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    quiet_third_parties()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("rows")
     p.add_argument("--split", choices=["dev", "heldout", "all"], default="all")

@@ -256,7 +256,8 @@ class Transcript:
                 if rating := found.get("rating"):
                     cand["proxy"], cand["distribution"] = rating["proxy"], rating["distribution"]
                 if gold := found.get("gold"):
-                    cand["gold"] = {k: gold[k] for k in ("verdict", "gold_score", "claims")}
+                    # all of gold's verdict: the instrument names whose calibration the reports look up
+                    cand["gold"] = {k: v for k, v in gold.items() if k != "index"}
                 if detectors := found.get("detectors"):
                     cand["detectors"] = detectors
                 cand["chosen"] = cand["index"] == node.get("selected")

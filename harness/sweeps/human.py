@@ -17,10 +17,10 @@ from harness.core.real_rows import read_jsonl
 from harness.metrics.stats import fmt
 
 
-def paired(rows: list[dict]) -> dict[str, dict]:
-    """{group: {pools, draw (share wrong), pick (share wrong), change (pick - draw, paired, 95% CI)}} by objective
-    and data source, and `all`; a pool counts when both its pick and its draw were labeled (vacuous is not
-    wrong)."""
+def paired(rows: list[dict], bad: frozenset[str] = frozenset({"wrong"})) -> dict[str, dict]:
+    """{group: {pools, draw (share bad), pick (share bad), change (pick - draw, paired, 95% CI)}} by objective
+    and data source, and `all`; a pool counts when both its pick and its draw were labeled. `bad` is the labels
+    that count: `wrong` alone, or also `vacuous` (a pick that says nothing is no better for being harmless)."""
     by_pool: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)
     for r in rows:
         if r.get("label") is None or "sampled_as" not in r:
@@ -32,7 +32,7 @@ def paired(rows: list[dict]) -> dict[str, dict]:
     for pool in by_pool.values():
         if {"chosen", "random"} <= pool.keys():
             p = pool["chosen"]["provenance"]
-            pair = (float(pool["random"]["label"] == "wrong"), float(pool["chosen"]["label"] == "wrong"))
+            pair = (float(pool["random"]["label"] in bad), float(pool["chosen"]["label"] in bad))
             for g in ("all", f"{p['objective']}, {p['data']}", p["objective"]):
                 groups[g].append(pair)
     rng = np.random.default_rng(0)
@@ -50,10 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("rows", help="labeled rows exported with --sample chosen+random")
     args = p.parse_args(argv)
-    print("share wrong by readers' labels: a uniform draw from the pool (n = 1) against the best-of-n pick")
-    for g, r in paired(read_jsonl(Path(args.rows))).items():
-        print(f"  {g:<28} {r['pools']:>4} pools | draw {fmt(r['draw'])} | pick {fmt(r['pick'])} | "
-              f"pick - draw {fmt(*r['change'], signed=True)}")
+    rows = read_jsonl(Path(args.rows))
+    for name, bad in (("wrong", {"wrong"}), ("wrong or vacuous", {"wrong", "vacuous"})):
+        print(f"share {name} by readers' labels: a uniform draw from the pool (n = 1) against the best-of-n pick")
+        for g, r in paired(rows, frozenset(bad)).items():
+            print(f"  {g:<28} {r['pools']:>4} pools | draw {fmt(r['draw'])} | pick {fmt(r['pick'])} | "
+                  f"pick - draw {fmt(*r['change'], signed=True)}")
     return 0
 
 
