@@ -76,7 +76,7 @@ def check_operation(p: dict, eq: Equation) -> Result:
         return "supported", f"the glossary or the name mentions {op.replace('_', ' ')}"  # "logarithmic spiral"
     if op in ("log2", "log10") and re.search(r"\\log(?!\s*_)", latex):
         return "unverifiable", "the logarithm's base is not written"
-    # "the probability of finding the particle in the box" talks about, not of, the equation
+    # "where the probability of rain is high" talks about, not of, the equation
     if op == "probability" or not p.get("attached", True):
         return "unverifiable", f"{op.replace('_', ' ')} is mentioned in passing; the equation has none"
     return "contradicted", f"the equation has no {op.replace('_', ' ')}"

@@ -64,9 +64,9 @@ def check_symbol(p: dict, eq: Equation) -> Result:
 
 
 def _swapped_word(said: str, meaning: str, g: Glossary) -> tuple[str, str] | None:
-    """A word of the meaning replaced by its counterpart from a parallel entry: 'heat capacity of the liquid' for
-    'heat capacity of the solid' where s is 'mass of the solid' and l 'mass of the liquid'; 'cost of a bus' for C, 'cost
-    of a train ticket', where B is 'cost of a bus ticket'. Returns (meaning's word, said word)."""
+    """A word of the meaning replaced by its counterpart from a parallel entry: 'length of rod B' for 'length of
+    rod A' where a is 'mass of rod A' and b 'mass of rod B'; 'cost of a bus' for C, 'cost of a train ticket', where
+    B is 'cost of a bus ticket'. Returns (meaning's word, said word)."""
     words, own = set(tokens(said)), set(tokens(meaning))
     if len(words - own) != 1 or head_noun(meaning) not in words:  # one word replaced, the head noun kept
         return None
