@@ -1,7 +1,8 @@
 """Papers and their displayed equations, loaded from JSONL or from raw LaTeX sources.
 
 Two inputs give the same `Paper`: a JSONL file (the demo corpus in data/, or the real arXiv
-sample in shared/data/arxiv) and a directory of LaTeX sources (one paper per main file).
+sample in shared/data/arxiv) and LaTeX sources (one paper per main file): a directory, a main file, or an
+archive as arXiv serves it (a tar, gzipped or not, or one gzipped file).
 Every failure a user can cause is a `PaperError` with a one-line message naming the file.
 """
 
@@ -9,7 +10,10 @@ import functools
 import json
 import logging
 import re
-from collections.abc import Callable
+import tarfile
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -17,7 +21,7 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_la
 from pylatexenc.latexwalker import LatexEnvironmentNode, LatexNode, LatexWalker
 
 from harness.core.macros import VOCAB, expand, find_definitions, remove_definitions, resolve_conditionals, structural
-from harness.core.sources import find_mains, flatten, is_candidate, read_latex
+from harness.core.sources import archive_kind, archive_name, find_mains, flatten, is_candidate, read_latex, unpacked
 from harness.core.sources import paper_id as paper_id_of
 from harness.maths.latex import symbol, symbols
 from harness.maths.relations import ANY_RELATION
@@ -471,18 +475,66 @@ def load_latex_file(path: str | Path, paper_id: str | None = None) -> Paper:
                          warnings=warns))
 
 
-def load_latex_dir(path: str | Path, all_mains: bool = False) -> list[Paper]:
-    """One paper per paper folder under path (each main file with all_mains). Ids are the main file's path
-    relative to path, without .tex, so that many papers' main.tex files do not collide."""
+def load_latex_dir(path: str | Path, all_mains: bool = False, name: str = "") -> list[Paper]:
+    """One paper per paper folder or archive under path (each main file with all_mains). Ids are the main file's
+    path relative to path, without .tex (an archive's without .tar.gz or .gz), so that many papers' main.tex files
+    do not collide. With a name (an unpacked archive's), that is the id of its one paper, or their ids' prefix."""
     path = Path(path)
-    mains = find_mains(path, all_mains)
-    if not mains:
+    found = find_mains(path, all_mains)
+    if not found:
         raise PaperError(f"no LaTeX main file (with \\documentclass or \\begin{{document}}) under {path}")
-    return [load_latex_file(p, paper_id_of(p.relative_to(path))) for p in mains]
+    ids = [archive_name(p.relative_to(path)) if archive_kind(p) else paper_id_of(p.relative_to(path)) for p in found]
+    if name:
+        ids = [name] if len(ids) == 1 else [f"{name}/{i}" for i in ids]
+    papers: list[Paper] = []
+    for p, paper_id in zip(found, ids, strict=True):
+        papers += load_archive(p, all_mains, paper_id) if archive_kind(p) else [load_latex_file(p, paper_id)]
+    return papers
+
+
+@contextmanager
+def _named(tmp: Path, archive: Path) -> Iterator[Callable[[Paper], Paper]]:
+    """Log lines, errors and (through the function given) a paper's warnings name the archive and its member
+    (2212.11826.tar.gz/main.tex:7), not the temporary folder it is unpacked into, which is gone afterwards."""
+    def named(text: str) -> str:
+        return text.replace(str(tmp), str(archive))
+
+    def rename(record: logging.LogRecord) -> bool:
+        record.msg, record.args = named(record.getMessage()), ()
+        return True
+
+    log.addFilter(rename)
+    try:
+        yield lambda paper: paper.model_copy(update={"warnings": [named(w) for w in paper.warnings]})
+    except PaperError as e:
+        raise PaperError(named(str(e))) from None
+    finally:
+        log.removeFilter(rename)
+
+
+def load_archive(path: str | Path, all_mains: bool = False, paper_id: str = "") -> list[Paper]:
+    """The papers of a tar, read as a folder, or of one gzipped file, read as a main file. Ids come from the
+    archive's name (2212.11826.tar.gz gives 2212.11826; 2212.11826/main and so on where it holds several papers),
+    the same on every run whatever temporary folder it is unpacked into."""
+    path = Path(path)
+    paper_id = paper_id or archive_name(Path(path.name))
+    try:
+        with unpacked(path) as tmp, _named(tmp, path) as named:
+            if tmp.is_dir():
+                return [named(p) for p in load_latex_dir(tmp, all_mains, paper_id)]
+            if read_latex(tmp) is not None and not is_candidate(tmp):
+                raise PaperError(f"{path}: holds no LaTeX main file (no \\documentclass or \\begin{{document}})")
+            return [named(load_latex_file(tmp, paper_id))]
+    except tarfile.FilterError as e:
+        member = e.tarinfo.name
+        raise PaperError(f"{path}: unsafe member {member!r} refused ({type(e).__name__}); nothing loaded") from None
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as e:
+        raise PaperError(f"{path}: cannot unpack ({e})") from None
 
 
 def load_papers(path: str | Path, all_mains: bool = False) -> list[Paper]:
-    """Papers from a .jsonl file, a directory of LaTeX sources, or a single main file (.tex or no extension)."""
+    """Papers from a .jsonl file, a directory of LaTeX sources, an archive of them (a tar, gzipped or not, or a
+    gzipped main file), or a single main file (.tex or no extension)."""
     path = Path(path)
     if not path.exists():
         raise PaperError(f"no such file or directory: {path}")
@@ -490,9 +542,11 @@ def load_papers(path: str | Path, all_mains: bool = False) -> list[Paper]:
         return load_latex_dir(path, all_mains)
     if path.suffix.lower() == ".jsonl":
         return load_jsonl(path)
+    if archive_kind(path):
+        return load_archive(path, all_mains)
     if path.suffix.lower() == ".tex" or is_candidate(path):
         return [load_latex_file(path)]
     raise PaperError(
-        f"cannot load papers from {path}: expected a .jsonl file, a LaTeX main file (.tex, or no extension)"
-        " or a directory"
+        f"cannot load papers from {path}: expected a .jsonl file, a LaTeX main file (.tex, or no extension),"
+        " an archive of LaTeX sources (.tar.gz, .tar, .gz) or a directory"
     )

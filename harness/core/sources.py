@@ -2,14 +2,22 @@
 inlined, keeping for each line the file and line it came from (so a warning can name them).
 
 A folder is one paper, as on arXiv: its main file has \\documentclass (directly or from an \\input header) and
-\\begin{document}. Where several files qualify, the usual signals choose and the choice is logged.
+\\begin{document}. Where several files qualify, the usual signals choose and the choice is logged. An archive as
+arXiv serves it (a tar, gzipped or not, or one gzipped file; known by its first bytes, not its name) is unpacked
+into a temporary folder and read as a folder or a file.
 """
 
 from __future__ import annotations
 
 import bisect
+import gzip
 import logging
 import re
+import tarfile
+import tempfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +31,7 @@ _DOCUMENTCLASS = re.compile(r"\\documentclass(?![A-Za-z@])")
 _BEGIN_DOCUMENT = re.compile(r"\\begin\s*\{document\}")
 _DISPLAY_HINT = re.compile(r"\\begin\{(?:" + "|".join(VOCAB["display_envs"]) + r")\*?\}|\\\[|\$\$")
 SNIFF_BYTES = 8192
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 def read_latex(path: Path) -> str | None:
@@ -51,6 +60,57 @@ def is_candidate(path: Path) -> bool:
 def paper_id(path: Path) -> str:
     """A main file's path without its .tex (files without one keep their name)."""
     return path.with_suffix("").as_posix() if path.suffix.lower() == ".tex" else path.as_posix()
+
+
+def _is_tar_header(block: bytes) -> bool:
+    """A tar's first block, by tarfile's own parse: its checksum field rules out text that happens to say "ustar"."""
+    try:
+        tarfile.TarInfo.frombuf(block, "utf-8", "surrogateescape")
+    except tarfile.HeaderError:
+        return False
+    return True
+
+
+def archive_kind(path: Path) -> str | None:
+    """What archive a file is, from its first bytes (arXiv's e-print downloads have no extension): "tar" (gzipped
+    or not), "gzip" (one gzipped file) or None. A gzip too broken to peek into is "gzip": unpacking it says why."""
+    if not path.is_file():
+        return None
+    with path.open("rb") as f:
+        head = f.read(tarfile.BLOCKSIZE)
+    if not head.startswith(GZIP_MAGIC):
+        return "tar" if _is_tar_header(head) else None
+    try:
+        with gzip.open(path) as f:
+            return "tar" if _is_tar_header(f.read(tarfile.BLOCKSIZE)) else "gzip"
+    except (OSError, EOFError, zlib.error):
+        return "gzip"
+
+
+def archive_name(path: Path) -> str:
+    """An archive's path without its archive extension, and then without .tex: the id of its paper."""
+    name = path.as_posix()
+    suffix = next((s for s in VOCAB["archive_suffixes"] if name.lower().endswith(s)), "")
+    return paper_id(Path(name[: len(name) - len(suffix)]))
+
+
+@contextmanager
+def unpacked(path: Path) -> Iterator[Path]:
+    """An archive unpacked into a temporary folder, removed afterwards. A tar gives a folder of its members, named
+    as the archive without its extension (a main file's signals are as for a folder); tarfile's "data" filter
+    refuses members that would land outside it, links out of it and device files. A gzip gives the one file it
+    holds, named without an extension: like such files, it is read as LaTeX only if it has \\documentclass or
+    \\begin{document}."""
+    with tempfile.TemporaryDirectory(prefix="harness-") as tmp:
+        if archive_kind(path) == "tar":
+            name = archive_name(Path(path.name))
+            (folder := Path(tmp, name if name.strip(".") else "paper")).mkdir()  # never tmp itself or above it
+            with tarfile.open(path) as tar:
+                tar.extractall(folder, filter="data")
+            yield folder
+        else:
+            (file := Path(tmp, "paper")).write_bytes(gzip.decompress(path.read_bytes()))
+            yield file
 
 
 def _resolve(root: Path, name: str) -> Path | None:
@@ -177,11 +237,12 @@ def mains_in(folder: Path, all_mains: bool = False) -> list[Path]:
 
 
 def find_mains(root: Path, all_mains: bool = False) -> list[Path]:
-    """One main per paper folder under root. A folder with a main file is a paper (its subfolders are its
-    parts: figures, sections); a folder without one is searched for paper folders inside it."""
+    """One main per paper folder under root, and each archive (a paper to unpack). A folder with a main file is a
+    paper (its subfolders and archives are its parts: figures, sections); a folder without one is searched for
+    paper folders and archives inside it."""
     if mains := mains_in(root, all_mains):
         return mains
     found: list[Path] = []
-    for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        found += find_mains(sub, all_mains)
+    for sub in sorted(p for p in root.iterdir() if not p.name.startswith(".") and (p.is_dir() or archive_kind(p))):
+        found += find_mains(sub, all_mains) if sub.is_dir() else [sub]
     return found
