@@ -4,6 +4,7 @@ Also each row's split (development or held-out), fixed by its equation."""
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from harness.core.papers import Equation, load_papers
+from harness.core.quiet import quiet_third_parties
 from harness.core.resources import demo_corpus
 
 SOURCE_FIELDS = ("latex", "context", "glossary", "name", "title")  # read back from the papers, never committed
@@ -85,3 +87,13 @@ def read_jsonl(path: Path) -> list[dict]:
 def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+
+
+def rows_tool(description: str, split: str) -> argparse.ArgumentParser:
+    """The start of every `python -m` tool over labeled rows: third parties quiet, then the rows file and which
+    split of it to read (`split` is the default)."""
+    quiet_third_parties()
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("rows")
+    p.add_argument("--split", choices=["dev", "heldout", "all"], default=split)
+    return p

@@ -14,15 +14,13 @@ used.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import time
 from collections import defaultdict
 from pathlib import Path
 
-from harness.core.quiet import quiet_third_parties
-from harness.core.real_rows import read_jsonl, with_sources
+from harness.core.real_rows import read_jsonl, rows_tool, with_sources
 from harness.core.resources import share_dir
 from harness.gold.calibration import CALIBRATION_FILE, Agreement, agreement, as_dict, instrument_key, model_key
 from harness.gold.instrument import combine, with_model
@@ -100,10 +98,7 @@ def measure(rows: list[dict], spec: str | None, method: str, cache: Path | None)
 
 
 def main(argv: list[str] | None = None) -> int:
-    quiet_third_parties()
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("rows")
-    p.add_argument("--split", choices=["dev", "heldout", "all"], default="dev")
+    p = rows_tool(__doc__.splitlines()[0], split="dev")
     p.add_argument("--gold-model", default=None, help="model spec of the gold model layer (default: rules only)")
     p.add_argument("--method", choices=METHODS, default="statements")
     p.add_argument("--cache", default=None, help="JSONL cache of the model layer's answers")

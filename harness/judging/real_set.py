@@ -13,14 +13,12 @@ rate (a trusted sub-agent's unchecked output) and vacuous rows are left out.
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections import defaultdict
 from pathlib import Path
 
 from harness.core.papers import Equation
-from harness.core.quiet import quiet_third_parties
-from harness.core.real_rows import ARXIV_SAMPLE, read_jsonl, with_sources
+from harness.core.real_rows import ARXIV_SAMPLE, read_jsonl, rows_tool, with_sources
 from harness.gold.calibration import model_key
 from harness.metrics.stats import auroc, bootstrap_ci, fmt
 
@@ -103,10 +101,7 @@ def within_equation(rows: list[dict]) -> dict[str, tuple[int, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    quiet_third_parties()
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("rows")
-    p.add_argument("--split", choices=["dev", "heldout", "all"], default="all")
+    p = rows_tool(__doc__.splitlines()[0], split="all")
     p.add_argument("--judge", default=None, help="comma-separated judge model specs that rate every row afresh")
     p.add_argument("--cache", default=None, help="JSONL cache of the fresh ratings (by row id and judge)")
     args = p.parse_args(argv)
