@@ -15,6 +15,7 @@ import argparse
 import statistics
 import time
 
+from harness.core.quiet import quiet_third_parties
 from harness.core.resources import share_dir
 from harness.detection.suites import labeled_items
 from harness.gold.model import METHODS, GoldModel
@@ -61,6 +62,7 @@ def with_model(spec: str, method: str, n: int) -> None:
 
 
 def main() -> None:
+    quiet_third_parties()  # the bench prints its own lines, not transformers' progress bars
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--gold-model", help="also time rules+model with this model spec")
     p.add_argument("--method", choices=METHODS, default="statements")

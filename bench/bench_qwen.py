@@ -25,6 +25,7 @@ import torch
 
 from harness.core.papers import load_papers
 from harness.core.prompts import load_prompt
+from harness.core.quiet import quiet_third_parties
 from harness.core.resources import demo_corpus
 from harness.judging.judge import LABELS, Judge
 from harness.models import load_model
@@ -119,6 +120,7 @@ def bench(spec: str) -> None:
 
 
 def main() -> None:
+    quiet_third_parties()  # the bench prints its own lines, not transformers' progress bars
     parser = argparse.ArgumentParser(description="Side-by-side timings of the named Qwen models.")
     parser.add_argument("--models", default="qwen-0.5b,qwen-1.5b", help="comma-separated named model specs")
     args = parser.parse_args()
