@@ -483,12 +483,13 @@ def load_latex_dir(path: str | Path, all_mains: bool = False, name: str = "") ->
     found = find_mains(path, all_mains)
     if not found:
         raise PaperError(f"no LaTeX main file (with \\documentclass or \\begin{{document}}) under {path}")
-    ids = [archive_name(p.relative_to(path)) if archive_kind(p) else paper_id_of(p.relative_to(path)) for p in found]
+    archives = {p for p in found if archive_kind(p)}  # sniffed once: it opens the file (and may gunzip a block)
+    ids = [archive_name(p.relative_to(path)) if p in archives else paper_id_of(p.relative_to(path)) for p in found]
     if name:
         ids = [name] if len(ids) == 1 else [f"{name}/{i}" for i in ids]
     papers: list[Paper] = []
     for p, paper_id in zip(found, ids, strict=True):
-        papers += load_archive(p, all_mains, paper_id) if archive_kind(p) else [load_latex_file(p, paper_id)]
+        papers += load_archive(p, all_mains, paper_id) if p in archives else [load_latex_file(p, paper_id)]
     return papers
 
 

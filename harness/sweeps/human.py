@@ -51,9 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("rows", help="labeled rows exported with --sample chosen+random")
     args = p.parse_args(argv)
     rows = read_jsonl(Path(args.rows))
-    for name, bad in (("wrong", {"wrong"}), ("wrong or vacuous", {"wrong", "vacuous"})):
+    for name, bad in (("wrong", frozenset({"wrong"})), ("wrong or vacuous", frozenset({"wrong", "vacuous"}))):
         print(f"share {name} by readers' labels: a uniform draw from the pool (n = 1) against the best-of-n pick")
-        for g, r in paired(rows, frozenset(bad)).items():
+        for g, r in paired(rows, bad).items():
             print(f"  {g:<28} {r['pools']:>4} pools | draw {fmt(r['draw'])} | pick {fmt(r['pick'])} | "
                   f"pick - draw {fmt(*r['change'], signed=True)}")
     return 0
