@@ -51,6 +51,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-connections", type=int, dest="max_connections",
                    help="concurrent requests per model server (default 4); remote runs do this many papers at once")
     executor_arguments(p, "each paper a Ray task; the transcript is the same for a seed")
+    p.add_argument("--threads", type=int, help="CPU threads per local model (default: all cores; on Ray, the CPUs "
+                   "a task reserves); results depend on it, so compare runs made with the same count")
     p.add_argument("--allow-pickle", action="store_true", default=None, help="accept pickle weights (unsafe)")
     p.add_argument("--trust-remote-code", action="store_true", default=None, help="run a model repo's own code")
 
@@ -65,14 +67,14 @@ def executor_arguments(p: argparse.ArgumentParser, what_ray_does: str) -> None:
 SETTINGS = ("data", "all_mains", "papers", "summarizer", "describer", "judge", "monitor", "objective", "optimizer",
             "max_equations", "seed", "shard", "allow_pickle", "trust_remote_code")
 # How to run, not what: a resumed run may change these.
-RESUMABLE = ("runs", "cache", "max_connections", "executor", "ray_address")
+RESUMABLE = ("runs", "cache", "max_connections", "executor", "ray_address", "threads")
 
 
 def resumed_config(args: argparse.Namespace) -> tuple[RunConfig, Path, int]:
     """The killed run's own config; flags that would change its results are refused."""
     if args.config or args.best_of is not None or any(getattr(args, k) is not None for k in SETTINGS):
         raise ValueError("--resume continues a run with its own config; only --runs, --no-cache, "
-                         "--max-connections, --executor and --ray-address may be given with it")
+                         "--max-connections, --executor, --ray-address and --threads may be given with it")
     run_dir = resolve_run(Path(args.runs or "runs"), args.resume)
     transcript = Transcript.open(run_dir)
     stored, done = transcript.info().config, len(transcript.finished_papers())

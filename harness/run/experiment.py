@@ -26,6 +26,7 @@ from harness.judging.judge import Judge
 from harness.metrics import rouge
 from harness.models import ModelAPI, ModelError, ModelPool
 from harness.models.cache import CachedModel, CallCache
+from harness.models.threads import set_threads
 from harness.run.agents import Team, summarize
 from harness.run.config import RunConfig
 from harness.run.optimizers import Optimizer, Train, parse_optimizer
@@ -122,6 +123,8 @@ class Experiment:
 
     def __init__(self, config: RunConfig, pool: ModelPool | None = None) -> None:
         self.config = config
+        if config.threads and config.executor == "local":
+            set_threads(config.threads)
         self.papers = select_papers(config)
         self.optimizer = parse_optimizer(config.optimizer)
         self.actors: dict[str, ModelAPI] = {}  # with ray_model_actors: the local models' actors, by spec

@@ -11,16 +11,15 @@ per spec by a Ray actor that the driver starts with the config's CPUs and GPUs; 
 Remote models (openai:, ollama:) are called from the tasks, at most `max_connections` at once per process.
 
 Both kinds of task go through `ray_map`: submit, resubmit a task whose worker died (up to MAX_ATTEMPTS), and
-hand results back in order; each task first sets its worker's torch threads to the CPUs it reserved.
+hand results back in order; each task first sets its worker's model threads to the config's `threads`, or else
+to the CPUs it reserved (harness.models.threads says why the count matters).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 import socket
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import Any
 from harness.core.declared import ConfigError
 from harness.core.papers import Paper
 from harness.models import ModelAPI, ModelError, ModelPool, generate_batch, load_model, process_pool
+from harness.models.threads import set_threads
 from harness.run.agents import Team
 from harness.run.config import RunConfig
 from harness.run.optimizers import Train, parse_optimizer
@@ -79,22 +79,11 @@ def connect(address: str | None) -> None:
         raise ConfigError(f"Ray cluster at {address}: {str(exc).splitlines()[0]}{hint}") from None
 
 
-def set_threads(cpus: float) -> None:
-    """Let torch compute with the CPUs this task or actor reserved (at least one thread), not one thread per core
-    of the node: a worker beside another torch process oversubscribes the cores (seen here: a 135M generation
-    took 137 s instead of 3.5 s). Done before any model loads: torch takes OMP_NUM_THREADS when it is imported,
-    and a worker that imported it for an earlier task is told directly."""
-    threads = max(1, int(cpus))
-    os.environ["OMP_NUM_THREADS"] = str(threads)
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(threads)
-
-
 class ModelServer:
     """The body of a model actor: one local model, loaded once; Ray runs its calls one at a time."""
 
-    def __init__(self, spec: str, flags: dict[str, Any], cpus: float = 1) -> None:
-        set_threads(cpus)
+    def __init__(self, spec: str, flags: dict[str, Any], threads: float = 1) -> None:
+        set_threads(threads)
         try:
             self.model, self.error = load_model(spec, **flags), None
         except ModelError as exc:
@@ -174,8 +163,9 @@ def start_model_actors(config: RunConfig, pool: ModelPool) -> None:
     for spec in dict.fromkeys(specs):
         if not spec or spec in pool or spec.partition(":")[0] in REMOTE_KINDS:
             continue
+        threads = config.threads or config.ray_actor_num_cpus
         actor = server.options(num_cpus=config.ray_actor_num_cpus, num_gpus=config.ray_actor_num_gpus,
-                               max_restarts=MAX_ATTEMPTS).remote(spec, flags, config.ray_actor_num_cpus)
+                               max_restarts=MAX_ATTEMPTS).remote(spec, flags, threads)
         pool.add(spec, ActorModel(actor))
 
 
@@ -220,12 +210,14 @@ def lost_worker_errors() -> tuple[type[BaseException], ...]:
 
 @dataclass(frozen=True)
 class Call:
-    """One task: fn(*args) with these CPUs and GPUs reserved; results of one `group` come back in call order."""
+    """One task: fn(*args) with these CPUs and GPUs reserved, its models computing with `threads` threads (None:
+    as many as CPUs reserved); results of one `group` come back in call order."""
 
     args: tuple
     num_cpus: float = 1
     num_gpus: float = 0
     group: int = 0
+    threads: int | None = None
 
 
 @dataclass(frozen=True)
@@ -235,9 +227,9 @@ class Lost:
     reason: str
 
 
-def _in_worker(cpus: float, fn: Callable[..., Any], *args: Any) -> Any:
+def _in_worker(threads: float, fn: Callable[..., Any], *args: Any) -> Any:
     """The body of every task: the worker's threads first, then fn."""
-    set_threads(cpus)
+    set_threads(threads)
     return fn(*args)
 
 
@@ -255,7 +247,8 @@ def ray_map(fn: Callable[..., Any], calls: Sequence[Call],
     def submit(i: int) -> None:
         c = calls[i]
         # The task's name is fn's, as it shows in `ray list tasks` and in the worker's process title.
-        ref = task.options(num_cpus=c.num_cpus, num_gpus=c.num_gpus, name=fn.__name__).remote(c.num_cpus, fn, *c.args)
+        ref = task.options(num_cpus=c.num_cpus, num_gpus=c.num_gpus, name=fn.__name__).remote(
+            c.threads or c.num_cpus, fn, *c.args)
         pending[ref] = i
         attempts[i] += 1
 
@@ -290,7 +283,8 @@ def run_on_ray(jobs: list[RayJob]) -> None:
     """Submit every job's tasks at once; write each job's results in its task order as they come in."""
     where = [(j, k) for j, job in enumerate(jobs) for k in range(len(job.tasks))]
     calls = [Call((jobs[j].config.model_dump(), str(jobs[j].transcript.run_dir), jobs[j].tasks[k], jobs[j].actors),
-                  jobs[j].config.ray_num_cpus, jobs[j].config.ray_num_gpus, group=j) for j, k in where]
+                  jobs[j].config.ray_num_cpus, jobs[j].config.ray_num_gpus, group=j, threads=jobs[j].config.threads)
+             for j, k in where]
 
     def on_lost(i: int, attempt: int, reason: str) -> None:
         j, k = where[i]
