@@ -5,9 +5,13 @@
     python bench/bench_executor.py --model smollm2 --papers 2  # fewer papers, where 6 take too long
 
 Prints the wall time of each run (Ray's cold run starts its workers, which import the harness and load the
-models; the warm run reuses them), and Ray's overhead per task: the driver's round trip for one paper task,
-submitted one at a time to warm workers, minus the time the task's own body took. Target: <= 50 ms per task.
-Ray's runtime start (ray.init) is timed on its own. Needs the `ray` extra.
+models; the warm run reuses them), whether the transcripts are equal, and Ray's overhead per task: the driver's
+round trip for one paper task, submitted one at a time to warm workers, minus the time the task's own body took.
+Target: <= 50 ms per task. Ray's runtime start (ray.init) is timed on its own. Gold is the rules alone, so that
+no gold model is loaded in every worker. Needs the `ray` extra.
+
+A model's numbers depend on its thread count (harness.models.threads): each Ray task computes with the one CPU
+it reserves, so the transcripts are compared with a local run at one thread as well as at all cores.
 """
 
 from __future__ import annotations
@@ -80,9 +84,9 @@ def main() -> None:
             (Path(tmp) / "script.json").write_text(json.dumps(SCRIPT))
             spec = f"scripted:{Path(tmp) / 'script.json'}"
         base = RunConfig(summarizer=spec, papers=papers, max_equations=2, optimizer="best_of_n(4)", cache=False,
-                         runs=str(Path(tmp) / "runs"))
+                         gold_model="none", runs=str(Path(tmp) / "runs"))
         print(f"{os.cpu_count()} cpus; {papers} demo papers, 2 equations each, best_of_n(4), model {args.model}, "
-              "no call cache")
+              "gold rules only, no call cache")
 
         start = time.perf_counter()
         ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False, configure_logging=False,
@@ -93,15 +97,19 @@ def main() -> None:
         # equation, cached after that), in the driver for local and in the workers for Ray.
         ray_cfg = base.model_copy(update={"executor": "ray"})
         runs = [("local executor, first run", base), ("local executor, second run", base),
+                ("local executor, 1 thread", base.model_copy(update={"threads": 1})),
                 ("ray executor, cold workers", ray_cfg), ("ray executor, warm workers", ray_cfg)]
         rows = [(name, *timed_run(config)) for name, config in runs]
         for name, seconds, _ in rows:
             print(f"{name:<44}{seconds:8.2f}s  ({seconds / papers * 1000:7.1f} ms/paper)")
-        (_, local_s, local_dir), (_, ray_s, _) = rows[1], rows[3]
+        (_, local_s, local_dir), (_, _, one_dir), (_, ray_s, _) = rows[1], rows[2], rows[4]
         print(f"second runs, ray vs local: {ray_s - local_s:+.2f}s in all, {(ray_s - local_s) / papers * 1000:+.1f} ms "
               "per paper")
+        one = content(one_dir)
+        same = all(content(run_dir) == one for _, _, run_dir in rows[2:])
+        print(f"transcripts equal, event by event (timing aside), ray vs local at 1 thread: {'yes' if same else 'NO'}")
         same = all(content(run_dir) == content(local_dir) for _, _, run_dir in rows)
-        print(f"transcripts equal, event by event (timing aside): {'yes' if same else 'NO'}")
+        print(f"transcripts equal, event by event (timing aside), all five runs: {'yes' if same else 'no'}")
 
         experiment = Experiment(base)
         overheads = []
