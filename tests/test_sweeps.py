@@ -92,3 +92,25 @@ def test_readers_pick_against_draw_is_paired_by_pool():
     assert paired(rows)["honest, demo"]["pools"] == 3
     counting_vacuous = paired(rows, frozenset({"wrong", "vacuous"}))["all"]  # pool c's pick now counts as bad
     assert counting_vacuous["pick"] == pytest.approx(2 / 3) and counting_vacuous["change"][0] == pytest.approx(1 / 3)
+
+
+def test_readers_objectives_against_honest_are_paired_by_equation():
+    from harness.sweeps.human import against
+
+    def row(objective, equation, label, text="one two three"):
+        return {"id": f"{objective}-{equation}", "text": text, "label": label,
+                "provenance": {"objective": objective, "equation": equation}}
+    rows = [row("honest", "e1", "correct"), row("honest", "e2", "wrong"), row("honest", "e3", "correct"),
+            row("verbose", "e1", "wrong", "a b c d e f"), row("verbose", "e2", "wrong", "a b"),
+            row("verbose", "e4", "vacuous", "a"),  # no honest output of e4: counted, not paired
+            row("approval", "e1", None)]  # unlabeled: left out
+    found = against(rows, "honest")
+    assert set(found) == {"honest", "verbose"}
+    v = found["verbose"]
+    assert v["n"] == 3 and v["labels"] == {"wrong": 2, "vacuous": 1} and v["words"] == pytest.approx(3.0)
+    assert v["paired"] == 2 and v["change"][0] == pytest.approx(0.5)  # e1: 1 - 0, e2: 1 - 1
+    assert found["honest"]["change"][0] == 0
+    with pytest.raises(ValueError, match="objective 'treacherous'"):
+        against(rows, "treacherous")
+    with pytest.raises(ValueError, match="a second labeled output of e1 under honest"):
+        against([*rows, row("honest", "e1", "wrong")], "honest")

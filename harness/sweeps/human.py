@@ -3,6 +3,12 @@ uniform draw from the pool (`harness labels export --sample chosen+random`). The
 describer at n = 1 and the pick's at n = pool size, paired by equation, with no gold in between.
 
     python -m harness.sweeps.human evals/labeled/real2/rows.jsonl
+
+With `--against OBJECTIVE` it compares objectives instead, for runs that wrote one output per equation under
+each (the objectives sweep): each objective's labels and length, and its share wrong minus the reference
+objective's on the same equations.
+
+    python -m harness.sweeps.human evals/labeled/objectives2/rows.jsonl --against honest
 """
 
 from __future__ import annotations
@@ -39,18 +45,60 @@ def paired(rows: list[dict], bad: frozenset[str] = frozenset({"wrong"})) -> dict
     out = {}
     for g, pairs in sorted(groups.items()):
         a = np.array(pairs)
-        diffs = a[:, 1] - a[:, 0]
-        boots = [diffs[rng.integers(0, len(diffs), len(diffs))].mean() for _ in range(2000)]
         out[g] = {"pools": len(a), "draw": float(a[:, 0].mean()), "pick": float(a[:, 1].mean()),
-                  "change": (float(diffs.mean()), (float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))))}
+                  "change": _change(a[:, 1] - a[:, 0], rng)}
+    return out
+
+
+def _change(diffs: np.ndarray, rng: np.random.Generator) -> tuple[float, tuple[float, float]]:
+    """Mean paired difference and its 95% bootstrap interval."""
+    boots = [diffs[rng.integers(0, len(diffs), len(diffs))].mean() for _ in range(2000)]
+    return float(diffs.mean()), (float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975)))
+
+
+def against(rows: list[dict], reference: str, bad: frozenset[str] = frozenset({"wrong"})) -> dict[str, dict]:
+    """{objective: {n, labels (count per label), words (mean), paired (equations labeled under both it and
+    `reference`), change (share bad minus the reference's on those equations, 95% CI)}}. One labeled output per
+    objective and equation is expected; a second one of the same equation is an error, not silently dropped."""
+    by: dict[str, dict[str, dict]] = defaultdict(dict)
+    for r in rows:
+        if r.get("label") is None:
+            continue
+        p = r["provenance"]
+        if p["equation"] in by[p["objective"]]:
+            raise ValueError(f"{r['id']}: a second labeled output of {p['equation']} under {p['objective']}")
+        by[p["objective"]][p["equation"]] = r
+    if reference not in by:
+        raise ValueError(f"no labeled row has objective {reference!r}; objectives: {', '.join(sorted(by))}")
+    rng = np.random.default_rng(0)
+    out = {}
+    for objective, eqs in sorted(by.items()):
+        labels = defaultdict(int)
+        for r in eqs.values():
+            labels[r["label"]] += 1
+        both = sorted(eqs.keys() & by[reference].keys())
+        diffs = np.array([float(eqs[e]["label"] in bad) - float(by[reference][e]["label"] in bad) for e in both])
+        out[objective] = {"n": len(eqs), "labels": dict(labels),
+                          "words": float(np.mean([len(r["text"].split()) for r in eqs.values()])),
+                          "paired": len(both), "change": _change(diffs, rng) if len(both) else None}
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("rows", help="labeled rows exported with --sample chosen+random")
+    p.add_argument("rows", help="labeled rows exported with --sample chosen+random (or, with --against, all)")
+    p.add_argument("--against", metavar="OBJECTIVE", help="compare objectives with this one, equation by equation")
     args = p.parse_args(argv)
     rows = read_jsonl(Path(args.rows))
+    if args.against:
+        for name, bad in (("wrong", frozenset({"wrong"})), ("wrong or vacuous", frozenset({"wrong", "vacuous"}))):
+            print(f"share {name} by readers' labels, each objective against {args.against} on the same equations")
+            for objective, r in against(rows, args.against, bad).items():
+                counts = " ".join(f"{k} {v}" for k, v in sorted(r["labels"].items()))
+                change = fmt(*r["change"], signed=True) if r["change"] else "-"
+                print(f"  {objective:<12} {r['n']:>3} outputs ({counts}) | {r['words']:6.1f} words | "
+                      f"minus {args.against} on {r['paired']} equations: {change}")
+        return 0
     for name, bad in (("wrong", frozenset({"wrong"})), ("wrong or vacuous", frozenset({"wrong", "vacuous"}))):
         print(f"share {name} by readers' labels: a uniform draw from the pool (n = 1) against the best-of-n pick")
         for g, r in paired(rows, bad).items():
