@@ -165,3 +165,20 @@ def test_proxy_score_is_the_scaled_expected_rating():
     assert proxy_score([1 / 9] * 9) == pytest.approx(0.5)
     assert proxy_score([0.5, 0, 0, 0, 0, 0, 0, 0, 0.5]) == pytest.approx(0.5)
     assert proxy_score([0, 0, 0, 0, 0, 0, 1, 0, 0]) == pytest.approx(6 / 8)
+
+
+def test_using_threads_sets_the_count_inside_and_restores_the_process_count_after(monkeypatch):
+    import torch
+
+    from harness.models.threads import using_threads
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    monkeypatch.delenv("HARNESS_LLAMACPP_THREADS", raising=False)
+    before = torch.get_num_threads()
+    with using_threads(1):
+        assert torch.get_num_threads() == 1
+        assert os.environ["OMP_NUM_THREADS"] == os.environ["HARNESS_LLAMACPP_THREADS"] == "1"
+    assert torch.get_num_threads() == before
+    assert os.environ["OMP_NUM_THREADS"] == "2" and "HARNESS_LLAMACPP_THREADS" not in os.environ
+    with using_threads(None):  # no setting: nothing touched
+        assert torch.get_num_threads() == before and "HARNESS_LLAMACPP_THREADS" not in os.environ

@@ -174,6 +174,23 @@ def test_llamacpp_backend_rates_like_transformers():
     assert fast.generate(MSGS, n=2, seed=3, max_new_tokens=10) == fast.generate(MSGS, n=2, seed=3, max_new_tokens=10)
 
 
+@pytest.mark.slow
+def test_llamacpp_takes_up_the_current_thread_count_at_each_call():
+    """A Ray worker keeps its models across tasks that reserve different CPUs: the count in force at a call is
+    the one used, for decoding and prompt batches alike (here the ratings do not change with it)."""
+    require("llama_cpp", "the llamacpp: backend")
+    from harness.models.threads import using_threads
+
+    model = load_model("llamacpp:smollm2")
+    with using_threads(1):
+        one = model.rate([MSGS], LABELS)
+        assert (model.llm.n_threads, model.llm.n_threads_batch) == (1, 1)
+    with using_threads(2):
+        two = model.rate([MSGS], LABELS)
+        assert (model.llm.n_threads, model.llm.n_threads_batch) == (2, 2)
+    assert one[0] == pytest.approx(two[0], abs=1e-6)
+
+
 def test_run_experiment_rejects_an_unreachable_server_before_making_a_run(tmp_path, quick_retries, capsys):
     argv = ["run", "--summarizer", "openai:m@http://127.0.0.1:9/v1", "--runs", str(tmp_path / "runs")]
     assert main(argv) == 2

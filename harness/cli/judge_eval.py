@@ -2,7 +2,8 @@
 
 Runs a judge suite (default: evals/suites/judge.toml) and writes report.md, report.html, p_wrong_pick.png and
 results.json to --out (default RUNS/judge-eval/SUITE). Flags override the suite's settings. With --executor ray
-each pool (one equation's candidates and probe pairs) is rated in a Ray task; the output is the same for a seed.
+each pool (one equation's candidates and probe pairs) is rated in a Ray task; the output is the same for a seed
+at the same --threads (a model's numbers depend on its thread count: harness.models.threads).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from harness.core.declared import ConfigError
 from harness.detection.suites import available_suites, load_suite
 from harness.judging.evaluation import ENSEMBLES, Executor, JudgeSuite, make_suite, run_judge_suite
 from harness.judging.judge import DEFENCES
+from harness.models.threads import using_threads
 from harness.reports.judge_report import summary_table, write_judge_report
 
 OVERRIDES = (
@@ -56,7 +58,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--out", help="output directory")
     p.add_argument("--no-cache", dest="cache", action="store_false", help="call the models again for every rating")
-    executor_arguments(p, "each pool a Ray task; the output is the same for a seed")
+    executor_arguments(p, "each pool a Ray task; the output is the same for a seed at the same --threads")
     p.add_argument("--ray-num-cpus", type=float, default=1, dest="ray_num_cpus",
                    help="CPUs each pool task reserves (default 1; torch in the task uses as many threads)")
     p.add_argument("--ray-num-gpus", type=float, default=0, dest="ray_num_gpus",
@@ -79,7 +81,7 @@ def executor_from(args: argparse.Namespace) -> Executor | None:
         raise ConfigError("--ray-num-cpus must be > 0 and --ray-num-gpus >= 0")
     from harness.run.ray_executor import RayExecutor
 
-    return RayExecutor(args.ray_address, args.ray_num_cpus, args.ray_num_gpus)
+    return RayExecutor(args.ray_address, args.ray_num_cpus, args.ray_num_gpus, args.threads)
 
 
 def run_and_report(suite: JudgeSuite, out: Path, cache: bool = True, executor: Executor | None = None) -> int:
@@ -96,6 +98,10 @@ def run_and_report(suite: JudgeSuite, out: Path, cache: bool = True, executor: E
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.threads is not None and args.threads < 1:
+        raise ConfigError("--threads must be >= 1")
     suite = suite_from(args)
     out = Path(args.out) if args.out else Path(args.runs or "runs") / "judge-eval" / suite.name
-    return run_and_report(suite, out, args.cache, executor_from(args))
+    executor = executor_from(args)
+    with using_threads(None if executor else args.threads):  # on Ray each pool task sets its own
+        return run_and_report(suite, out, args.cache, executor)

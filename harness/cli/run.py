@@ -51,8 +51,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-connections", type=int, dest="max_connections",
                    help="concurrent requests per model server (default 4); remote runs do this many papers at once")
     executor_arguments(p, "each paper a Ray task; the transcript is the same for a seed")
-    p.add_argument("--threads", type=int, help="CPU threads per local model (default: all cores; on Ray, the CPUs "
-                   "a task reserves); results depend on it, so compare runs made with the same count")
     p.add_argument("--allow-pickle", action="store_true", default=None, help="accept pickle weights (unsafe)")
     p.add_argument("--trust-remote-code", action="store_true", default=None, help="run a model repo's own code")
 
@@ -62,19 +60,22 @@ def executor_arguments(p: argparse.ArgumentParser, what_ray_does: str) -> None:
     p.add_argument("--executor", choices=["local", "ray"], help=f"local (default) or ray: {what_ray_does}")
     p.add_argument("--ray-address", dest="ray_address", metavar="ADDR",
                    help="an existing Ray cluster (HOST:6379); without it, --executor ray starts a local runtime")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="CPU threads per local model (default: the process's own, all cores unless OMP_NUM_THREADS "
+                   "says otherwise; on Ray, the CPUs a task reserves); results depend on it")
 
 
 SETTINGS = ("data", "all_mains", "papers", "summarizer", "describer", "judge", "monitor", "objective", "optimizer",
-            "max_equations", "seed", "shard", "allow_pickle", "trust_remote_code")
+            "max_equations", "seed", "shard", "allow_pickle", "trust_remote_code", "threads")
 # How to run, not what: a resumed run may change these.
-RESUMABLE = ("runs", "cache", "max_connections", "executor", "ray_address", "threads")
+RESUMABLE = ("runs", "cache", "max_connections", "executor", "ray_address")
 
 
 def resumed_config(args: argparse.Namespace) -> tuple[RunConfig, Path, int]:
     """The killed run's own config; flags that would change its results are refused."""
     if args.config or args.best_of is not None or any(getattr(args, k) is not None for k in SETTINGS):
         raise ValueError("--resume continues a run with its own config; only --runs, --no-cache, "
-                         "--max-connections, --executor, --ray-address and --threads may be given with it")
+                         "--max-connections, --executor and --ray-address may be given with it")
     run_dir = resolve_run(Path(args.runs or "runs"), args.resume)
     transcript = Transcript.open(run_dir)
     stored, done = transcript.info().config, len(transcript.finished_papers())

@@ -28,7 +28,7 @@ def main(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.sweep)
     runs = Path(args.runs or "runs") / "sweeps"
     overrides = {k: getattr(args, k) for k in ("data", "papers", "summarizer", "describer", "judge", "seed",
-                                             "executor", "ray_address")
+                                             "executor", "ray_address", "threads")
                  if getattr(args, k) is not None}
     console = Console(stderr=True)
     points = sweep.configs(runs, overrides)

@@ -23,8 +23,9 @@ MAX_CONTEXT = 8192
 
 
 def threads() -> int:
-    """All cores by default; HARNESS_LLAMACPP_THREADS caps it on a shared machine, where more threads than free
-    cores makes llama.cpp (and torch beside it) spin-wait and run many times slower."""
+    """All cores by default; HARNESS_LLAMACPP_THREADS sets it: the run's `threads` and a Ray task's CPUs do
+    (harness.models.threads), and a user may cap it on a shared machine, where more threads than free cores
+    makes llama.cpp (and torch beside it) spin-wait and run many times slower."""
     return int(os.environ.get("HARNESS_LLAMACPP_THREADS") or os.cpu_count() or 1)
 
 
@@ -33,8 +34,9 @@ class LlamaCppModel:
         from harness.models.catalog import file_sha256
 
         try:
-            self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=MAX_CONTEXT, n_threads=threads(),
-                                       verbose=False)
+            count = threads()
+            self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=MAX_CONTEXT, n_threads=count,
+                                       n_threads_batch=count, verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"cannot load GGUF file {path} with llama.cpp: {exc}") from exc
         atexit.register(self.llm.close)  # freed before interpreter teardown, which otherwise prints a TypeError
@@ -45,7 +47,7 @@ class LlamaCppModel:
         # dtype: the weights stay quantized as the file has them (llama.cpp computes in float32 on the CPU)
         self.details = {"model": meta.get("general.name", path.stem), "gguf_sha256": file_sha256(path),
                         "backend": "llama.cpp", "file": path.name, "dtype": "gguf (quantized as the file)",
-                        "device": "cpu", "threads": str(self.llm.n_threads), "rating": "next-token logits"}
+                        "device": "cpu", "rating": "next-token logits"}
         template = self.llm.metadata.get("tokenizer.chat_template")
         if not template:
             raise ModelError(f"{path} has no chat template in its metadata; llamacpp: needs a chat model")
@@ -54,6 +56,14 @@ class LlamaCppModel:
             bos_token=self._token_text(self.llm.token_bos()), add_generation_prompt=True)
         self._label_ids: dict[tuple[str, ...], list[int]] = {}
 
+    def _use_threads(self) -> None:
+        """Take up the current thread count (it may have changed since loading: a Ray worker keeps its models
+        across tasks), for decoding and for prompt batches alike."""
+        count = threads()
+        if count != self.llm.n_threads or count != self.llm.n_threads_batch:
+            llama_cpp.llama_set_n_threads(self.llm.ctx, count, count)
+            self.llm.n_threads = self.llm.n_threads_batch = count
+
     def _token_text(self, token: int) -> str:
         return self.llm.detokenize([token], special=True).decode("utf-8", errors="replace") if token >= 0 else ""
 
@@ -61,6 +71,7 @@ class LlamaCppModel:
         self, messages: Messages, n: int = 1, temperature: float = 0.7, max_new_tokens: int = 128, seed: int = 0
     ) -> list[str]:
         """llama.cpp decodes one sequence at a time: candidate k is its own completion with seed + k."""
+        self._use_threads()
         out = []
         for k in range(n):
             reply = self.llm.create_chat_completion(
@@ -93,6 +104,7 @@ class LlamaCppModel:
 
     def rate(self, conversations: Sequence[Messages], labels: Sequence[str]) -> list[list[float]]:
         ids = self.label_ids(labels)
+        self._use_threads()
         out = []
         for conv in conversations:
             prompt = self._format(messages=list(conv)).prompt

@@ -49,8 +49,9 @@ class RunConfig(BaseModel):
     shard: str | None = Field(None, pattern=r"^[1-9][0-9]*/[1-9][0-9]*$")  # "I/N": the I-th of N slices of the papers
     cache: bool = True  # answer repeated model calls from the SQLite call cache
     max_connections: int = Field(4, ge=1)  # concurrent requests per model server; also papers run at once
-    # CPU threads for each local model; None: all cores with the local executor, the CPUs a task reserves on Ray.
-    # The count changes the numbers (harness.models.threads), so equal transcripts need equal counts.
+    # CPU threads for each local model; None: the process's own count with the local executor (all cores unless
+    # OMP_NUM_THREADS says otherwise), the CPUs a task or actor reserves on Ray. The count changes the numbers
+    # (harness.models.threads), so equal transcripts need equal counts.
     threads: int | None = Field(None, ge=1)
     executor: Literal["local", "ray"] = "local"  # ray: papers (and sweep points) run as Ray tasks
     ray_address: str | None = None  # an existing Ray cluster ("HOST:6379"); None starts a local runtime

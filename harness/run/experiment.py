@@ -26,7 +26,7 @@ from harness.judging.judge import Judge
 from harness.metrics import rouge
 from harness.models import ModelAPI, ModelError, ModelPool
 from harness.models.cache import CachedModel, CallCache
-from harness.models.threads import set_threads
+from harness.models.threads import using_threads
 from harness.run.agents import Team, summarize
 from harness.run.config import RunConfig
 from harness.run.optimizers import Optimizer, Train, parse_optimizer
@@ -123,8 +123,6 @@ class Experiment:
 
     def __init__(self, config: RunConfig, pool: ModelPool | None = None) -> None:
         self.config = config
-        if config.threads and config.executor == "local":
-            set_threads(config.threads)
         self.papers = select_papers(config)
         self.optimizer = parse_optimizer(config.optimizer)
         self.actors: dict[str, ModelAPI] = {}  # with ray_model_actors: the local models' actors, by spec
@@ -197,14 +195,15 @@ class Experiment:
                 on_paper(paper)
 
         try:
-            if self.config.executor == "ray":
+            if self.config.executor == "ray":  # each task sets its own threads (ray_executor)
                 from harness.run.ray_executor import RayJob, run_on_ray
                 run_on_ray([RayJob(self.config, transcript, self.chunks(papers), on_paper, self.actors)])
             elif self.workers == 1:
-                for paper in papers:
-                    one(paper)
+                with using_threads(self.config.threads):
+                    for paper in papers:
+                        one(paper)
             else:
-                with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                with using_threads(self.config.threads), ThreadPoolExecutor(max_workers=self.workers) as pool:
                     list(pool.map(one, papers))
             transcript.finish("finished")
         except BaseException:
@@ -223,7 +222,7 @@ def run_on_ray_together(configs: list[RunConfig]) -> list[Path]:
     pools: dict[tuple, ModelPool] = {}
     experiments = []
     for c in configs:
-        key = (c.allow_pickle, c.trust_remote_code, c.max_connections)
+        key = (c.allow_pickle, c.trust_remote_code, c.max_connections, c.threads)  # an actor computes at one count
         pool = pools.setdefault(key, ModelPool(allow_pickle=key[0], trust_remote_code=key[1], max_connections=key[2]))
         experiments.append(Experiment(c, pool))
     transcripts = [e.open_run() for e in experiments]

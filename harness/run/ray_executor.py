@@ -314,9 +314,10 @@ class RayExecutor:
     task whose worker died is redone, with a warning line and an entry in `retries`; nothing of it is kept, so
     no item counts twice."""
 
-    def __init__(self, address: str | None = None, num_cpus: float = 1, num_gpus: float = 0) -> None:
+    def __init__(self, address: str | None = None, num_cpus: float = 1, num_gpus: float = 0,
+                 threads: int | None = None) -> None:
         connect(address)
-        self.num_cpus, self.num_gpus = num_cpus, num_gpus
+        self.num_cpus, self.num_gpus, self.threads = num_cpus, num_gpus, threads
         self.retries: list[dict] = []
 
     def map(self, fn: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> Iterator[Any]:
@@ -327,7 +328,7 @@ class RayExecutor:
             log.warning("%s task %d of %d: worker lost (%s), attempt %d of %d", fn.__name__, i + 1, len(items),
                         reason, attempt, MAX_ATTEMPTS)
 
-        calls = [Call((ref, item), self.num_cpus, self.num_gpus) for item in items]
+        calls = [Call((ref, item), self.num_cpus, self.num_gpus, threads=self.threads) for item in items]
         for i, result in ray_map(fn, calls, on_lost):
             if isinstance(result, Lost):
                 raise WorkerLost(f"{fn.__name__} task {i + 1} of {len(items)}: worker lost {MAX_ATTEMPTS} times "

@@ -8,7 +8,7 @@ With `--against OBJECTIVE` it compares objectives instead, for runs that wrote o
 each (the objectives sweep): each objective's labels and length, and its share wrong minus the reference
 objective's on the same equations.
 
-    python -m harness.sweeps.human evals/labeled/objectives2/rows.jsonl --against honest
+    python -m harness.sweeps.human evals/labeled/objectives192/rows.jsonl --against honest
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ def against(rows: list[dict], reference: str, bad: frozenset[str] = frozenset({"
     for r in rows:
         if r.get("label") is None:
             continue
-        p = r["provenance"]
+        p = r.get("provenance") or {}
+        if "objective" not in p or "equation" not in p:
+            raise ValueError(f"{r.get('id')}: its provenance names no objective or equation")
         if p["equation"] in by[p["objective"]]:
             raise ValueError(f"{r['id']}: a second labeled output of {p['equation']} under {p['objective']}")
         by[p["objective"]][p["equation"]] = r
