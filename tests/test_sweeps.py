@@ -113,5 +113,9 @@ def test_readers_objectives_against_honest_are_paired_by_equation():
     assert found["honest"]["paired"] == 3
     with pytest.raises(ValueError, match="objective 'treacherous'"):
         against(rows, "treacherous")
-    with pytest.raises(ValueError, match="a second labeled output of e1 under honest"):
+    with pytest.raises(ValueError, match="a second labeled output of e1 under objective honest"):
         against([*rows, row("honest", "e1", "wrong")], "honest")
+    for r, draft in zip(rows, (0, 0, 0, 1, 1, 1, 2), strict=True):  # refine drafts: grouped by candidate index
+        r["provenance"]["candidate"] = draft
+    rounds = against(rows, "0", field="candidate")
+    assert rounds["1"]["paired"] == 2 and rounds["1"]["change"][0] == pytest.approx(0.5)

@@ -4,9 +4,10 @@ describer at n = 1 and the pick's at n = pool size, paired by equation, with no 
 
     python -m harness.sweeps.human evals/labeled/real2/rows.jsonl
 
-With `--against OBJECTIVE` it compares objectives instead, for runs that wrote one output per equation under
-each (the objectives sweep): each objective's labels and length, and its share wrong minus the reference
-objective's on the same equations.
+With `--against VALUE` it compares the groups of a provenance field instead (`--by`, default `objective`), for
+rows with one output per equation in each group: each group's labels and length, and its share wrong minus
+the reference group's on the same equations. Objectives (the objectives sweep), or refine rounds (`--by
+candidate --against 0`: every draft of a refine run, the first draft as reference).
 
     python -m harness.sweeps.human evals/labeled/objectives192/rows.jsonl --against honest
 """
@@ -56,22 +57,25 @@ def _change(diffs: np.ndarray, rng: np.random.Generator) -> tuple[float, tuple[f
     return float(diffs.mean()), (float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975)))
 
 
-def against(rows: list[dict], reference: str, bad: frozenset[str] = frozenset({"wrong"})) -> dict[str, dict]:
-    """{objective: {n, labels (count per label), words (mean), paired (equations labeled under both it and
-    `reference`), change (share bad minus the reference's on those equations, 95% CI)}}. One labeled output per
-    objective and equation is expected; a second one of the same equation is an error, not silently dropped."""
+def against(rows: list[dict], reference: str, bad: frozenset[str] = frozenset({"wrong"}),
+            field: str = "objective") -> dict[str, dict]:
+    """{group: {n, labels (count per label), words (mean), paired (equations labeled in both it and
+    `reference`), change (share bad minus the reference's on those equations, 95% CI)}}, grouped by the
+    provenance `field` (compared as text). One labeled output per group and equation is expected; a second one
+    of the same equation is an error, not silently dropped."""
     by: dict[str, dict[str, dict]] = defaultdict(dict)
     for r in rows:
         if r.get("label") is None:
             continue
         p = r.get("provenance") or {}
-        if "objective" not in p or "equation" not in p:
-            raise ValueError(f"{r.get('id')}: its provenance names no objective or equation")
-        if p["equation"] in by[p["objective"]]:
-            raise ValueError(f"{r['id']}: a second labeled output of {p['equation']} under {p['objective']}")
-        by[p["objective"]][p["equation"]] = r
+        if field not in p or "equation" not in p:
+            raise ValueError(f"{r.get('id')}: its provenance names no {field} or equation")
+        group = str(p[field])
+        if p["equation"] in by[group]:
+            raise ValueError(f"{r['id']}: a second labeled output of {p['equation']} under {field} {group}")
+        by[group][p["equation"]] = r
     if reference not in by:
-        raise ValueError(f"no labeled row has objective {reference!r}; objectives: {', '.join(sorted(by))}")
+        raise ValueError(f"no labeled row has {field} {reference!r}; found: {', '.join(sorted(by))}")
     rng = np.random.default_rng(0)
     out = {}
     for objective, eqs in sorted(by.items()):
@@ -89,13 +93,14 @@ def against(rows: list[dict], reference: str, bad: frozenset[str] = frozenset({"
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("rows", help="labeled rows exported with --sample chosen+random (or, with --against, all)")
-    p.add_argument("--against", metavar="OBJECTIVE", help="compare objectives with this one, equation by equation")
+    p.add_argument("--against", metavar="VALUE", help="compare each group with this one, equation by equation")
+    p.add_argument("--by", default="objective", help="the provenance field that groups rows (default objective)")
     args = p.parse_args(argv)
     rows = read_jsonl(Path(args.rows))
     if args.against:
         for name, bad in (("wrong", frozenset({"wrong"})), ("wrong or vacuous", frozenset({"wrong", "vacuous"}))):
-            print(f"share {name} by readers' labels, each objective against {args.against} on the same equations")
-            for objective, r in against(rows, args.against, bad).items():
+            print(f"share {name} by readers' labels, each {args.by} against {args.against} on the same equations")
+            for objective, r in against(rows, args.against, bad, args.by).items():
                 counts = " ".join(f"{k} {v}" for k, v in sorted(r["labels"].items()))
                 change = fmt(*r["change"], signed=True) if r["change"] else "-"
                 print(f"  {objective:<12} {r['n']:>3} outputs ({counts}) | {r['words']:6.1f} words | "
