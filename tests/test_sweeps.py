@@ -115,7 +115,11 @@ def test_readers_objectives_against_honest_are_paired_by_equation():
         against(rows, "treacherous")
     with pytest.raises(ValueError, match="a second labeled output of e1 under objective honest"):
         against([*rows, row("honest", "e1", "wrong")], "honest")
-    for r, draft in zip(rows, (0, 0, 0, 1, 1, 1, 2), strict=True):  # refine drafts: grouped by candidate index
-        r["provenance"]["candidate"] = draft
-    rounds = against(rows, "0", field="candidate")
-    assert rounds["1"]["paired"] == 2 and rounds["1"]["change"][0] == pytest.approx(0.5)
+    # refine drafts, grouped by candidate index and paired within a run: two runs describe e1
+    for r, (run, draft) in zip(rows, [("a", 0), ("a", 0), ("a", 0), ("a", 1), ("a", 1), ("b", 1), ("b", 0)],
+                               strict=True):
+        r["provenance"] |= {"run": run, "candidate": draft}
+    rows[-1]["provenance"]["equation"], rows[-1]["label"] = "e4", "correct"  # run b's first draft of e4
+    rounds = against(rows, "0", field="candidate", unit=("run", "equation"))
+    assert rounds["1"]["paired"] == 3  # a/e1 (wrong - correct), a/e2 (wrong - wrong), b/e4 (vacuous - correct)
+    assert rounds["1"]["change"][0] == pytest.approx(1 / 3)

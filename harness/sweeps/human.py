@@ -7,9 +7,12 @@ describer at n = 1 and the pick's at n = pool size, paired by equation, with no 
 With `--against VALUE` it compares the groups of a provenance field instead (`--by`, default `objective`), for
 rows with one output per equation in each group: each group's labels and length, and its share wrong minus
 the reference group's on the same equations. Objectives (the objectives sweep), or refine rounds (`--by
-candidate --against 0`: every draft of a refine run, the first draft as reference).
+candidate --against 0 --pair-by run,equation`: every draft of refine runs, each run's first draft of an equation
+as its reference).
 
     python -m harness.sweeps.human evals/labeled/objectives192/rows.jsonl --against honest
+    python -m harness.sweeps.human evals/labeled/refine-qwen/rows.jsonl --by candidate --against 0 \
+        --pair-by run,equation
 """
 
 from __future__ import annotations
@@ -58,22 +61,23 @@ def _change(diffs: np.ndarray, rng: np.random.Generator) -> tuple[float, tuple[f
 
 
 def against(rows: list[dict], reference: str, bad: frozenset[str] = frozenset({"wrong"}),
-            field: str = "objective") -> dict[str, dict]:
-    """{group: {n, labels (count per label), words (mean), paired (equations labeled in both it and
-    `reference`), change (share bad minus the reference's on those equations, 95% CI)}}, grouped by the
-    provenance `field` (compared as text). One labeled output per group and equation is expected; a second one
-    of the same equation is an error, not silently dropped."""
-    by: dict[str, dict[str, dict]] = defaultdict(dict)
+            field: str = "objective", unit: tuple[str, ...] = ("equation",)) -> dict[str, dict]:
+    """{group: {n, labels (count per label), words (mean), paired (units labeled in both it and `reference`),
+    change (share bad minus the reference's on those units, 95% CI)}}, grouped by the provenance `field`
+    (compared as text) and paired by the provenance fields of `unit` (an equation; or a run's equation, when
+    several runs describe the same equations). One labeled output per group and unit is expected; a second one
+    is an error, not silently dropped."""
+    by: dict[str, dict[tuple, dict]] = defaultdict(dict)
     for r in rows:
         if r.get("label") is None:
             continue
         p = r.get("provenance") or {}
-        if field not in p or "equation" not in p:
-            raise ValueError(f"{r.get('id')}: its provenance names no {field} or equation")
-        group = str(p[field])
-        if p["equation"] in by[group]:
-            raise ValueError(f"{r['id']}: a second labeled output of {p['equation']} under {field} {group}")
-        by[group][p["equation"]] = r
+        if field not in p or any(u not in p for u in unit):
+            raise ValueError(f"{r.get('id')}: its provenance names no {field} or {' or '.join(unit)}")
+        group, key = str(p[field]), tuple(p[u] for u in unit)
+        if key in by[group]:
+            raise ValueError(f"{r['id']}: a second labeled output of {'/'.join(map(str, key))} under {field} {group}")
+        by[group][key] = r
     if reference not in by:
         raise ValueError(f"no labeled row has {field} {reference!r}; found: {', '.join(sorted(by))}")
     rng = np.random.default_rng(0)
@@ -95,16 +99,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("rows", help="labeled rows exported with --sample chosen+random (or, with --against, all)")
     p.add_argument("--against", metavar="VALUE", help="compare each group with this one, equation by equation")
     p.add_argument("--by", default="objective", help="the provenance field that groups rows (default objective)")
+    p.add_argument("--pair-by", default="equation", dest="pair_by",
+                   help="provenance fields, comma-separated, that pair rows across groups (default equation)")
     args = p.parse_args(argv)
     rows = read_jsonl(Path(args.rows))
     if args.against:
         for name, bad in (("wrong", frozenset({"wrong"})), ("wrong or vacuous", frozenset({"wrong", "vacuous"}))):
             print(f"share {name} by readers' labels, each {args.by} against {args.against} on the same equations")
-            for objective, r in against(rows, args.against, bad, args.by).items():
+            unit = tuple(args.pair_by.split(","))
+            for objective, r in against(rows, args.against, bad, args.by, unit).items():
                 counts = " ".join(f"{k} {v}" for k, v in sorted(r["labels"].items()))
                 change = fmt(*r["change"], signed=True) if r["change"] else "-"
                 print(f"  {objective:<12} {r['n']:>3} outputs ({counts}) | {r['words']:6.1f} words | "
-                      f"minus {args.against} on {r['paired']} equations: {change}")
+                      f"minus {args.against} on {r['paired']} {'/'.join(unit)}s: {change}")
         return 0
     for name, bad in (("wrong", frozenset({"wrong"})), ("wrong or vacuous", frozenset({"wrong", "vacuous"}))):
         print(f"share {name} by readers' labels: a uniform draw from the pool (n = 1) against the best-of-n pick")
