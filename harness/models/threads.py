@@ -2,7 +2,7 @@
 
 The count changes the numbers, not only the speed: torch's CPU kernels split a reduction over threads, and the
 partial sums add up in another order. Measured here with the bundled model: one thread and two gave different
-rating distributions (0.70 vs 0.73 for the same label) and so different summaries. Two runs give the same
+rating distributions (0.729 vs 0.701 for the same label) and so different summaries. Two runs give the same
 transcript only when their models use the same count; the run config's `threads` fixes it for both executors.
 A repeated call answered from the call cache keeps the answer of whatever count first computed it.
 """
