@@ -102,13 +102,13 @@ def main() -> None:
         rows = [(name, *timed_run(config)) for name, config in runs]
         for name, seconds, _ in rows:
             print(f"{name:<44}{seconds:8.2f}s  ({seconds / papers * 1000:7.1f} ms/paper)")
-        (_, local_s, local_dir), (_, _, one_dir), (_, ray_s, _) = rows[1], rows[2], rows[4]
+        (_, local_s, _), (_, ray_s, _) = rows[1], rows[4]
         print(f"second runs, ray vs local: {ray_s - local_s:+.2f}s in all, {(ray_s - local_s) / papers * 1000:+.1f} ms "
               "per paper")
-        one = content(one_dir)
-        same = all(content(run_dir) == one for _, _, run_dir in rows[2:])
+        events = [content(run_dir) for _, _, run_dir in rows]  # local x2, local at 1 thread, ray x2
+        same = all(e == events[2] for e in events[2:])
         print(f"transcripts equal, event by event (timing aside), ray vs local at 1 thread: {'yes' if same else 'NO'}")
-        same = all(content(run_dir) == content(local_dir) for _, _, run_dir in rows)
+        same = all(e == events[0] for e in events)
         print(f"transcripts equal, event by event (timing aside), all five runs: {'yes' if same else 'no'}")
 
         experiment = Experiment(base)

@@ -194,17 +194,18 @@ class Experiment:
             if on_paper:
                 on_paper(paper)
 
+        ray = self.config.executor == "ray"
         try:
-            if self.config.executor == "ray":  # each task sets its own threads (ray_executor)
-                from harness.run.ray_executor import RayJob, run_on_ray
-                run_on_ray([RayJob(self.config, transcript, self.chunks(papers), on_paper, self.actors)])
-            elif self.workers == 1:
-                with using_threads(self.config.threads):
+            with using_threads(None if ray else self.config.threads):  # on Ray each task sets its own
+                if ray:
+                    from harness.run.ray_executor import RayJob, run_on_ray
+                    run_on_ray([RayJob(self.config, transcript, self.chunks(papers), on_paper, self.actors)])
+                elif self.workers == 1:
                     for paper in papers:
                         one(paper)
-            else:
-                with using_threads(self.config.threads), ThreadPoolExecutor(max_workers=self.workers) as pool:
-                    list(pool.map(one, papers))
+                else:
+                    with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                        list(pool.map(one, papers))
             transcript.finish("finished")
         except BaseException:
             transcript.finish("interrupted")

@@ -18,13 +18,16 @@ as its reference).
 from __future__ import annotations
 
 import argparse
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
 
 from harness.core.real_rows import read_jsonl
 from harness.metrics.stats import fmt
+
+# What counts as a failure: `wrong` alone, or also `vacuous` (an output that says nothing is no better for it).
+FAILURES = (("wrong", frozenset({"wrong"})), ("wrong or vacuous", frozenset({"wrong", "vacuous"})))
 
 
 def paired(rows: list[dict], bad: frozenset[str] = frozenset({"wrong"})) -> dict[str, dict]:
@@ -82,13 +85,10 @@ def against(rows: list[dict], reference: str, bad: frozenset[str] = frozenset({"
         raise ValueError(f"no labeled row has {field} {reference!r}; found: {', '.join(sorted(by))}")
     rng = np.random.default_rng(0)
     out = {}
-    for objective, eqs in sorted(by.items()):
-        labels = defaultdict(int)
-        for r in eqs.values():
-            labels[r["label"]] += 1
+    for group, eqs in sorted(by.items()):
         both = sorted(eqs.keys() & by[reference].keys())
         diffs = np.array([float(eqs[e]["label"] in bad) - float(by[reference][e]["label"] in bad) for e in both])
-        out[objective] = {"n": len(eqs), "labels": dict(labels),
+        out[group] = {"n": len(eqs), "labels": dict(Counter(r["label"] for r in eqs.values())),
                           "words": float(np.mean([len(r["text"].split()) for r in eqs.values()])),
                           "paired": len(both), "change": _change(diffs, rng) if len(both) else None}
     return out
@@ -104,16 +104,16 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     rows = read_jsonl(Path(args.rows))
     if args.against:
-        for name, bad in (("wrong", frozenset({"wrong"})), ("wrong or vacuous", frozenset({"wrong", "vacuous"}))):
+        unit = tuple(args.pair_by.split(","))
+        for name, bad in FAILURES:
             print(f"share {name} by readers' labels, each {args.by} against {args.against} on the same equations")
-            unit = tuple(args.pair_by.split(","))
-            for objective, r in against(rows, args.against, bad, args.by, unit).items():
+            for group, r in against(rows, args.against, bad, args.by, unit).items():
                 counts = " ".join(f"{k} {v}" for k, v in sorted(r["labels"].items()))
                 change = fmt(*r["change"], signed=True) if r["change"] else "-"
-                print(f"  {objective:<12} {r['n']:>3} outputs ({counts}) | {r['words']:6.1f} words | "
+                print(f"  {group:<12} {r['n']:>3} outputs ({counts}) | {r['words']:6.1f} words | "
                       f"minus {args.against} on {r['paired']} {'/'.join(unit)}s: {change}")
         return 0
-    for name, bad in (("wrong", frozenset({"wrong"})), ("wrong or vacuous", frozenset({"wrong", "vacuous"}))):
+    for name, bad in FAILURES:
         print(f"share {name} by readers' labels: a uniform draw from the pool (n = 1) against the best-of-n pick")
         for g, r in paired(rows, bad).items():
             print(f"  {g:<28} {r['pools']:>4} pools | draw {fmt(r['draw'])} | pick {fmt(r['pick'])} | "
