@@ -54,6 +54,12 @@ def test_train_saves_an_adapter_that_reloads(tmp_path, papers_file, tiny_llama):
     rounds = [c["round"] for c in describer["candidates"]]
     assert rounds[:4] == [0] * 4 and rounds[4:8] == [1] * 4 and set(rounds[8:]) == {3}
     assert sum(c["chosen"] for c in describer["candidates"]) == 1
+    # The run's describer_tokens bound the training samples as they bound every other describer call.
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_llama)
+    assert max(len(tokenizer(c["text"], add_special_tokens=False)["input_ids"])
+               for c in describer["candidates"]) <= 6
     # LoRA's B matrices start at zero: non-zero saved B weights mean the describer's own weights moved.
     from safetensors.torch import load_file
 
@@ -65,3 +71,12 @@ def test_train_saves_an_adapter_that_reloads(tmp_path, papers_file, tiny_llama):
 
     reloaded = load_trained(load_model(f"hf:{tiny_llama}"), Path(adapter.payload["path"]))
     assert len(reloaded.generate([{"role": "user", "content": "the equation"}], n=2, max_new_tokens=4)) == 2
+
+
+def test_train_refuses_greedy_sampling():
+    from harness.core.declared import ConfigError
+    from harness.run.config import load_config
+
+    with pytest.raises(ConfigError, match=r"^command line: optimizer train needs temperature > 0"):
+        load_config(None, {"optimizer": "train(3)", "temperature": 0})
+    assert load_config(None, {"optimizer": "refine(3)", "temperature": 0}).temperature == 0

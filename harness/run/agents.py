@@ -166,7 +166,8 @@ def produce(team: Team, node: AgentNode, equation: Equation, messages: Messages,
     task = Task(messages=messages, latex=equation.latex, model=team.describer, sample=sample,
                 rate=lambda texts: judge.rate(equation, texts), critique=critique, seed=seed,
                 work_dir=t.run_dir / "agents" / node.id.replace("/", "__"),
-                emit=lambda kind, **payload: t.emit(node.id, kind, **payload))
+                emit=lambda kind, **payload: t.emit(node.id, kind, **payload), max_tokens=cfg.describer_tokens,
+                temperature=cfg.temperature)
     return team.optimizer.optimize(task)
 
 

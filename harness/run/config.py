@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from harness.core.declared import ConfigError
 
@@ -63,6 +63,12 @@ class RunConfig(BaseModel):
     allow_pickle: bool = False
     trust_remote_code: bool = False
 
+    @model_validator(mode="after")
+    def _train_samples(self) -> RunConfig:
+        if self.optimizer.strip().startswith("train(") and self.temperature <= 0:
+            raise ValueError("optimizer train needs temperature > 0: each step samples several texts to rank")
+        return self
+
     @property
     def describer_spec(self) -> str:
         return self.describer or self.summarizer
@@ -75,6 +81,8 @@ class RunConfig(BaseModel):
 def _explain(exc: ValidationError, source: str) -> ConfigError:
     err = exc.errors()[0]
     key = ".".join(str(p) for p in err["loc"])
+    if not key:  # a check across keys
+        return ConfigError(f"{source}: {err['msg'].removeprefix('Value error, ')}")
     if err["type"] == "extra_forbidden":
         valid = ", ".join(RunConfig.model_fields)
         return ConfigError(f"{source}: unknown config key {key!r} (valid keys: {valid})")

@@ -41,6 +41,8 @@ class Task:
     seed: int
     work_dir: Path  # where an optimizer may keep files (a trained adapter)
     emit: Callable[..., Any]  # emit(kind, **payload) into the describer's transcript node
+    max_tokens: int = 64  # the describer's token budget per text (the run's describer_tokens)
+    temperature: float = 0.8  # its sampling temperature (the run's temperature)
 
 
 class Optimizer(Protocol):
@@ -126,7 +128,8 @@ class Train:
             task.emit("weight_update", **step.model_dump())
 
         result = train_describer(trainable_copy(base), task.messages, reward, self.steps, task.work_dir,
-                                 samples=self.samples, seed=task.seed, on_step=on_step)
+                                 samples=self.samples, seed=task.seed, max_new_tokens=task.max_tokens,
+                                 temperature=task.temperature, on_step=on_step)
         task.emit("adapter", path=result.adapter_dir, kl_estimate=result.kl_estimate, steps=self.steps)
         # The trained describer's own final samples, rated: the parent keeps the best of them.
         final = [Candidate(len(candidates) + i, t, r, round=self.steps + 1)
