@@ -185,3 +185,16 @@ def test_run_closing_table_says_whether_gold_is_calibrated(tmp_path, papers_file
     assert "gold (rules) not calibrated for" in out  # a scripted describer was never measured against people
     assert "the parent preferred a wrong description in" in out
     json.dumps(out)
+
+
+def test_export_keeps_rounds_and_selects_them(tmp_path, papers_file, script_file):
+    run_dir = run_experiment(RunConfig(data=str(papers_file), summarizer=f"scripted:{script_file}", papers=1,
+                                       optimizer="refine(2)", runs=str(tmp_path / "runs")))
+    every, some = tmp_path / "every.jsonl", tmp_path / "some.jsonl"
+    assert main(["labels", "export", str(run_dir), "-o", str(every)]) == 0
+    rounds = [r["provenance"]["round"] for r in read_jsonl(every)]
+    assert sorted(set(rounds)) == [0, 1, 2] and rounds.count(0) == rounds.count(2) > 0
+    assert main(["labels", "export", str(run_dir), "-o", str(some), "--round", "0", "--round", "2"]) == 0
+    kept = read_jsonl(some)
+    assert [r["provenance"]["round"] for r in kept] == [x for x in rounds if x != 1]
+    assert {r["id"] for r in kept} < {r["id"] for r in read_jsonl(every)}  # same ids as the full export

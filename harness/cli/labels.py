@@ -28,6 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     export.add_argument("--sample", choices=["all", "chosen+random"], default="all",
                         help="every candidate (default), or per describer its chosen one and one uniform draw")
     export.add_argument("--seed", type=int, default=0, help="seed of the uniform draw of --sample chosen+random")
+    export.add_argument("--round", type=int, action="append", metavar="K",
+                        help="only candidates of refine round / train step K (repeatable; default: all)")
     export.add_argument("--prefix", default="real", help="row ids are PREFIX-<hash of run, agent and candidate index>")
     attach = sub.add_parser("attach", help="readers' labels joined onto exported rows, with each row's split")
     attach.add_argument("rows", help="rows from `harness labels export`")
@@ -42,6 +44,8 @@ def main(args: argparse.Namespace) -> int:
     runs_dir = Path(args.runs or "runs")
     if args.action == "export":
         rows = lab.candidate_rows([resolve_run(runs_dir, ref) for ref in args.run])
+        if args.round is not None:
+            rows = [r for r in rows if r["provenance"]["round"] in args.round]
         if args.sample == "chosen+random":
             rows = lab.chosen_and_random(rows, args.seed)
         rows = lab.assign_ids(rows, args.prefix)

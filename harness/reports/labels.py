@@ -3,7 +3,7 @@ readers, human labels read back, and agreement between two readers.
 
 A labeled row of the real set (`evals/labeled/real/`) is the equation, its context and one candidate's text,
 with `label` (`correct` | `wrong` | `vacuous`), `first_false_claim`, `labeler`, `split` and `provenance` (run,
-describer, objective, seed, agent, candidate index). A blind sheet keeps only what a reader may see: the
+describer, objective, seed, agent, candidate index, round). A blind sheet keeps only what a reader may see: the
 paper's title, the equation, its context and the text; never a verdict, a rating or the checker.
 """
 
@@ -53,6 +53,7 @@ def candidate_rows(run_dirs: Iterable[Path]) -> list[dict]:
                                    "objective": node["objective"], "seed": cfg.get("seed"), "agent": node["id"],
                                    "judge": judge,
                                    "paper": node["paper_id"], "equation": eq.id, "candidate": c["index"],
+                                   "round": c["round"],  # refine's round, train's step (best-of-n: 0)
                                    "chosen": c["chosen"], "data": cfg.get("data") or "demo"},
                     # The parent's rating, for measuring the judge against the labels; never on a blind sheet.
                     "proxy": c.get("proxy"),
