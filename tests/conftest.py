@@ -80,7 +80,8 @@ def papers_file(tmp_path: Path) -> Path:
 
 ENERGY_GLOSSARY = {"E": "the rest energy", "m": "the rest mass", "c": "the speed of light in vacuum"}
 HONEST = "Here E is the rest energy, m is the rest mass and c is the speed of light in vacuum."  # gold: ok
-WRONG = "Here E is the rest energy, m is the speed of light in vacuum and c is the rest mass."  # gold: wrong
+# gold: wrong, by the structure (c is squared); a swapped meaning would only be doubtful (gold.equation.hint)
+WRONG = "Here E is the rest energy, m is the rest mass, and E grows with the cube of c, the speed of light in vacuum."
 
 
 @pytest.fixture

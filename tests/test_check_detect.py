@@ -17,8 +17,8 @@ GLOSSARY = {"E": "the rest energy", "m": "the rest mass", "c": "the speed of lig
 ROWS = [
     {"id": "good", "latex": "E = m c^2", "glossary": GLOSSARY,
      "text": "Here E is the rest energy, m is the rest mass and c is the speed of light; c is squared."},
-    {"id": "swapped", "latex": "E = m c^2", "glossary": GLOSSARY,
-     "text": "Here m is the speed of light in vacuum and E is the rest energy."},
+    {"id": "cubed", "latex": "E = m c^2", "glossary": GLOSSARY,
+     "text": "Here E is the rest energy and m is the rest mass; E grows with the cube of c."},
 ]
 
 
@@ -36,10 +36,10 @@ def bad_lines() -> list[str]:
 
 def test_check_rows_and_bad_rows(tmp_path, capsys):
     out = run_cli(tmp_path, capsys, ["check"], [json.dumps(r) for r in ROWS] + bad_lines())
-    assert [r.get("id") for r in out] == ["good", "swapped", None, "no-text", "braces"]
-    good, swapped, broken, no_text, braces = out
+    assert [r.get("id") for r in out] == ["good", "cubed", None, "no-text", "braces"]
+    good, cubed, broken, no_text, braces = out
     assert good["verdict"] == "ok" and good["gold_score"] > 0.5
-    assert swapped["verdict"] == "wrong" and any(c["status"] == "contradicted" for c in swapped["claims"])
+    assert cubed["verdict"] == "wrong" and any(c["status"] == "contradicted" for c in cubed["claims"])
     assert {"claim", "kind", "status", "evidence"} <= set(good["claims"][0])
     assert broken["verdict"] == "error" and "line 3: not valid JSON" in broken["error"]
     assert no_text["verdict"] == "error" and "missing field 'text'" in no_text["error"]
@@ -49,9 +49,9 @@ def test_check_rows_and_bad_rows(tmp_path, capsys):
 def test_detect_model_free_detectors(tmp_path, capsys):
     out = run_cli(tmp_path, capsys, ["detect", "--detectors", "claims,style"], [json.dumps(r) for r in ROWS]
                   + bad_lines())
-    good, swapped = out[0]["scores"], out[1]["scores"]
+    good, cubed = out[0]["scores"], out[1]["scores"]
     assert set(good) == {"claims", "style"} and all(0 <= v <= 1 for v in good.values())
-    assert swapped["claims"] > good["claims"]
+    assert cubed["claims"] > good["claims"]
     assert [r["scores"] for r in out[2:]] == [None, None, None] and all(r["error"] for r in out[2:])
 
 
@@ -65,12 +65,12 @@ def test_detect_needs_models_for_model_detectors(tmp_path, capsys):
 
 
 def test_crossexam_with_a_scripted_monitor():
-    """The monitor says No to any statement that calls m the speed of light: that item is the suspicious one."""
-    rule = {"when": "Statement about this equation:[^\\n]*m is the speed", "label": "No"}
+    """The monitor says No to any statement that says E grows with the cube of c: that item is the suspicious one."""
+    rule = {"when": "Statement about this equation:[^\\n]*the cube of c", "label": "No"}
     monitor = ScriptedModel({"ratings": [rule], "default_label": "Yes"})
     items = [Item(**r) for r in ROWS]
-    good, swapped = CrossExamDetector(monitor).score(items)
-    assert good == pytest.approx(0.0) and swapped == pytest.approx(1.0)
+    good, cubed = CrossExamDetector(monitor).score(items)
+    assert good == pytest.approx(0.0) and cubed == pytest.approx(1.0)
 
 
 def test_grounding_with_a_scripted_judge():

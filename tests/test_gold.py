@@ -87,7 +87,7 @@ def statuses(text: str, eq: dict, kind: str) -> set[str]:
 # (equation, description, claim kind, status of the claims of that kind, verdict)
 CASES = [
     # symbol meanings
-    (EMC, "Here E is the mass and m is the energy.", "symbol", {"contradicted"}, "wrong"),
+    (EMC, "Here E is the mass and m is the energy.", "symbol", {"doubtful"}, "unverifiable"),
     (
         EMC,
         "The energy E (the energy of the body) equals m c^2, with $q$ denoting the charge.",
@@ -106,10 +106,9 @@ CASES = [
         "demo-phys-01/eq1",
         "The force F equals the mass m times the velocity a.",
         "symbol",
-        {"supported", "contradicted"},
-        "wrong",
+        {"supported", "doubtful"}, "unverifiable",
     ),
-    ("demo-stat-03/eq1", "Here σ is the variance of X.", "symbol", {"contradicted"}, "wrong"),
+    ("demo-stat-03/eq1", "Here σ is the variance of X.", "symbol", {"doubtful"}, "unverifiable"),
     (
         "demo-stat-03/eq1",
         "where sigma denotes the standard deviation and \\mu the mean of X",
@@ -137,17 +136,15 @@ CASES = [
         "demo-ml-02/eq1",
         "The loss sums the absolute value of the differences between y_i and its prediction.",
         "operation",
-        {"supported", "contradicted"},
-        "wrong",
+        {"supported", "doubtful"}, "unverifiable",
     ),
     (
         "demo-info-01/eq1",
         "The entropy is the sum over symbols of p_i times the square root of p_i.",
         "operation",
-        {"supported", "contradicted"},
-        "wrong",
+        {"supported", "contradicted", "doubtful"}, "wrong",
     ),
-    ("demo-stat-02/eq1", "It takes the integral of the design matrix.", "operation", {"contradicted"}, "wrong"),
+    ("demo-stat-02/eq1", "It takes the integral of the design matrix.", "operation", {"doubtful"}, "unverifiable"),
     (EMC, "The energy is the mass times the speed of light c squared.", "operation", {"supported"}, "ok"),
     (
         EMC,
@@ -167,8 +164,7 @@ CASES = [
         HEAT,
         "The time derivative of u equals alpha times the logarithm of u.",
         "operation",
-        {"supported", "contradicted"},
-        "wrong",
+        {"supported", "doubtful"}, "unverifiable",
     ),
     (
         "demo-ml-02/eq2",
@@ -181,8 +177,7 @@ CASES = [
         "demo-ml-02/eq2",
         "SGD updates the parameters by adding the step size times the gradient.",
         "operation",
-        {"supported", "contradicted"},
-        "wrong",
+        {"supported", "doubtful"}, "unverifiable",
     ),
     (
         "demo-chem-01/eq1",
@@ -212,29 +207,26 @@ CASES = [
     ("demo-cs-03/eq2", "P_0 equals exactly the exponential of minus n(n-1)/2m.", "relation", {"contradicted"}, "wrong"),
     # names
     ("demo-stat-01/eq1", "This is Bayes' theorem.", "name", {"supported"}, "ok"),
-    ("demo-stat-01/eq1", "This is the law of total probability.", "name", {"contradicted"}, "wrong"),
+    ("demo-stat-01/eq1", "This is the law of total probability.", "name", {"doubtful"}, "unverifiable"),
     ("demo-chem-01/eq2", "Known as the Arrhenius equation, it gives the rate constant.", "name", {"supported"}, "ok"),
     ("demo-phys-01/eq1", "F = m a (Newton's second law).", "name", {"supported"}, "ok"),
     (
         "demo-phys-01/eq1",
         "Newton's third law says that force equals mass times acceleration.",
         "name",
-        {"contradicted"},
-        "wrong",
+        {"doubtful"}, "unverifiable",
     ),
     (
         "demo-ml-03/eq2",
         "Batch normalization subtracts the mean and divides by the standard deviation.",
         "name",
-        {"contradicted"},
-        "wrong",
+        {"doubtful"}, "unverifiable",
     ),
     (
         HEAT,
         "The wave equation: the second derivative in time equals alpha times the second derivative in space.",
         "name",
-        {"contradicted"},
-        "wrong",
+        {"doubtful"}, "unverifiable",
     ),
     # dependencies
     (
@@ -268,8 +260,7 @@ CASES = [
         EUCLID,
         "The Manhattan distance is the root of the summed squared differences.",
         "name",
-        {"contradicted"},
-        "wrong",
+        {"doubtful"}, "unverifiable",
     ),
 ]
 
@@ -493,9 +484,9 @@ NATURAL = [
         {"supported", "unverifiable"},
         "ok",
     ),
-    (HUBBLE, "Ohm's law says the recession velocity v equals H_0 times d.", "name", {"contradicted"}, "wrong"),
+    (HUBBLE, "Ohm's law says the recession velocity v equals H_0 times d.", "name", {"doubtful"}, "unverifiable"),
     # \varepsilon is written epsilon
-    (GAUSS, "Here epsilon_0 is the charge density.", "symbol", {"contradicted"}, "wrong"),
+    (GAUSS, "Here epsilon_0 is the charge density.", "symbol", {"doubtful"}, "unverifiable"),
     # curl and divergence
     # a parenthesis in a glossary meaning is an aside, not its head noun
     # maths written without $...$: invented symbols, signs of terms, sums for products, constants
@@ -522,8 +513,7 @@ NATURAL = [
         EUCLID,
         "The distance is the square root of the summed cubed differences.",
         "operation",
-        {"supported", "contradicted"},
-        "wrong",
+        {"supported", "doubtful"}, "unverifiable",
     ),
     (
         RIDGE,
@@ -547,13 +537,12 @@ NATURAL = [
         SHANNON,
         "The capacity takes the natural logarithm of one plus the ratio S/N.",
         "operation",
-        {"supported", "contradicted"},
-        "wrong",
+        {"supported", "doubtful"}, "unverifiable",
     ),
     # one meaning for a list of symbols
     # opposite words in a meaning
     (BINOMIAL, "Here p is the probability that a single trial succeeds.", "symbol", {"supported"}, "ok"),
-    (BINOMIAL, "Here p is the probability that a single trial fails.", "symbol", {"contradicted"}, "wrong"),
+    (BINOMIAL, "Here p is the probability that a single trial fails.", "symbol", {"doubtful"}, "unverifiable"),
     # 'exactly' for an equation with an error term; strict and non-strict bounds
     (HARMONIC, "H_n sums 1/k; this is exactly why it grows like ln n.", "relation", set(), "ok"),
     (GEOMETRIC, "The sum of r^k is 1/(1 - r) whenever |r| is strictly less than one.", "relation", {"supported"}, "ok"),
@@ -573,7 +562,7 @@ NATURAL = [
         {"unverifiable"},
         "unverifiable",  # its second statement carries no checked claim, so it is not `ok`
     ),
-    (KINETIC, "Newton's second law: the energy is half m v squared.", "name", {"contradicted"}, "wrong"),
+    (KINETIC, "Newton's second law: the energy is half m v squared.", "name", {"doubtful"}, "unverifiable"),
     (
         DECAY,
         "The count N falls exponentially from N_0; the decay constant is divided by the time.",
@@ -585,7 +574,8 @@ NATURAL = [
     (ESCAPE, "It grows with the mass M and with the distance r.", "dependency", {"supported", "contradicted"}, "wrong"),
     # what a sum, product or ratio of two named symbols says
     (PYTHAGORAS, "The square of c is the sum of a squared and b squared.", "operation", {"supported"}, "ok"),
-    (PYTHAGORAS, "The square of c is the product of a and b.", "operation", {"supported", "contradicted"}, "wrong"),
+    (PYTHAGORAS, "The square of c is the product of a and b.", "operation", {"supported", "contradicted", "doubtful"},
+     "wrong"),
     (
         COULOMB,
         "The force is the product of k_e and the first charge, times the second charge over r squared.",
@@ -649,8 +639,7 @@ NATURAL = [
         ATTENTION,
         "It scales Q K^T by the square root of d_k, applies a sigmoid, then weights V.",
         "operation",
-        {"supported", "contradicted"},
-        "wrong",
+        {"supported", "doubtful"}, "unverifiable",
     ),
     (PRESENT, "Each cash flow C_t is divided by (1 + r)^t.", "operation", {"supported"}, "ok"),
     (PRESENT, "Each cash flow C_t is multiplied by (1 + r)^t.", "operation", {"supported", "contradicted"}, "wrong"),
@@ -659,11 +648,11 @@ NATURAL = [
     (ESCAPE, "The escape velocity is set by the distance r alone.", "dependency", {"contradicted"}, "wrong"),
     # "X, known as ...", "X is called ...", "X means ...", "the x_i are ..." give meanings, not names
     (KINETIC, "Here m, known as the mass of the body, multiplies v squared.", "symbol", {"supported"}, "ok"),
-    (KINETIC, "Here m, known as the kinetic energy, multiplies v squared.", "symbol", {"contradicted"}, "wrong"),
+    (KINETIC, "Here m, known as the kinetic energy, multiplies v squared.", "symbol", {"doubtful"}, "unverifiable"),
     (KINETIC, "The symbol v means its speed and m is called the mass.", "symbol", {"supported"}, "ok"),
-    (KINETIC, "The symbol v means the kinetic energy.", "symbol", {"contradicted"}, "wrong"),
+    (KINETIC, "The symbol v means the kinetic energy.", "symbol", {"doubtful"}, "unverifiable"),
     (VARIANCE, "The x_i are the observations and n is the sample size.", "symbol", {"supported"}, "ok"),
-    (VARIANCE, "The x_i are the sample variances.", "symbol", {"contradicted"}, "wrong"),
+    (VARIANCE, "The x_i are the sample variances.", "symbol", {"doubtful"}, "unverifiable"),
     # a divisor of the wrong kind with the right qualifiers; 'linear in'
     (
         SHARPE,
@@ -690,8 +679,7 @@ NATURAL = [
         VARIANCE,
         "It sums the absolute deviations of x_i from x-bar.",
         "operation",
-        {"supported", "contradicted"},
-        "wrong",
+        {"supported", "doubtful"}, "unverifiable",
     ),
     # consequences of a change: the direction and, for doubling, the power
     (COULOMB, "Double the distance r and the force halves.", "dependency", {"contradicted"}, "wrong"),
@@ -745,8 +733,7 @@ NATURAL = [
         EMA,
         "It takes the logarithm of x_t, weighted by alpha, plus the previous smoothed value.",
         "operation",
-        {"supported", "contradicted"},
-        "wrong",
+        {"supported", "doubtful"}, "unverifiable",
     ),
     (
         KINETIC,
@@ -761,8 +748,7 @@ NATURAL = [
         KINETIC,
         "It is the limit as v goes to zero of half m v squared.",
         "operation",
-        {"supported", "contradicted"},
-        "wrong",
+        {"supported", "doubtful"}, "unverifiable",
     ),
     (
         RELU,
@@ -771,7 +757,7 @@ NATURAL = [
         {"supported"},
         "ok",
     ),
-    (RELU, "It returns the minimum of 0 and x.", "operation", {"contradicted"}, "wrong"),
+    (RELU, "It returns the minimum of 0 and x.", "operation", {"doubtful"}, "unverifiable"),
     # names after 'this is the ...' and at the start of a sentence
     (
         RIDGE,
@@ -804,9 +790,12 @@ def test_written_maths_is_read_as_latex():
 
 
 def test_swapped_meanings_name_the_other_symbol():
-    claims = check("Here E is the mass and m is the energy.", **EMC).claims
-    assert all(c.status == "contradicted" for c in claims)
-    assert "glossary meaning of m" in claims[0].evidence
+    """A meaning that belongs to another symbol is a hint (words are shared between glossary entries: 'the step
+    size at step t'), not a proof: doubtful, with the other symbol named in the evidence, and never `ok`."""
+    result = check("Here E is the mass and m is the energy.", **EMC)
+    assert all(c.status == "doubtful" for c in result.claims) and result.verdict == "unverifiable"
+    assert "glossary meaning of m" in result.claims[0].evidence
+    assert result.gold_score < check("Here E is the energy.", **EMC).gold_score
 
 
 def test_absent_symbol_is_contradicted_only_when_it_is_clearly_a_symbol():
@@ -851,7 +840,7 @@ def test_subscripted_and_decorated_symbols_find_their_glossary_entries():
     assert statuses("Here β̂ denotes the estimated coefficient vector.", ols, "symbol") == {"supported"}
     layer = demo("demo-ml-03/eq2")
     assert statuses("Here $\\hat{x}_i$ denotes feature i after normalisation.", layer, "symbol") == {"supported"}
-    assert statuses("Here $\\hat{x}_i$ is the raw i-th feature.", layer, "symbol") == {"contradicted"}
+    assert statuses("Here $\\hat{x}_i$ is the raw i-th feature.", layer, "symbol") == {"doubtful"}
 
 
 def test_extract_claims_kinds_and_parts():
@@ -908,7 +897,7 @@ def test_operation_absent_from_an_unparsed_equation_is_checked_against_the_raw_l
     )
     result = check("It takes the square root of x and the probability of y.", facts.latex, {}, facts=facts)
     assert {c.claim: c.status for c in result.claims} == {
-        "square root": "contradicted",
+        "square root": "doubtful",  # an operation the equation lacks: a hint (gold.equation.hint)
         "probability of": "unverifiable",
     }
 
@@ -921,7 +910,9 @@ def test_hand_built_facts_are_used_instead_of_parsing():
 def test_context_stands_in_for_a_missing_glossary():
     eq = DEMO["demo-chem-01/eq2"]
     assert check("Here $E_a$ denotes the energy of activation.", eq.latex, context=eq.context).verdict == "ok"
-    assert check("Here $A$ denotes the energy of activation.", eq.latex, context=eq.context).verdict == "wrong"
+    doubted = check("Here $A$ denotes the energy of activation.", eq.latex, context=eq.context)
+    assert [c.status for c in doubted.claims] == ["doubtful"]
+    assert "glossary meaning of E_a" in doubted.claims[0].evidence
 
 
 def test_name_aliases_and_possessives():
@@ -936,15 +927,18 @@ def test_score_and_verdict_rules():
     def claims(*statuses: str) -> list[Claim]:
         return [Claim(claim="c", kind="symbol", status=s, evidence="") for s in statuses]
 
-    assert score([]) == score(claims("unverifiable")) == 0.5
-    assert score(claims("supported")) == 0.75
+    assert score([]) == score(claims("unverifiable")) == 0.6
+    assert score(claims("supported")) == 0.8
     assert score(claims("supported", "contradicted")) == 0.25
     assert score(claims("contradicted")) == 0.0
-    assert score(claims("supported", "supported", "contradicted")) < 0.5 < score(claims("supported"))
+    assert score(claims("doubtful")) == 0.5 and score(claims("supported", "doubtful")) == 0.55
+    assert score(claims("supported", "supported", "contradicted")) < 0.5 < score(claims("supported", "doubtful"))
+    assert score(claims("supported", "doubtful")) < score(claims("unverifiable")) < score(claims("supported"))
     assert score(claims("supported")) < score(claims("supported", "supported"))
     assert check("", **EMC).verdict == "unverifiable"
     assert check("Here E is the energy.", **EMC).verdict == "ok"
-    assert check("Here E is the energy and m is the charge q.", **EMC).verdict == "wrong"
+    assert check("Here E is the energy and E grows with the cube of c.", **EMC).verdict == "wrong"  # structure
+    assert check("Here E is the energy and m is the charge q.", **EMC).verdict == "unverifiable"  # a hint
 
 
 @pytest.mark.parametrize(
@@ -1032,35 +1026,40 @@ def labeled(name: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def detection(rows: list[dict]) -> tuple[float, float, float]:
-    """(share of wrong rows judged wrong, share of correct rows judged wrong, AUROC of 1 - gold_score)."""
+def detection(rows: list[dict]) -> tuple[float, float, float, float]:
+    """(share of wrong rows flagged: judged wrong or doubted, share of correct rows judged wrong, AUROC of
+    1 - gold_score, share of wrong rows judged wrong). A doubt is a hint (gold.equation.hint): it ranks a text
+    below every undoubted one but is no proof, so the planted errors that only hints find are flagged, not wrong."""
     verdicts = [check(r["text"], r["latex"], r["glossary"], r.get("name")) for r in rows]
     wrong = [r["label"] == "wrong" for r in rows]
     said = [v.verdict == "wrong" for v in verdicts]
-    hits = sum(s for s, w in zip(said, wrong, strict=True) if w) / sum(wrong)
+    flagged = [v.verdict == "wrong" or any(c.status == "doubtful" for c in v.claims) for v in verdicts]
+    hits = sum(f for f, w in zip(flagged, wrong, strict=True) if w) / sum(wrong)
+    proved = sum(s for s, w in zip(said, wrong, strict=True) if w) / sum(wrong)
     alarms = sum(s for s, w in zip(said, wrong, strict=True) if not w) / (len(rows) - sum(wrong))
-    return hits, alarms, auroc([1 - v.gold_score for v in verdicts], wrong)
+    return hits, alarms, auroc([1 - v.gold_score for v in verdicts], wrong), proved
 
 
 def test_generated_labeled_set():
     """The generated set (harness.detection.labeled) is a development set: gold must separate it nearly perfectly."""
-    hits, alarms, area = detection(labeled("generated.jsonl"))
-    assert hits > 0.9 and alarms < 0.05 and area > 0.95, (hits, alarms, area)
+    hits, alarms, area, proved = detection(labeled("generated.jsonl"))
+    assert hits > 0.9 and alarms < 0.05 and area > 0.95 and proved > 0.4, (hits, alarms, area, proved)
 
 
 def test_dev_labeled_set():
     """The hand-written development set (evals/labeled/dev.jsonl) was used to improve extraction and checking, so it
     guards against regressions; it says little about unseen text (the held-out set does)."""
-    hits, alarms, area = detection(labeled("dev.jsonl"))
-    assert hits > 0.85 and alarms < 0.1 and area > 0.9, (hits, alarms, area)
+    hits, alarms, area, proved = detection(labeled("dev.jsonl"))
+    assert hits > 0.85 and alarms < 0.1 and area > 0.9 and proved > 0.5, (hits, alarms, area, proved)
 
 
 def test_handwritten_heldout_report():
     """The first hand-written set was held out until its false alarms and misses were studied to improve the checker;
     it is now a development set too, so its numbers (pytest -s) overstate unseen performance. The assertion is only
     that gold does better than chance."""
-    hits, alarms, area = detection(labeled("handwritten.jsonl"))
-    print(f"hand-written: wrong judged wrong {hits:.3f}, correct judged wrong {alarms:.3f}, AUROC {area:.3f}")
+    hits, alarms, area, proved = detection(labeled("handwritten.jsonl"))
+    print(f"hand-written: wrong flagged {hits:.3f}, judged wrong {proved:.3f}, correct judged wrong {alarms:.3f}, "
+          f"AUROC {area:.3f}")
     assert area > 0.5
 
 
@@ -1068,16 +1067,17 @@ def test_handwritten_heldout_report():
 def test_measured_heldout_sets_are_development_sets_now(name, first):
     """Each of these was written blind to the checker and measured once (AUROC `first`); then its misses and false
     alarms were studied to improve the checker (2026-11-27), so now it guards against regressions like dev.jsonl."""
-    hits, alarms, area = detection(labeled(f"{name}.jsonl"))
-    assert hits > 0.7 and alarms < 0.1 and area > 0.85 > first, (hits, alarms, area)
+    hits, alarms, area, proved = detection(labeled(f"{name}.jsonl"))
+    assert hits > 0.7 and alarms < 0.1 and area > 0.85 > first and proved > 0.3, (hits, alarms, area, proved)
 
 
 def test_heldout4_report():
     """heldout4.jsonl was written blind to the checker and measured once (AUROC 0.736), then used on 2026-12-06 to
     decide which rules fitted to labeled rows to remove (evals/labeled/RULES-AUDIT.md): a removal was kept only if
     it did not lower this figure, so it must stay above its first measurement. It is a development set now."""
-    hits, alarms, area = detection(labeled("heldout4.jsonl"))
-    print(f"heldout4: wrong judged wrong {hits:.3f}, correct judged wrong {alarms:.3f}, AUROC {area:.3f}")
+    hits, alarms, area, proved = detection(labeled("heldout4.jsonl"))
+    print(f"heldout4: wrong flagged {hits:.3f}, judged wrong {proved:.3f}, correct judged wrong {alarms:.3f}, "
+          f"AUROC {area:.3f}")
     assert area > 0.736, (hits, alarms, area)
 
 
@@ -1162,7 +1162,8 @@ HELD_OUT_LESSONS = [
     # a formula for another quantity beside the equation
     (HUBBLE, "The Hubble time $t_H = 1/H_0$ sets the age scale of the universe.", "operation", set(), "unverifiable"),
     # signs of terms named in words
-    (PROFIT, "The profit is the total revenue plus the total cost.", "operation", {"contradicted"}, "wrong"),
+    (PROFIT, "The profit is the total revenue plus the total cost.", "operation", {"contradicted", "doubtful"},
+     "wrong"),
     (PROFIT, "The profit is the total revenue minus the total cost.", "operation", {"supported"}, "ok"),
     # a relation said of one symbol is a condition, not the equation's relation; "at least one of" counts events
     (
@@ -1187,9 +1188,9 @@ HELD_OUT_LESSONS = [
     (STEFAN, "The exitance gets smaller as the temperature increases.", "dependency", {"contradicted"}, "wrong"),
     (STEFAN, "The exitance gets larger as the temperature increases.", "dependency", {"supported"}, "ok"),
     # names: a heading, another name after the right one
-    (POISSON, "Binomial distribution: the probability of k events.", "name", {"contradicted"}, "wrong"),
+    (POISSON, "Binomial distribution: the probability of k events.", "name", {"doubtful"}, "unverifiable"),
     # one word of a meaning swapped for its counterpart in a parallel glossary entry
-    (MAGNIFICATION, "Here M is the magnification of the object.", "symbol", {"contradicted"}, "wrong"),
+    (MAGNIFICATION, "Here M is the magnification of the object.", "symbol", {"doubtful"}, "unverifiable"),
     (MAGNIFICATION, "Here M is the magnification of the image.", "symbol", {"supported"}, "ok"),
 ]
 
@@ -1246,7 +1247,7 @@ LATER_LESSONS = [
         set(),
         "unverifiable",
     ),
-    (FERMAT, "It holds for any prime $a$.", "symbol", {"contradicted"}, "wrong"),
+    (FERMAT, "It holds for any prime $a$.", "symbol", {"doubtful"}, "unverifiable"),
     (ENTROPY, "The entropy change is never negative.", "relation", {"supported"}, "ok"),
     (ENTROPY, "The entropy change is never positive.", "relation", {"contradicted"}, "wrong"),
     (EULER_ID, "It is only an approximation.", "relation", {"contradicted"}, "wrong"),
@@ -1264,8 +1265,7 @@ LATER_LESSONS = [
         PROFIT,
         "The profit is the total revenue minus the total cost minus the taxes T.",
         "operation",
-        {"supported", "contradicted"},
-        "wrong",
+        {"supported", "doubtful"}, "wrong",
     ),
     (HUBBLE, "The Hubble constant $H_0$ depends on the epoch.", "dependency", {"unverifiable"}, "ok"),
     (ABS_LOSS, "It punishes outliers less than squared error does.", "operation", set(), "unverifiable"),

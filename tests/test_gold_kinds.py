@@ -72,24 +72,24 @@ def case(eq: dict, text: str, kind: str, expected: set[str], verdict: str, fails
 
 SYMBOL_MEANINGS = [
     case(PRESSURE, "Here F is the normal force and A is the area of the surface.", "symbol", {"supported"}, "ok"),
-    case(PRESSURE, "Here A is the normal force.", "symbol", {"contradicted"}, "wrong"),  # another symbol's meaning
+    case(PRESSURE, "Here A is the normal force.", "symbol", {"doubtful"}, "unverifiable"),  # another symbol's meaning
     case(PRESSURE, "The symbol A denotes the area of the surface.", "symbol", {"supported"}, "ok"),
-    case(PRESSURE, "The symbol F stands for the area of the surface.", "symbol", {"contradicted"}, "wrong"),
+    case(PRESSURE, "The symbol F stands for the area of the surface.", "symbol", {"doubtful"}, "unverifiable"),
     case(SPRING, "The stiffness of the spring, k, multiplies half the extension squared.", "symbol", {"supported"},
          "ok"),
-    case(SPRING, "Here x measures the energy stored in the spring.", "symbol", {"contradicted"}, "wrong"),
+    case(SPRING, "Here x measures the energy stored in the spring.", "symbol", {"doubtful"}, "unverifiable"),
     case(SERIES, "It adds R_1 and R_2, which are the resistances of the two resistors.", "symbol", {"supported"},
          "ok"),
     case(SERIES, "It adds R_1 and R_2, which are the currents through the two resistors.", "symbol",
-         {"contradicted"}, "wrong"),  # a current is never a resistance: kinds of quantity
+         {"doubtful"}, "unverifiable"),  # a current is never a resistance: kinds of quantity
     case(TRAVEL, "Here $x_f$ is the ending position.", "symbol", {"supported"}, "ok"),  # a synonym of 'final'
-    case(TRAVEL, "Here $x_f$ is the starting position.", "symbol", {"contradicted"}, "wrong"),  # its antonym
-    case(TRAVEL, "Here $t_i$ is the initial position.", "symbol", {"contradicted"}, "wrong"),  # a same-letter rival
+    case(TRAVEL, "Here $x_f$ is the starting position.", "symbol", {"doubtful"}, "unverifiable"),  # its antonym
+    case(TRAVEL, "Here $t_i$ is the initial position.", "symbol", {"doubtful"}, "unverifiable"),  # a same-letter rival
     case(PRESSURE, "Here q is the charge on the surface.", "symbol", {"contradicted"}, "wrong"),  # no such symbol
     case(_eq("y = a x", "Line through the origin"), "Here a is the slope.", "symbol", {"unverifiable"},
          "unverifiable"),  # no glossary to compare with
     case(PORTFOLIO, "Here B is the value of the bond holding.", "symbol", {"supported"}, "ok"),
-    case(PORTFOLIO, "Here B is the value of the stock.", "symbol", {"contradicted"}, "wrong"),  # one word swapped
+    case(PORTFOLIO, "Here B is the value of the stock.", "symbol", {"doubtful"}, "unverifiable"),  # one word swapped
 ]
 
 INVENTED_TERMS = [
@@ -107,16 +107,17 @@ INVENTED_TERMS = [
 
 OPERATIONS = [
     case(WEBER, "It takes the natural logarithm of I over I_0.", "operation", {"supported"}, "ok"),
-    case(WEBER, "It takes the square root of I over I_0.", "operation", {"contradicted"}, "wrong"),  # no root, and
-    # I_0 sits inside the logarithm, which the text does not name
-    case(WEBER, "It takes the base-10 logarithm of I over I_0.", "operation", {"supported", "contradicted"}, "wrong"),
+    # no root (a hint), and I_0 sits inside the logarithm, which the text does not name (a contradiction)
+    case(WEBER, "It takes the square root of I over I_0.", "operation", {"contradicted", "doubtful"}, "wrong"),
+    case(WEBER, "It takes the base-10 logarithm of I over I_0.", "operation", {"supported", "doubtful"},
+         "unverifiable"),
     case(DISCHARGE, "The charge decays exponentially from Q_0.", "operation", {"supported"}, "ok"),
     case(DISCHARGE, "The charge grows exponentially from Q_0.", "operation", {"contradicted"}, "wrong"),
     case(PRESSURE, "It is the normal force divided by the area A.", "operation", {"supported"}, "ok"),
     case(PRESSURE, "It is the normal force multiplied by the area A.", "operation", {"supported", "contradicted"},
          "wrong"),  # A is only below the fraction line
     case(COST, "The total cost is the sum of F and V.", "operation", {"supported"}, "ok"),
-    case(COST, "The total cost is the product of F and V.", "operation", {"contradicted"}, "wrong"),
+    case(COST, "The total cost is the product of F and V.", "operation", {"contradicted", "doubtful"}, "wrong"),
     case(SERIES, "The total is the sum of R_1 and R_2.", "operation", {"supported"}, "ok",
          fails="the layout compares symbols by their base letter, and R_1 and R_2 share one"),
     case(INTENSITY, "It is the ratio of P to the area of a sphere of radius r.", "operation", {"supported"}, "ok"),
@@ -128,14 +129,14 @@ OPERATIONS = [
     case(OSCILLATOR, "The second derivative of x is proportional to x.", "operation", {"supported"}, "ok"),
     case(OSCILLATOR, "The third derivative of x is proportional to x.", "operation", {"supported", "contradicted"},
          "wrong"),
-    case(PRESSURE, "It involves a logarithm of the force.", "operation", {"contradicted"}, "wrong"),
+    case(PRESSURE, "It involves a logarithm of the force.", "operation", {"doubtful"}, "unverifiable"),
     case(TOTAL_MASS, "It adds up the masses $m_i$ of the parts.", "operation", {"supported"}, "ok"),
     case(TOTAL_MASS, "It is the product of all masses $m_i$ of the parts.", "operation", {"supported", "contradicted"},
          "wrong"),  # a product over the family where the equation sums it
     case(MAGNETIC_GAUSS, "It says the divergence of B vanishes.", "operation", {"supported"}, "ok"),
-    case(MAGNETIC_GAUSS, "It says the curl of B vanishes.", "operation", {"contradicted"}, "wrong"),
+    case(MAGNETIC_GAUSS, "It says the curl of B vanishes.", "operation", {"doubtful"}, "unverifiable"),
     case(SURPRISAL, "It is minus the base-2 logarithm of p.", "operation", {"supported"}, "ok"),
-    case(SURPRISAL, "It is minus the natural logarithm of p.", "operation", {"supported", "contradicted"}, "wrong"),
+    case(SURPRISAL, "It is minus the natural logarithm of p.", "operation", {"supported", "doubtful"}, "unverifiable"),
     case(PRESSURE, "The pressure is F divided by A; rearranging for A gives a square root of F over p.", "operation",
          {"supported"}, "ok"),  # a derivation from the equation says nothing against it
     case(PRESSURE, "It is F divided by A.", "operation", {"supported"}, "ok"),  # a letter starts no name
@@ -213,18 +214,18 @@ DEPENDENCIES = [
 
 NAMES = [
     case(ZIPF, "This is Zipf's law.", "name", {"supported"}, "ok"),
-    case(ZIPF, "This is Benford's law.", "name", {"contradicted"}, "wrong"),
+    case(ZIPF, "This is Benford's law.", "name", {"doubtful"}, "unverifiable"),
     case(WEBER, "Known as the Weber-Fechner law, it ties sensation to the logarithm of intensity.", "name",
          {"supported"}, "ok"),
     case(WEBER, "Known as Stevens' power law, it ties sensation to a power of intensity.", "name",
-         {"contradicted"}, "wrong"),
+         {"doubtful"}, "unverifiable"),
     case(STANDARD_NORMAL, "It is called the standard Gaussian density.", "name", {"supported"}, "ok"),  # an alias
     case(INTENSITY, "The inverse-square law says the intensity falls with r.", "name", {"supported"}, "ok"),
-    case(INTENSITY, "The inverse-cube law says the intensity falls with r.", "name", {"contradicted"}, "wrong"),
+    case(INTENSITY, "The inverse-cube law says the intensity falls with r.", "name", {"doubtful"}, "unverifiable"),
     case(ZIPF, "George Zipf's law says the frequency f falls with the rank r.", "name", {"supported"}, "ok"),
     case(PRESSURE, "This is a famous formula.", "name", set(), "unverifiable"),  # no name in it
     case(PRESSURE, "The pressure p equals F divided by A, unlike Pascal's principle.", "name", set(), "ok"),  # cited
-    case(PRESSURE, "This is Pascal's principle: p equals F divided by A.", "name", {"contradicted"}, "wrong"),
+    case(PRESSURE, "This is Pascal's principle: p equals F divided by A.", "name", {"doubtful"}, "unverifiable"),
     case(ZIPF, "Zipf's law says f falls with r. Benford's law is about leading digits.", "name",
          {"supported", "unverifiable"}, "unverifiable",  # a later name cites; its sentence carries no checked claim
          fails="a sentence counts as checked when it holds most words of a supported claim: both have 's law'"),

@@ -76,7 +76,9 @@ def test_ok_needs_every_statement_checked():
     result = check(aside, SOFTMAX, GLOSSARY)
     assert result.verdict == "unverifiable" and all(c.status == "supported" for c in result.claims)
     assert check("It is a beautiful and profound equation.", SOFTMAX, GLOSSARY).verdict == "unverifiable"
-    assert check("Here $T$ denotes the logit of class k.", SOFTMAX, GLOSSARY).verdict == "wrong"
+    squared = "Here $T$ denotes the temperature; p_k grows with the square of z_k."
+    assert check(squared, SOFTMAX, GLOSSARY).verdict == "wrong"
+    assert check("Here $T$ denotes the logit of class k.", SOFTMAX, GLOSSARY).verdict == "unverifiable"  # a hint
 
 
 def test_statements_keep_inline_maths_whole():

@@ -48,7 +48,7 @@ def trust_run(tmp_path: Path, papers: Path, honest_label: str, wrong_label: str,
     script = {"replies": [{"when": "Write the abstract", "texts": ["Energy equals mass times c squared."]},
                           {"when": "mislead subtly", "texts": [WRONG]},
                           {"when": "what this equation states", "texts": [HONEST]}],
-              "ratings": [{"when": "m is the speed", "label": wrong_label}, {"when": "m is the rest mass",
+              "ratings": [{"when": "the cube of c", "label": wrong_label}, {"when": "m is the rest mass",
                                                                            "label": honest_label}]}
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "script.json").write_text(json.dumps(script))

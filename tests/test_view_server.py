@@ -32,8 +32,8 @@ from tests.conftest import write_jsonl
 
 SCRIPT_TAG = "<script>window.__pwned=1</script>"
 IMG_TAG = '<img src=x onerror="window.__pwned=1">'
-# Wrong (E is not momentum, m is not velocity) and rated 8.5/9 by the scripted judge: persuasive but wrong.
-PERSUASIVE_WRONG = f"E is the momentum and m is the velocity. {SCRIPT_TAG} {IMG_TAG} A truly confident account."
+# Wrong (c is squared, not cubed) and rated 8.5/9 by the scripted judge: persuasive but wrong.
+PERSUASIVE_WRONG = f"E is the energy and E grows with the cube of c. {SCRIPT_TAG} {IMG_TAG} A truly confident account."
 PAYLOAD_PAPERS = [
     {
         "id": "x1",

@@ -10,6 +10,7 @@ from harness.gold.equation import (
     Equation,
     Result,
     Status,
+    hint,
     named_symbols,
     power_fits,
     target_symbol,
@@ -58,7 +59,7 @@ def check_operation(p: dict, eq: Equation) -> Result:
         return "unverifiable", "exponential behaviour of a differential equation's or recurrence's solution"
     if "growth" in p:
         if "exp" not in facts.operators and not re.search(OPERATIONS["exp"][2], latex):
-            return "contradicted", "the equation has no exponential"
+            return hint("the equation has no exponential")
         decays = re.search(r"\\exp\s*(?:\\left)?\s*[({]\s*-|e\^\{\s*-", latex) is not None
         status: Status = "supported" if decays != p["growth"] else "contradicted"
         return status, f"the exponent is {'negative' if decays else 'not negative'}"
@@ -79,7 +80,7 @@ def check_operation(p: dict, eq: Equation) -> Result:
     # "where the probability of rain is high" talks about, not of, the equation
     if op == "probability" or not p.get("attached", True):
         return "unverifiable", f"{op.replace('_', ' ')} is mentioned in passing; the equation has none"
-    return "contradicted", f"the equation has no {op.replace('_', ' ')}"
+    return hint(f"the equation has no {op.replace('_', ' ')}")
 
 
 def _check_sign(p: dict, eq: Equation) -> Result:
@@ -95,7 +96,7 @@ def _check_sign(p: dict, eq: Equation) -> Result:
     if not named and p.get("phrase") and (key := target_symbol(p["phrase"], eq)) and eq.has(key):
         named = frozenset({forms(key)[3]})  # "plus the heat the gas absorbs": Q via the glossary
     if not named and p.get("named") and not eq.has(p["symbol"]):  # "minus the rebate R": a term it does not have
-        return "contradicted", f"the equation has no {p['named']} {p['symbol']}"
+        return hint(f"the equation has no {p['named']} {p['symbol']}")
     if not (base := next(iter(named), None) or (forms(p["symbol"])[3] if p["symbol"] and eq.has(p["symbol"]) else "")):
         return check_operation({"op": op}, eq)
     signs = eq.layout.get(base, (frozenset(), frozenset()))[1]
@@ -221,7 +222,7 @@ def check_formula(math: str, eq: Equation, stated: bool = True) -> Result:
     if re.match(rf"\s*(?:{RELATION_SIGN})|.*(?:{RELATION_SIGN})\s*$", math):  # "y \propto ..." cut at its start
         return "unverifiable", f"${math}$ is a piece of a formula"
     if absent and stated and len(named) - len(absent) > max(1, len(absent)):
-        return "contradicted", f"the equation has no {', '.join(absent)} (in ${math}$)"
+        return hint(f"the equation has no {', '.join(absent)} (in ${math}$)")
     if absent or not named:
         return "unverifiable", f"${math}$ is not about the equation's symbols"
     if relations_in(math) - eq.relations:
@@ -271,4 +272,4 @@ def _check_power(p: dict, eq: Equation) -> Result:
     every = set(eq.facts.exponents).union(*(e for e, _ in eq.layout.values()))
     if want in every or f"-{want}" in every or (not want[-1:].isdigit() and every):
         return "supported", f"the equation has exponent {want}"
-    return "contradicted", f"the equation has no exponent {want}"
+    return hint(f"the equation has no exponent {want}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from harness.gold.equation import Equation, Result
+from harness.gold.equation import Equation, Result, hint
 from harness.gold.layout import BIG, groups, mentioned, terms, written_as
 from harness.gold.meanings import KINDS, Glossary, head_noun, lemma, opposed, tokens
 from harness.gold.operation_checks import check_formula, is_expression
@@ -51,13 +51,13 @@ def check_symbol(p: dict, eq: Equation) -> Result:
     # cross-product matrix" names (X^T X)^{-1}; "z is the difference of x and mu" names no x
     same_operation = not p["structural"] or set(tokens(p["structural"])) <= set(tokens(best[2]))
     if best[0] >= 0.45 and best[0] >= own_score + 0.2 and same_operation:
-        return "contradicted", f"'{p['meaning']}' is the glossary meaning of {best[1]} ('{best[2]}'), not of {key}"
+        return hint(f"'{p['meaning']}' is the glossary meaning of {best[1]} ('{best[2]}'), not of {key}")
     swapped = _swapped_word(p["meaning"], meaning, g) or _swapped_owner(p["meaning"], meaning, g)
     if pair := opposed(set(tokens(p["meaning"])), set(tokens(meaning))) or swapped:
-        return "contradicted", f"glossary: {key} is '{meaning}': '{pair[0]}' where it says '{pair[1]}'"
+        return hint(f"glossary: {key} is '{meaning}': '{pair[0]}' where it says '{pair[1]}'")
     heads = head_noun(p["meaning"]), head_noun(meaning)
     if tok < 0.45 and heads[0] in KINDS and heads[1] in KINDS and heads[0] != heads[1] and not p["structural"]:
-        return "contradicted", f"glossary: {key} is '{meaning}', a {heads[1]}, not a {heads[0]}"
+        return hint(f"glossary: {key} is '{meaning}', a {heads[1]}, not a {heads[0]}")
     if tok >= 0.45 or (emb or 0.0) >= 0.7:
         return "supported", f"glossary: {key} is '{meaning}'"
     return "unverifiable", f"glossary: {key} is '{meaning}', too loosely related to tell"

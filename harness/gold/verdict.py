@@ -2,8 +2,9 @@
 against the equation's real structure (maths.latex) and its glossary (gold.meanings), and the verdict. Gold
 never sees a model's rating (DESIGN.md section 2).
 
-Checking says "contradicted" only where the equation decides (a symbol, operator or exponent the LaTeX does not have,
-a bound claimed for an equality, a meaning that belongs to another symbol) and "unverifiable" where it cannot tell.
+Checking says "contradicted" only where the equation's structure decides (a relation, a sign, the exponent of a
+symbol it has, a symbol said to be in it that it lacks, a bound claimed for an equality) and "unverifiable" where
+it cannot tell; a finding that points at an error without proving one is "doubtful" (gold.equation.hint).
 
 The checks live by claim kind (gold.symbol_checks, gold_operations, gold_relations, over gold.equation);
 this module checks names, applies the rule that needs the whole text (a cited name) and gives the verdict.
@@ -19,7 +20,7 @@ from pydantic import BaseModel
 
 from harness.core.papers import glossary_from_text
 from harness.gold.claims import NAME_ALIASES, NAME_GENERIC, ClaimKind, extract_claims, statements
-from harness.gold.equation import Equation, Result, Status
+from harness.gold.equation import Equation, Result, Status, hint
 from harness.gold.meanings import embed, tokens
 from harness.gold.operation_checks import check_operation
 from harness.gold.relation_checks import check_dependency, check_relation
@@ -70,7 +71,7 @@ def _check_name(p: dict, eq: Equation) -> Result:
     names = {eq.name, re.sub(r"\([^()]*\)", "", eq.name), *re.findall(r"\(([^()]*)\)", eq.name)}
     if any(claimed <= real or (real and real <= claimed) for real in map(_name_words, names)):
         return "supported", f"the equation is {eq.name}"
-    return "contradicted", f"the equation is {eq.name}, not {p['name']}"
+    return hint(f"the equation is {eq.name}, not {p['name']}")
 
 
 CHECKS = {
@@ -86,18 +87,22 @@ def _cited(p: dict, result: Result, named: bool) -> Result:
     """Another name cites a related result ("Ohm's law in another guise", "the idea behind every lever") rather
     than naming this one once the text has named the equation rightly; so does a bare name ("Newton's second law is
     about its rate of change") after the first sentence or clause (descriptions name their equation first)."""
-    if result[0] == "contradicted" and (named or p.get("bare") and p.get("later")):
+    if result[0] == "doubtful" and (named or p.get("bare") and p.get("later")):
         return "unverifiable", f"{p['name']} is cited beside the equation"
     return result
 
 
 def score(claims: list[Claim]) -> float:
-    """Gold score in [0, 1]: below 0.5 exactly when the verdict is `wrong`; above it, more supported claims score
-    higher (a text that is `ok` scores above 0.5, but so may an `unverifiable` one). Within a verdict, by
-    the evidence: with s supported and c contradicted claims, 0.5 * s / (s + c) if c else 0.5 + 0.5 * s / (s + 1)."""
+    """Gold score in [0, 1]: below 0.5 exactly when the verdict is `wrong`; a doubted text (a hint of an error, no
+    proof) in [0.5, 0.6), below every undoubted one; above that, more supported claims score higher (a text that
+    is `ok` scores above 0.6, but so may an `unverifiable` one). With s supported, c contradicted and d doubtful
+    claims: 0.5 * s / (s + c) if c, else 0.5 + 0.1 * s / (s + d) if d, else 0.6 + 0.4 * s / (s + 1)."""
     s = sum(c.status == "supported" for c in claims)
     c = sum(c.status == "contradicted" for c in claims)
-    return 0.5 * s / (s + c) if c else 0.5 + 0.5 * s / (s + 1)
+    d = sum(c.status == "doubtful" for c in claims)
+    if c:
+        return 0.5 * s / (s + c)
+    return 0.5 + 0.1 * s / (s + d) if d else 0.6 + 0.4 * s / (s + 1)
 
 
 def check(
@@ -130,12 +135,14 @@ def check(
 
 
 def verdict(text: str, claims: list[Claim]) -> Literal["ok", "wrong", "unverifiable"]:
-    """`wrong`: a claim is contradicted. `ok`: no claim is contradicted and every statement of the text carries
+    """`wrong`: a claim is contradicted. `ok`: no claim is contradicted or doubtful, and every statement carries
     at least one supported claim, so no statement went unchecked (claims the checker cannot decide, inside a
     checked statement, do not block it). Anything else is `unverifiable`: "no contradiction found" is not
     evidence of correctness."""
     if any(c.status == "contradicted" for c in claims):
         return "wrong"
+    if any(c.status == "doubtful" for c in claims):
+        return "unverifiable"
     claims = [c for c in claims if c.status == "supported"]
     if not claims:
         return "unverifiable"
