@@ -4,11 +4,11 @@ describer at n = 1 and the pick's at n = pool size, paired by equation, with no 
 
     python -m harness.sweeps.human evals/labeled/real2/rows.jsonl
 
-With `--against VALUE` it compares the groups of a provenance field instead (`--by`, default `objective`), for
-rows with one output per equation in each group: each group's labels and length, and its share wrong minus
-the reference group's on the same equations. Objectives (the objectives sweep), or refine rounds (`--by
+With `--against VALUE` it compares the groups of a provenance field instead (`--by`, default `objective`): each
+group's labels and length, and its share wrong minus the reference group's on the same equations (an equation
+with several outputs in a group counts by their share). Objectives (the objectives sweep), refine rounds (`--by
 candidate --against 0 --pair-by run,equation`: every draft of refine runs, each run's first draft of an equation
-as its reference).
+as its reference), or training steps (`--by round --against 0 --pair-by run,equation`).
 
     python -m harness.sweeps.human evals/labeled/objectives192/rows.jsonl --against honest
     python -m harness.sweeps.human evals/labeled/refine-qwen/rows.jsonl --by candidate --against 0 \
@@ -68,29 +68,31 @@ def against(rows: list[dict], reference: str, bad: frozenset[str] = frozenset({"
     """{group: {n, labels (count per label), words (mean), paired (units labeled in both it and `reference`),
     change (share bad minus the reference's on those units, 95% CI)}}, grouped by the provenance `field`
     (compared as text) and paired by the provenance fields of `unit` (an equation; or a run's equation, when
-    several runs describe the same equations). One labeled output per group and unit is expected; a second one
-    is an error, not silently dropped."""
-    by: dict[str, dict[tuple, dict]] = defaultdict(dict)
+    several runs describe the same equations). A unit with several outputs in a group (a training step's samples)
+    counts by its share bad, so each unit weighs the same in the change."""
+    by: dict[str, dict[tuple, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for r in rows:
         if r.get("label") is None:
             continue
         p = r.get("provenance") or {}
         if field not in p or any(u not in p for u in unit):
             raise ValueError(f"{r.get('id')}: its provenance names no {field} or {' or '.join(unit)}")
-        group, key = str(p[field]), tuple(p[u] for u in unit)
-        if key in by[group]:
-            raise ValueError(f"{r['id']}: a second labeled output of {'/'.join(map(str, key))} under {field} {group}")
-        by[group][key] = r
+        by[str(p[field])][tuple(p[u] for u in unit)].append(r)
     if reference not in by:
         raise ValueError(f"no labeled row has {field} {reference!r}; found: {', '.join(sorted(by))}")
+
+    def share(outputs: list[dict]) -> float:
+        return float(np.mean([r["label"] in bad for r in outputs]))
+
     rng = np.random.default_rng(0)
     out = {}
-    for group, eqs in sorted(by.items()):
-        both = sorted(eqs.keys() & by[reference].keys())
-        diffs = np.array([float(eqs[e]["label"] in bad) - float(by[reference][e]["label"] in bad) for e in both])
-        out[group] = {"n": len(eqs), "labels": dict(Counter(r["label"] for r in eqs.values())),
-                          "words": float(np.mean([len(r["text"].split()) for r in eqs.values()])),
-                          "paired": len(both), "change": _change(diffs, rng) if len(both) else None}
+    for group, units in sorted(by.items()):
+        both = sorted(units.keys() & by[reference].keys())
+        diffs = np.array([share(units[u]) - share(by[reference][u]) for u in both])
+        outputs = [r for rs in units.values() for r in rs]
+        out[group] = {"n": len(outputs), "labels": dict(Counter(r["label"] for r in outputs)),
+                      "words": float(np.mean([len(r["text"].split()) for r in outputs])),
+                      "paired": len(both), "change": _change(diffs, rng) if len(both) else None}
     return out
 
 
