@@ -1,7 +1,7 @@
 """Gold as one instrument: the rules first, then the gold model layer where the rules cannot decide.
 
-A rule's contradiction is `wrong`, proven, with its evidence. Otherwise the model's P(False) of the text (the
-largest over its statements) decides: `wrong` at or above WRONG_AT, `ok` below OK_BELOW (every statement judged
+A rule's contradiction is `wrong`, proven, with its evidence. Otherwise (a rule's doubt, a hint of an error, is
+no proof) the model's P(False) of the text (the largest over its statements) decides: `wrong` at or above WRONG_AT, `ok` below OK_BELOW (every statement judged
 true), `unverifiable` between. Every verdict keeps its provenance: the rules' claims with their evidence, and the
 model's statements with their P(False). Neither layer sees a rating.
 """
