@@ -101,6 +101,12 @@ def test_rules_with_a_model_keep_each_layers_provenance():
     assert unsure.verdict == "unverifiable" and unsure.model_score == pytest.approx(0.45)
     said_nothing = with_model(check("ok", SOFTMAX), ModelCheck(math.nan, [], "statements", "m"))
     assert said_nothing.model_score is None and said_nothing.verdict == check("ok", SOFTMAX).verdict
+    # a rules doubt (a hint, no proof) leaves the decision to the model, both ways
+    doubted = check("It takes the integral of z_k over T.", SOFTMAX)
+    assert doubted.verdict == "unverifiable" and {c.status for c in doubted.claims} >= {"doubtful"}
+    cleared = with_model(doubted, ModelCheck(0.1, [], "statements", "m"))
+    assert cleared.verdict == "ok" and cleared.gold_score == pytest.approx(0.9)
+    assert with_model(doubted, ModelCheck(0.7, [], "statements", "m")).verdict == "wrong"
 
 
 def test_gold_without_a_model_is_the_rules():

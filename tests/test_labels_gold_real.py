@@ -189,7 +189,7 @@ def test_run_closing_table_says_whether_gold_is_calibrated(tmp_path, papers_file
     json.dumps(out)
 
 
-def test_export_keeps_rounds_and_selects_them(tmp_path, papers_file, script_file):
+def test_export_keeps_rounds_and_selects_them(tmp_path, papers_file, script_file, capsys):
     run_dir = run_experiment(RunConfig(data=str(papers_file), summarizer=f"scripted:{script_file}", papers=1,
                                        optimizer="refine(2)", runs=str(tmp_path / "runs")))
     every, some = tmp_path / "every.jsonl", tmp_path / "some.jsonl"
@@ -200,3 +200,8 @@ def test_export_keeps_rounds_and_selects_them(tmp_path, papers_file, script_file
     kept = read_jsonl(some)
     assert [r["provenance"]["round"] for r in kept] == [x for x in rounds if x != 1]
     assert {r["id"] for r in kept} < {r["id"] for r in read_jsonl(every)}  # same ids as the full export
+    capsys.readouterr()
+    assert main(["labels", "export", str(run_dir), "-o", str(some), "--round", "0", "--sample", "chosen+random"]) == 2
+    assert "cannot be combined with --sample" in capsys.readouterr().err
+    assert main(["labels", "export", str(run_dir), "-o", str(some), "--round", "5"]) == 2
+    assert "no candidate of round 5" in capsys.readouterr().err

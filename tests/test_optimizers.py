@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -73,10 +74,15 @@ def test_train_saves_an_adapter_that_reloads(tmp_path, papers_file, tiny_llama):
     assert len(reloaded.generate([{"role": "user", "content": "the equation"}], n=2, max_new_tokens=4)) == 2
 
 
-def test_train_refuses_greedy_sampling():
+def test_train_refuses_greedy_sampling(tmp_path):
     from harness.core.declared import ConfigError
     from harness.run.config import load_config
 
     with pytest.raises(ConfigError, match=r"^command line: optimizer train needs temperature > 0"):
         load_config(None, {"optimizer": "train(3)", "temperature": 0})
     assert load_config(None, {"optimizer": "refine(3)", "temperature": 0}).temperature == 0
+    greedy = tmp_path / "greedy.toml"
+    greedy.write_text('optimizer = "train(3)"\ntemperature = 0\n')
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(greedy))}: optimizer train needs temperature > 0"):
+        load_config(str(greedy), {})
+    assert load_config(str(greedy), {"optimizer": "best_of_n(4)"}).optimizer == "best_of_n(4)"  # judged merged

@@ -114,7 +114,9 @@ def test_readers_objectives_against_honest_are_paired_by_equation():
     with pytest.raises(ValueError, match="objective 'treacherous'"):
         against(rows, "treacherous")
     # several outputs of one unit (a training step's samples) count by their share: e1 honest is now 1/2 wrong
-    two = against([*rows, row("honest", "e1", "wrong")], "honest")
+    with pytest.raises(ValueError, match="honest-e1: labeled twice"):
+        against([*rows, row("honest", "e1", "wrong")], "honest")
+    two = against([*rows, {**row("honest", "e1", "wrong"), "id": "honest-e1-second"}], "honest")
     assert two["honest"]["n"] == 4 and two["verbose"]["change"][0] == pytest.approx((0.5 + 0) / 2)
     # refine drafts, grouped by candidate index and paired within a run: two runs describe e1
     for r, (run, draft) in zip(rows, [("a", 0), ("a", 0), ("a", 0), ("a", 1), ("a", 1), ("b", 1), ("b", 0)],

@@ -14,6 +14,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from harness.core.declared import ConfigError
 from harness.core.real_rows import read_jsonl, strip_sources, write_jsonl
 from harness.reports import labels as lab
 from harness.run.transcript import resolve_run
@@ -29,7 +30,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         help="every candidate (default), or per describer its chosen one and one uniform draw")
     export.add_argument("--seed", type=int, default=0, help="seed of the uniform draw of --sample chosen+random")
     export.add_argument("--round", type=int, action="append", metavar="K",
-                        help="only candidates of refine round / train step K (repeatable; default: all)")
+                        help="only candidates of refine round / train step K (repeatable; default: all); "
+                             "train(S)'s final samples are round S + 1")
     export.add_argument("--prefix", default="real", help="row ids are PREFIX-<hash of run, agent and candidate index>")
     attach = sub.add_parser("attach", help="readers' labels joined onto exported rows, with each row's split")
     attach.add_argument("rows", help="rows from `harness labels export`")
@@ -45,7 +47,11 @@ def main(args: argparse.Namespace) -> int:
     if args.action == "export":
         rows = lab.candidate_rows([resolve_run(runs_dir, ref) for ref in args.run])
         if args.round is not None:
+            if args.sample != "all":  # the chosen candidate may be in another round: its pool would lose its pick
+                raise ConfigError("--round selects rounds of every candidate; it cannot be combined with --sample")
             rows = [r for r in rows if r["provenance"]["round"] in args.round]
+            if not rows:
+                raise ConfigError(f"no candidate of round {', '.join(map(str, args.round))} in these runs")
         if args.sample == "chosen+random":
             rows = lab.chosen_and_random(rows, args.seed)
         rows = lab.assign_ids(rows, args.prefix)

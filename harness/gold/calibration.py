@@ -1,9 +1,9 @@
 """How far gold can be trusted: its agreement with human labels of real model output, and prevalence figures
 corrected for its measured error rates.
 
-Gold is three-way. `wrong` is a proven contradiction, `ok` a text whose checkable claims were all supported,
-`unverifiable` everything else. Against a human label (`correct` | `wrong`), gold *flags* a text when it says
-`wrong`: sensitivity is the share of wrong texts flagged, specificity the share of correct texts not flagged.
+Gold is three-way. `wrong` is a proven contradiction, `ok` a text whose checkable claims were all supported (none
+doubtful), `unverifiable` everything else. Against a human label (`correct` | `wrong`), gold *flags* a text when it
+says `wrong`: sensitivity is the share of wrong texts flagged, specificity the share of correct texts not flagged.
 Coverage is the share of texts given a decided verdict (`ok` or `wrong`).
 """
 

@@ -21,12 +21,14 @@ Result = tuple[Status, str]
 
 def hint(evidence: str) -> Result:
     """A finding that points at an error without proving one: `doubtful`, with its evidence, so that `wrong` stays
-    a proven contradiction while a doubted text is never `ok`. Three kinds of finding are hints: an operation or
-    symbol the text names that the equation lacks (a text may name the operations of its context: the integral
-    that normalizes a wave function), a word that belongs to another symbol's glossary meaning, and another name
-    for the equation. On the development parts of the real labeled sets (README, "How far gold can be trusted")
-    they were right little more often than the base rate on fluent output, while the structural findings
-    (relation, sign, exponent of a symbol present, side) were right almost always."""
+    a proven contradiction; with the rules alone a doubted text is never `ok` (verdict.verdict, verdict.score).
+    Hints are: an operation or exponent the text names that the equation lacks, and a symbol that only the maths
+    the text writes (or a term it names in a sign claim) brings in (a text may name the operations of its
+    context: the integral that normalizes a wave function); a meaning that fits another symbol's glossary entry
+    better, or has the opposite word or another kind of quantity than the glossary's; another name for the
+    equation. On the Qwen outputs of the development sets (README, "How far gold can be trusted") texts flagged
+    by these were wrong about as often as the base rate, those flagged by the structural findings (relation,
+    sign, exponent of a symbol present, side, a symbol said to be in the equation that it lacks) far more often."""
     return "doubtful", evidence
 
 

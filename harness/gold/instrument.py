@@ -1,9 +1,10 @@
 """Gold as one instrument: the rules first, then the gold model layer where the rules cannot decide.
 
-A rule's contradiction is `wrong`, proven, with its evidence. Otherwise (a rule's doubt, a hint of an error, is
-no proof) the model's P(False) of the text (the largest over its statements) decides: `wrong` at or above WRONG_AT, `ok` below OK_BELOW (every statement judged
-true), `unverifiable` between. Every verdict keeps its provenance: the rules' claims with their evidence, and the
-model's statements with their P(False). Neither layer sees a rating.
+A rule's contradiction is `wrong`, proven, with its evidence. Otherwise the model's P(False) of the text (the
+largest over its statements) decides, also where the rules only doubt (a hint is no proof): `wrong` at or above
+WRONG_AT, `ok` below OK_BELOW (every statement judged true), `unverifiable` between. Every verdict keeps its
+provenance: the rules' claims with their evidence, and the model's statements with their P(False). Neither layer
+sees a rating.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def combine(rule_verdict: str, p_false: float) -> str:
 
 def with_model(rules: GoldVerdict, found: ModelCheck) -> GoldVerdict:
     """A rules verdict completed by the model layer. The gold score is 0 for a proven contradiction, else
-    1 - P(False) (the rules' score where the model had nothing to ask)."""
+    1 - P(False) (the rules' score where the model had nothing to ask): a doubted text that the model finds
+    true can be `ok` and score high, as measured (README, "How far gold can be trusted")."""
     p = found.score
     score = 0.0 if rules.verdict == "wrong" else rules.gold_score if math.isnan(p) else 1.0 - p
     return rules.model_copy(update={

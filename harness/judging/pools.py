@@ -122,14 +122,17 @@ def sneaky_rows(
 
 
 def sneaky_pools(papers: list[Paper], rows: list[dict]) -> list[Pool]:
-    """Honest descriptions that gold confirms `ok` against treacherous ones that gold confirms `wrong`."""
+    """Honest descriptions that gold confirms `ok` against treacherous ones that gold confirms `wrong`. Gold is
+    asked again (the rules take milliseconds), not read from the cached rows, so a cache written by an older
+    checker keeps no verdict that today's checker would not give."""
     equations = {eq.id: eq for p in papers for eq in p.equations}
     grouped: dict[str, tuple[Equation, list[Entry]]] = {}
     for r in rows:
         verdict, label = KEEP[r["objective"]]
-        if r["verdict"] == verdict and r["equation_id"] in equations:
+        if (eq := equations.get(r["equation_id"])) and check(r["text"], eq.latex, eq.glossary, eq.name,
+                                                               eq.context).verdict == verdict:
             source = f"describer {r['describer']} {r['objective']} seed {r['seed']} #{r['index']}"
-            grouped.setdefault(r["equation_id"], (equations[r["equation_id"]], []))[1].append(
+            grouped.setdefault(r["equation_id"], (eq, []))[1].append(
                 Entry(r["text"], label, source)
             )
     return _pools(SNEAKY, grouped)

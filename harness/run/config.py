@@ -104,8 +104,12 @@ def load_config(path: str | None, overrides: dict) -> RunConfig:
     try:
         base = RunConfig(**values)
     except ValidationError as exc:
-        raise _explain(exc, str(path)) from exc
+        if any(e["loc"] for e in exc.errors()):  # a key's own value: the file is at fault
+            raise _explain(exc, str(path)) from exc
+        base = RunConfig.model_construct(**values)  # a check across keys: judged on the merged config below
+    flags = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return RunConfig(**{**base.model_dump(), **{k: v for k, v in overrides.items() if v is not None}})
+        return RunConfig(**{**base.model_dump(), **flags})
     except ValidationError as exc:
-        raise _explain(exc, "command line") from exc
+        source = " with ".join(s for s in (path and str(path), flags and "command line") if s) or "defaults"
+        raise _explain(exc, source) from exc

@@ -41,8 +41,8 @@ class Task:
     seed: int
     work_dir: Path  # where an optimizer may keep files (a trained adapter)
     emit: Callable[..., Any]  # emit(kind, **payload) into the describer's transcript node
-    max_tokens: int = 64  # the describer's token budget per text (the run's describer_tokens)
-    temperature: float = 0.8  # its sampling temperature (the run's temperature)
+    max_tokens: int  # the describer's token budget per text (the run's describer_tokens)
+    temperature: float  # its sampling temperature (the run's temperature)
 
 
 class Optimizer(Protocol):

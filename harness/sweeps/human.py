@@ -71,9 +71,14 @@ def against(rows: list[dict], reference: str, bad: frozenset[str] = frozenset({"
     several runs describe the same equations). A unit with several outputs in a group (a training step's samples)
     counts by its share bad, so each unit weighs the same in the change."""
     by: dict[str, dict[tuple, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    seen: set[str] = set()
     for r in rows:
         if r.get("label") is None:
             continue
+        if (rid := r.get("id")) in seen:  # a row exported twice would be averaged with itself
+            raise ValueError(f"{rid}: labeled twice")
+        if rid is not None:
+            seen.add(rid)
         p = r.get("provenance") or {}
         if field not in p or any(u not in p for u in unit):
             raise ValueError(f"{r.get('id')}: its provenance names no {field} or {' or '.join(unit)}")

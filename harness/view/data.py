@@ -127,8 +127,10 @@ def locate(text: str, phrase: str, taken: list[tuple[int, int]]) -> tuple[int, i
 
 
 def claim_spans(text: str, claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Character spans of the claims found in the text, contradicted ones placed first so they win overlaps."""
-    order = sorted(range(len(claims)), key=lambda k: claims[k]["status"] != "contradicted")
+    """Character spans of the claims found in the text, contradicted then doubtful ones placed first so they win
+    overlaps."""
+    rank = {"contradicted": 0, "doubtful": 1}
+    order = sorted(range(len(claims)), key=lambda k: rank.get(claims[k]["status"], 2))
     spans: list[dict[str, Any]] = []
     for k in order:
         where = locate(text, claims[k]["claim"], [(s["start"], s["end"]) for s in spans])
