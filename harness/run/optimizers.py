@@ -99,7 +99,9 @@ class Refine:
 
 @dataclass(frozen=True)
 class Train:
-    """Give the describer its own LoRA weights and update them with the parent's proxy as the only reward."""
+    """Give the describer its own LoRA weights and update them with the parent's proxy as the only reward.
+    The kept output is the best-rated of the trained describer's final samples, the ones its KL estimate uses
+    (temperature 1, no truncation; training.train_describer), not of samples at the run's temperature."""
 
     steps: int
     samples: int = 4
