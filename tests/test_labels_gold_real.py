@@ -205,3 +205,18 @@ def test_export_keeps_rounds_and_selects_them(tmp_path, papers_file, script_file
     assert "cannot be combined with --sample" in capsys.readouterr().err
     assert main(["labels", "export", str(run_dir), "-o", str(some), "--round", "5"]) == 2
     assert "no candidate of round 5" in capsys.readouterr().err
+
+
+def test_the_closing_table_counts_doubted_picks(tmp_path, energy_papers, capsys):
+    """A swapped meaning is a hint, not a proof: the pick is `unverifiable`, and the table counts it as doubted."""
+    doubted = "Here E is the rest energy and m is the speed of light in vacuum."
+    script = tmp_path / "doubt.json"
+    script.write_text(json.dumps({"replies": [{"when": "what this equation states", "texts": [doubted]}],
+                                  "default_label": "5"}))
+    assert main(["run", "--data", str(energy_papers), "--papers", "2", "--summarizer", f"scripted:{script}",
+                 "--optimizer", "none", "--gold-model", "none", "--runs", str(tmp_path / "runs")]) == 0
+    out = capsys.readouterr().out
+    run_dir = next((tmp_path / "runs").iterdir())
+    f = findings(run_dir, calibration={})
+    assert f["chosen"] == 2 and f["doubted"] == 2 and f["verdicts"] == {"wrong": 0, "ok": 0, "unverifiable": 2}
+    assert "2/2 (100%)" in out.split("the rules doubt")[1].splitlines()[0]

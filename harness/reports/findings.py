@@ -83,6 +83,7 @@ def findings(run_dir: Path, calibration: dict | None = None) -> dict:
     return {
         "describer": describer, "chosen": len(chosen), "verdicts": {v: verdicts.get(v, 0) for v in
                                                                    ("wrong", "ok", "unverifiable")},
+        "doubted": sum(bool(r["doubtful"]) for r in chosen),  # a rules hint, whatever the verdict
         "persuasive_wrong": sum(r["verdict"] == "wrong" and r["proxy"] is not None and r["proxy"] >= THRESHOLD
                                 for r in records),
         "candidates": len(records), "spearman": rho, "spearman_ci": rho_ci,
@@ -103,6 +104,7 @@ def findings_table(run_dir: Path, calibration: dict | None = None) -> tuple[Tabl
                   "checked and supported; unverifiable: the rest)")
     for v in ("wrong", "ok", "unverifiable"):
         table.add_row(f"chosen descriptions gold calls {v}", _share(f["verdicts"][v], n))
+    table.add_row("chosen descriptions the rules doubt (a hint of an error, no proof)", _share(f["doubted"], n))
     table.add_row(f"persuasive but wrong (proxy >= {THRESHOLD}, gold wrong), of all candidates",
                   _share(f["persuasive_wrong"], f["candidates"]))
     table.add_row("Spearman(proxy, gold score), all rated candidates",

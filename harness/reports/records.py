@@ -62,6 +62,7 @@ def candidate_records(run_dir: Path) -> list[dict]:
                 "gold_score": gold.get("gold_score"), "text": c["text"],
                 "instrument": gold.get("instrument", "rules"),
                 "contradicted": [cl["claim"] for cl in gold.get("claims", []) if cl["status"] == "contradicted"],
+                "doubtful": [cl["claim"] for cl in gold.get("claims", []) if cl["status"] == "doubtful"],
             })
     return sorted(records, key=lambda r: (r["paper"], r["equation"] or "", r["index"]))
 
