@@ -77,7 +77,8 @@ def _cache_key(row: dict) -> tuple:
 def sneaky_rows(
     papers: list[Paper], describer: ModelAPI, samples: int, tokens: int, temperature: float, seed: int, cache: Path
 ) -> list[dict]:
-    """For each equation, `samples` honest and `samples` treacherous descriptions with their gold verdicts.
+    """For each equation, `samples` honest and `samples` treacherous descriptions (gold judges them in
+    sneaky_pools, so the cache holds texts only).
 
     Rows already in `cache` for the same describer, objective, seed and length are reused. The missing ones are
     sampled BATCH conversations per batched call and appended after each call, so an interrupted run keeps what it
@@ -109,8 +110,8 @@ def sneaky_rows(
         call_seed = derive_seed(seed, *(f"{eq.id}:{meta['objective']}" for _, eq, meta in group))
         texts = generate_batch(describer, prompts, samples, temperature, tokens, call_seed)
         new = [
-            {**meta, "index": k, "text": t, "verdict": check(t, eq.latex, eq.glossary, eq.name, eq.context).verdict}
-            for (_, eq, meta), replies in zip(group, texts, strict=True)
+            {**meta, "index": k, "text": t}
+            for (_, _, meta), replies in zip(group, texts, strict=True)
             for k, t in enumerate(replies)
             if k not in cached[_cache_key(meta)]
         ]
