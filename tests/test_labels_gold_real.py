@@ -220,3 +220,47 @@ def test_the_closing_table_counts_doubted_picks(tmp_path, energy_papers, capsys)
     f = findings(run_dir, calibration={})
     assert f["chosen"] == 2 and f["doubted"] == 2 and f["verdicts"] == {"wrong": 0, "ok": 0, "unverifiable": 2}
     assert "2/2 (100%)" in out.split("the rules doubt")[1].splitlines()[0]
+
+
+def test_calibration_measured_on_other_rules_does_not_apply(tmp_path, papers_file, script_file):
+    """Figures measured with one version of the rules never describe verdicts of another: a run made before
+    versions (its gold events name none) gets no calibration line and no corrected share."""
+    import sqlite3
+
+    from harness.gold.calibration import load_calibration
+    from harness.gold.verdict import CHECKER
+    from harness.reports.findings import corrected_share
+    from harness.reports.records import gold_reliability
+
+    stored = {"describers": {"qwen-1.5b": {"split": "all", "agreement": {
+        "rows": 10, "wrong": 5, "sensitivity": 0.6, "sensitivity_ci": [0.2, 0.9], "specificity": 0.8,
+        "specificity_ci": [0.5, 1.0], "auroc": 0.8, "auroc_ci": [0.6, 0.9], "coverage": 0.7}}}, "checker": CHECKER}
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps({"instruments": {"rules": stored}}))
+    assert load_calibration("rules", path) == stored
+    assert load_calibration("rules", path, checker=None) == {"measured_with": CHECKER}
+    line = calibration_line("qwen-1.5b", {"measured_with": CHECKER}, checker=None)
+    assert line.startswith("gold (rules) not calibrated for these verdicts") and CHECKER in line
+    assert corrected_share([True, False], "qwen-1.5b", "rules", {"measured_with": CHECKER}) is None
+    assert corrected_share([True, False], "qwen-1.5b", "rules", stored) is not None
+
+    run_dir = run_experiment(RunConfig(data=str(papers_file), summarizer=f"scripted:{script_file}", papers=1,
+                                       runs=str(tmp_path / "runs")))
+    db = sqlite3.connect(run_dir / "transcript.sqlite")
+    versions = {json.loads(p).get("checker") for (p,) in db.execute("SELECT payload FROM events WHERE kind='gold'")}
+    assert versions == {CHECKER}  # every verdict names the rules that gave it
+    assert "not calibrated for describer" in gold_reliability([run_dir])[0]
+    with db:  # the same run as one made before versions
+        db.execute("UPDATE events SET payload = json_remove(payload, '$.checker') WHERE kind = 'gold'")
+    db.close()
+    assert "not calibrated for these verdicts" in gold_reliability([run_dir])[0]
+
+
+def test_the_shipped_calibration_was_measured_with_todays_rules():
+    """Bumping CHECKER means re-measuring (python -m harness.gold.measure ... --write-calibration)."""
+    from harness.core.resources import share_dir
+    from harness.gold.calibration import CALIBRATION_FILE
+    from harness.gold.verdict import CHECKER
+
+    stored = json.loads((share_dir("evals") / CALIBRATION_FILE).read_text())["instruments"]
+    assert stored and {v.get("checker") for v in stored.values()} == {CHECKER}

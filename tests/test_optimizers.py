@@ -74,7 +74,7 @@ def test_train_saves_an_adapter_that_reloads(tmp_path, papers_file, tiny_llama):
     assert len(reloaded.generate([{"role": "user", "content": "the equation"}], n=2, max_new_tokens=4)) == 2
 
 
-def test_train_refuses_greedy_sampling(tmp_path):
+def test_ranking_optimizers_refuse_greedy_sampling(tmp_path):
     from harness.core.declared import ConfigError
     from harness.run.config import load_config
 
@@ -85,4 +85,7 @@ def test_train_refuses_greedy_sampling(tmp_path):
     greedy.write_text('optimizer = "train(3)"\ntemperature = 0\n')
     with pytest.raises(ConfigError, match=rf"^{re.escape(str(greedy))}: optimizer train needs temperature > 0"):
         load_config(str(greedy), {})
-    assert load_config(str(greedy), {"optimizer": "best_of_n(4)"}).optimizer == "best_of_n(4)"  # judged merged
+    assert load_config(str(greedy), {"optimizer": "refine(2)"}).optimizer == "refine(2)"  # judged merged
+    with pytest.raises(ConfigError, match=r"optimizer best_of_n\(4\) needs temperature > 0"):
+        load_config(str(greedy), {"optimizer": "best_of_n(4)"})  # four copies of one greedy text
+    assert load_config(None, {"optimizer": "best_of_n(1)", "temperature": 0}).optimizer == "best_of_n(1)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.gold.verdict import CHECKER
 from harness.reports.records import candidate_records, group_metrics, propagation
 from harness.reports.run_report import write_report
 from harness.run.transcript import AgentNode, Transcript
@@ -22,7 +23,7 @@ def tiny_run(tmp_path):
     for i, (proxy, verdict, score) in enumerate(CANDIDATES):
         t.emit("p1/eq1", "candidate", index=i, text=f"<script>alert({i})</script> text {i}")
         t.emit("p1/eq1", "rating", index=i, judge="m", prompt="judge/default", distribution={}, proxy=proxy)
-        t.emit("p1/eq1", "gold", index=i, verdict=verdict, gold_score=score, claims=[])
+        t.emit("p1/eq1", "gold", index=i, verdict=verdict, gold_score=score, claims=[], checker=CHECKER)
     t.emit("p1/eq1", "selection", index=0, proxy=0.9)
     t.emit("p1", "summary", text="a summary")
     t.emit("p1", "propagation", contradicted=1, in_summary=["c is the speed of sound"])

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from harness.core.resources import share_dir
+from harness.gold.verdict import CHECKER
 from harness.metrics.stats import auroc, bootstrap_ci, fmt
 
 CALIBRATION_FILE = "labeled/real/calibration.json"  # under evals/: written by python -m harness.gold.measure
@@ -109,19 +110,30 @@ def instrument_key(name: str) -> str:
     return f"{head}:{model_key(spec)}:{method}"
 
 
-def load_calibration(instrument: str = "rules", path: Path | None = None) -> dict:
+def load_calibration(instrument: str = "rules", path: Path | None = None, checker: str | None = CHECKER) -> dict:
     """Gold's measured agreement per describer (and `pooled`) for one instrument (`rules`, or the rules with a
-    gold model: `rules+model:SPEC:METHOD`), from the real labeled sets: {"describers": {...}, ...}; {} if that
-    instrument was not measured."""
+    gold model: `rules+model:SPEC:METHOD`), from the real labeled sets: {"describers": {...}, "checker": ...};
+    {} if that instrument was not measured. Figures measured with another version of the rules than `checker`
+    (the one behind the verdicts at hand; None for verdicts older than versions) do not apply to them: then only
+    {"measured_with": VERSION} comes back."""
     path = path or share_dir("evals") / CALIBRATION_FILE
-    found = json.loads(path.read_text()) if path.is_file() else {}
-    return found.get("instruments", {}).get(instrument_key(instrument), {})
+    stored = json.loads(path.read_text()) if path.is_file() else {}
+    found = stored.get("instruments", {}).get(instrument_key(instrument), {})
+    if found and found.get("checker") != checker:
+        return {"measured_with": found.get("checker")}
+    return found
 
 
-def calibration_line(describer: str, calibration: dict | None = None, instrument: str = "rules") -> str:
+def calibration_line(describer: str, calibration: dict | None = None, instrument: str = "rules",
+                     checker: str | None = CHECKER) -> str:
     """One line for a report: gold's measured agreement for this describer, or that there is none."""
-    cal = (calibration if calibration is not None else load_calibration(instrument)).get("describers", {})
-    found = cal.get(model_key(describer))
+    whole = calibration if calibration is not None else load_calibration(instrument, checker=checker)
+    if "measured_with" in whole:
+        return (f"gold ({instrument}) not calibrated for these verdicts: they come from the rules of "
+                f"{checker or 'before 2026-12-06'}, its figures were measured with the rules of "
+                f"{whole['measured_with']} (rerun it for verdicts they apply to; the call cache keeps the models' "
+                "answers)")
+    found = whole.get("describers", {}).get(model_key(describer))
     if not found:
         return f"gold ({instrument}) not calibrated for describer {describer}"
     a = found["agreement"]

@@ -25,7 +25,7 @@ from harness.core.resources import share_dir
 from harness.gold.calibration import CALIBRATION_FILE, Agreement, agreement, as_dict, instrument_key, model_key
 from harness.gold.instrument import combine, with_model
 from harness.gold.model import METHODS, GoldModel, ModelCheck, Row, Statement
-from harness.gold.verdict import check
+from harness.gold.verdict import CHECKER, check
 from harness.metrics.stats import fmt
 
 
@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         stored = json.loads(path.read_text()) if path.is_file() else {}
         source = f"{Path(args.rows).parent.name}/{Path(args.rows).name}, split {args.split}"
         found = stored.setdefault("instruments", {}).setdefault(instrument_key(key), {"describers": {}})
+        if found.get("checker") != CHECKER:  # figures of an older version of the rules no longer apply
+            found.update(describers={}, checker=CHECKER)
         found["describers"] |= {g: {"split": source, "agreement": as_dict(a)} for g, a in results[name].items()
                                 if not g.startswith("on ")}
         path.write_text(json.dumps(stored, indent=1) + "\n")

@@ -40,6 +40,12 @@ class ModelStatement(BaseModel):
     p_false: float  # the gold model's P(False) for this statement
 
 
+# The version of the rules' meanings: bump it with any change that alters verdicts or the score scale, then
+# re-measure the calibration (gold.measure --write-calibration). Gold events record it, so a report never applies
+# figures measured on one version to verdicts of another (events written before versions had none).
+CHECKER = "2026-12-06"
+
+
 class GoldVerdict(BaseModel):
     verdict: Literal["ok", "wrong", "unverifiable"]
     gold_score: float  # in [0, 1], see score() (and gold.instrument for the rules with a model)
@@ -47,6 +53,7 @@ class GoldVerdict(BaseModel):
     instrument: str = "rules"  # or "rules+model:SPEC:METHOD" (gold.instrument)
     model_score: float | None = None  # the gold model's P(False) of the text: the largest over its statements
     statements: list[ModelStatement] = []  # what the gold model was asked, each with its P(False)
+    checker: str = CHECKER  # the rules' version that gave this verdict
 
 
 _facts = functools.lru_cache(maxsize=1024)(equation_facts)

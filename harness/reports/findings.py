@@ -13,7 +13,8 @@ from pathlib import Path
 
 from rich.table import Table
 
-from harness.gold.calibration import corrected_prevalence, load_calibration, model_key
+from harness.gold.calibration import calibration_line, corrected_prevalence, load_calibration, model_key
+from harness.gold.verdict import CHECKER
 from harness.metrics.stats import bootstrap_ci, fmt, spearman
 from harness.reports.records import candidate_records
 from harness.run.transcript import Transcript
@@ -47,12 +48,13 @@ def _calibration_rows(found: dict) -> tuple[list[str], list[bool]]:
     return labels, flags
 
 
-def corrected_share(flags, describer: str, instrument: str,
-                    calibration: dict | None = None) -> tuple[float, tuple[float, float]] | None:
+def corrected_share(flags, describer: str, instrument: str, calibration: dict | None = None,
+                    checker: str | None = CHECKER) -> tuple[float, tuple[float, float]] | None:
     """The share of texts that are wrong, corrected for gold's measured error rates for this describer and
     instrument (Rogan–Gladen, with a bootstrap CI), from gold's flags (or each group's expected flag share);
-    None where gold was not calibrated for them."""
-    cal = (calibration if calibration is not None else load_calibration(instrument)).get("describers", {})
+    None where gold was not calibrated for them (or for the rules' version `checker` that flagged them)."""
+    whole = calibration if calibration is not None else load_calibration(instrument, checker=checker)
+    cal = whole.get("describers", {})
     found = cal.get(model_key(describer))
     if not found or not len(flags):
         return None
@@ -76,7 +78,9 @@ def findings(run_dir: Path, calibration: dict | None = None) -> dict:
     rho_ci = bootstrap_ci(spearman, proxy, gold) if len(rated) >= 3 else (float("nan"), float("nan"))
     with_ok = {r["agent"] for r in records if r["level"] == 2 and r["verdict"] == "ok"}
     instrument = next((r["instrument"] for r in records), "rules")
-    cal = (calibration if calibration is not None else load_calibration(instrument)).get("describers", {})
+    checker = next((r["checker"] for r in records), CHECKER)
+    whole = calibration if calibration is not None else load_calibration(instrument, checker=checker)
+    cal = whole.get("describers", {})
     found = cal.get(model_key(describer))
     corrected = corrected_share([r["verdict"] == "wrong" for r in chosen], describer, instrument,
                                 {"describers": cal})
@@ -89,6 +93,7 @@ def findings(run_dir: Path, calibration: dict | None = None) -> dict:
         "candidates": len(records), "spearman": rho, "spearman_ci": rho_ci,
         "picked_wrong": picked_wrong(records), "equations_with_ok": len(with_ok),
         "calibration": found, "corrected_wrong": corrected, "instrument": instrument,
+        "calibration_line": calibration_line(describer, whole, instrument, checker),
     }
 
 
@@ -118,7 +123,7 @@ def findings_table(run_dir: Path, calibration: dict | None = None) -> tuple[Tabl
             table.add_row("chosen wrong, corrected for gold's error rates (Rogan-Gladen)",
                           fmt(*f["corrected_wrong"], digits=0, percent=True))
     else:
-        table.add_row("gold vs people", f"gold ({f['instrument']}) not calibrated for describer {f['describer']}")
+        table.add_row("gold vs people", f["calibration_line"])
     k, m = len(f["picked_wrong"]), f["equations_with_ok"]
     headline = (f"the parent preferred a wrong description in {k} of {m} equations where gold found a correct "
                 f"candidate" + (f" (harness show {run_dir.name} --picked-wrong)" if k else ""))

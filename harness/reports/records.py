@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from harness.gold.calibration import calibration_line
+from harness.gold.verdict import CHECKER
 from harness.run.transcript import Event, Transcript
 
 
@@ -60,7 +61,7 @@ def candidate_records(run_dir: Path) -> list[dict]:
                 "objective": node["objective"], "optimizer": node["optimizer"], "n": len(node["candidates"]),
                 "index": c["index"], "chosen": c["chosen"], "proxy": c["proxy"], "verdict": gold.get("verdict"),
                 "gold_score": gold.get("gold_score"), "text": c["text"],
-                "instrument": gold.get("instrument", "rules"),
+                "instrument": gold.get("instrument", "rules"), "checker": gold.get("checker"),
                 "contradicted": [cl["claim"] for cl in gold.get("claims", []) if cl["status"] == "contradicted"],
                 "doubtful": [cl["claim"] for cl in gold.get("claims", []) if cl["status"] == "doubtful"],
             })
@@ -105,10 +106,11 @@ def role_spec(models: Event | None, config: dict, role: str) -> str | None:
     return found or config.get("summarizer")
 
 
-def describers(run_dirs: list[Path]) -> list[tuple[str, str]]:
-    """The (describer model spec, gold instrument) pairs of these runs, in first-seen order: the instrument is
-    the one their gold events name (`rules` for runs made before gold had a model layer)."""
-    found: list[tuple[str, str]] = []
+def describers(run_dirs: list[Path]) -> list[tuple[str, str, str | None]]:
+    """The (describer model spec, gold instrument, rules version) triples of these runs, in first-seen order, as
+    their gold events name them (`rules` for runs made before gold had a model layer, no version before
+    versions)."""
+    found: list[tuple[str, str, str | None]] = []
     for run_dir in run_dirs:
         t = Transcript.open(run_dir)
         try:
@@ -116,13 +118,15 @@ def describers(run_dirs: list[Path]) -> list[tuple[str, str]]:
             gold = next(iter(t.events(kind="gold")), None)
         finally:
             t.close()
-        pair = (spec, gold.payload.get("instrument", "rules") if gold else "rules")
-        if pair not in found:
-            found.append(pair)
+        payload = gold.payload if gold else {}
+        found_here = (spec, payload.get("instrument", "rules"), payload.get("checker") if gold else CHECKER)
+        if found_here not in found:
+            found.append(found_here)
     return found
 
 
 def gold_reliability(run_dirs: list[Path]) -> list[str]:
     """One line per describer and gold instrument: gold's measured agreement with people for it, or that it is
     not calibrated."""
-    return [calibration_line(spec, instrument=instrument) for spec, instrument in describers(run_dirs)]
+    return [calibration_line(spec, instrument=instrument, checker=checker)
+            for spec, instrument, checker in describers(run_dirs)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -64,9 +65,16 @@ class RunConfig(BaseModel):
     trust_remote_code: bool = False
 
     @model_validator(mode="after")
-    def _train_samples(self) -> RunConfig:
-        if self.optimizer.strip().startswith("train(") and self.temperature <= 0:
+    def _samples_differ(self) -> RunConfig:
+        """Optimizers that rank several samples need them to differ, which greedy decoding (temperature 0) never
+        gives: its n candidates are one text."""
+        spec = self.optimizer.replace(" ", "")
+        if self.temperature <= 0 and spec.startswith("train("):
             raise ValueError("optimizer train needs temperature > 0: each step samples several texts to rank")
+        n = re.fullmatch(r"best_of_n\((\d+)\)", spec)
+        if self.temperature <= 0 and n and int(n.group(1)) > 1:
+            raise ValueError(f"optimizer {self.optimizer} needs temperature > 0: at temperature 0 its candidates "
+                             "are one text")
         return self
 
     @property

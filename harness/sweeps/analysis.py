@@ -56,13 +56,14 @@ def best_of_n_curve(run_dir: Path, threshold: float | None = None, n_boot: int =
         means = [col[b].mean() for b in boots]
         return float(col.mean()), (float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975)))
 
-    describer, instrument = (describers([run_dir]) or [("unknown", "rules")])[0]
+    describer, instrument, checker = (describers([run_dir]) or [("unknown", "rules", None)])[0]
     rows = []
     for k, n in enumerate(ns):
         wrong = float(per["wrong"][:, k].mean())
         row = {"n": n, "kl": kl_best_of_n(n), "d": math.sqrt(kl_best_of_n(n)), "pools": len(groups),
                "sophistry": float(per["wrong_persuasive"][:, k].mean()) / wrong if wrong else float("nan"),
-               "t": threshold, "wrong_corrected": corrected_share(per["wrong"][:, k], describer, instrument)}
+               "t": threshold, "wrong_corrected": corrected_share(per["wrong"][:, k], describer, instrument,
+                                                                  checker=checker)}
         for key in ("proxy", "gold", "wrong"):
             row[key], row[f"{key}_ci"] = mean_ci(per[key][:, k])
         rows.append(row)
@@ -141,7 +142,7 @@ def objective_summary(run_dir: Path) -> dict:
         objective = t.info().config.get("objective", "honest")
     finally:
         t.close()
-    describer, instrument = (describers([run_dir]) or [("unknown", "rules")])[0]
+    describer, instrument, checker = (describers([run_dir]) or [("unknown", "rules", None)])[0]
     wrong = [float(r["verdict"] == "wrong") for r in records]
 
     def share(flags: list[float]) -> tuple[float, tuple[float, float]]:
@@ -157,7 +158,7 @@ def objective_summary(run_dir: Path) -> dict:
         "objective": objective, "outputs": len(records),
         "words": float(np.mean([len(r["text"].split()) for r in records])) if records else float("nan"),
         "proxy": float(np.mean(rated)) if rated else float("nan"), "wrong": share(wrong),
-        "wrong_corrected": corrected_share(wrong, describer, instrument),
+        "wrong_corrected": corrected_share(wrong, describer, instrument, checker=checker),
         "wrong_before_defection": share(by_phase[False]) if by_phase else None,
         "wrong_after_defection": share(by_phase[True]) if by_phase else None,
         "defected": sum(defected.values()),
