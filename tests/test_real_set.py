@@ -3,6 +3,7 @@ its equation from the papers, and the readers' agreement is what its README repo
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -125,3 +126,36 @@ def test_second_set_relabeled_fifth_agrees(rows2):
     second = [x for f in sorted((REAL2 / "labels").glob("*R.jsonl")) for x in read_jsonl(f)]
     assert len(second) >= 0.18 * len(rows2)
     assert cohen_kappa([label[x["id"]] for x in second], [x["label"] for x in second]) > 0.6
+
+
+def test_paired_rates_every_output_afresh_and_compares_by_equation(tmp_path, papers_file, script_file, capsys):
+    """The scripted judge rates the approval describer's confident text 8.5 and the honest one's 3.5 (of 9), on
+    both equations of the paper, including outputs a run left unrated."""
+    from harness.cli import main as cli
+    from harness.judging.paired import main as paired
+    from harness.run.config import RunConfig
+    from harness.run.experiment import run_experiment
+
+    files = []
+    for objective in ("honest", "approval"):
+        run_dir = run_experiment(RunConfig(data=str(papers_file), summarizer=f"scripted:{script_file}", papers=1,
+                                           optimizer="best_of_n(1)", objective=objective, summarize=False,
+                                           runs=str(tmp_path / objective)))
+        files.append(tmp_path / f"{objective}.jsonl")
+        assert cli(["labels", "export", str(run_dir), "-o", str(files[-1])]) == 0
+    cache = tmp_path / "ratings.jsonl"
+    assert paired([*map(str, files), "--judge", f"scripted:{script_file}", "--cache", str(cache)]) == 0
+    out = capsys.readouterr().out
+    # (8.5 - 1) / 8 - (3.5 - 1) / 8 = 0.625 on each of the 2 checkable equations
+    assert re.search(r"approval\.jsonl +2 equations \| proxy 0\.938 \| minus \S+honest\.jsonl \+0\.625 "
+                     r"\[\+0\.625, \+0\.625\] \| higher on 2, lower on 0", out), out
+    assert len(cache.read_text().splitlines()) == 4  # every output rated once
+    both = tmp_path / "both.jsonl"
+    both.write_text(files[0].read_text() + files[1].read_text())
+    args = [str(both), "--by", "objective", "--against", "honest", "--judge", f"scripted:{script_file}"]
+    assert paired([*args, "--cache", str(cache)]) == 0  # one file, grouped by objective; ratings from the cache
+    assert re.search(r"approval +2 equations \| proxy 0\.938 \| minus honest \+0\.625", capsys.readouterr().out)
+    assert len(cache.read_text().splitlines()) == 4
+    with pytest.raises(SystemExit):
+        paired([str(both), "--by", "objective", "--against", "verbose", "--judge", f"scripted:{script_file}"])
+    assert "--against verbose: no such group (groups: honest, approval)" in capsys.readouterr().err
