@@ -5,7 +5,8 @@ For each model, in one run:
 2. rating 32 candidates through the label distribution vs generating a rating and parsing it (target for
    qwen-1.5b: 32 ratings <= 30 s);
 3. best-of-4 sampling of 100-token descriptions, one batched call vs 4 sequential calls, in tokens per second
-   (target >= 2.5x);
+   (target >= 2.5x); and a best-of-16 pool of 64-token descriptions (a Goodhart sweep's pool) with the
+   prompt's prefill run once vs once per sample;
 4. one forward pass over a ~250-token rating prompt in float32 vs bfloat16 (the conversion loaded both ways);
 5. transformers vs llama.cpp on the same small job (best-of-4 descriptions of one equation, then rating 32
    candidates), when llama-cpp-python is installed.
@@ -72,6 +73,14 @@ def bench(spec: str) -> None:
         rate_b, rate_s = tokens_of(model, texts) / t_batch, tokens_of(model, seq) / t_seq
         line("best-of-4, 100 tokens: batched vs sequential", t_batch, t_seq,
              f"({rate_b:.1f} vs {rate_s:.1f} tokens/s; target >= 2.5x)")
+
+        pool = lambda: model.generate(messages, n=16, temperature=0.8, max_new_tokens=64, seed=2)  # noqa: E731
+        t_once, once = timed(pool)
+        model.share_prompt = False
+        t_each, each = timed(pool)
+        model.share_prompt = True
+        line("best-of-16, 64 tokens: prompt prefill once vs per sample", t_once, t_each,
+             f"({sum(a == b for a, b in zip(once, each, strict=True))}/16 texts the same)")
 
         judge = Judge(model)
         pairs = [(equations[i % len(equations)], (texts + seq)[i % 8]) for i in range(32)]

@@ -40,6 +40,24 @@ def test_hf_generate_batch_decodes_several_conversations_as_one_by_one(tiny_llam
     assert model.generate_batch(CONVS, n=3, temperature=1.0, max_new_tokens=6, seed=5) == sampled
 
 
+def test_hf_samples_of_one_prompt_run_its_prefill_once_with_the_same_texts(tiny_llama, monkeypatch):
+    """n samples of one prompt share its key/value cache (computed once, repeated): the same texts, for a seed, as
+    n separate prefills; greedy n > 1 gives n copies of the greedy reply."""
+    monkeypatch.setenv("HARNESS_DTYPE", "float32")
+    model = load_model(f"hf:{tiny_llama}")
+    calls = []
+    forward = model.model.forward
+    monkeypatch.setattr(model.model, "forward", lambda *a, **k: calls.append(k["input_ids"].shape) or forward(*a, **k))
+    shared = model.generate(CONVS[2], n=4, temperature=1.0, max_new_tokens=6, seed=7)
+    assert calls[0][0] == 1 and all(shape == (4, 1) for shape in calls[1:])  # the prompt once, then 4 rows a step
+    model.share_prompt, calls[:] = False, []
+    assert model.generate(CONVS[2], n=4, temperature=1.0, max_new_tokens=6, seed=7) == shared
+    assert calls[0][0] == 4  # the prompt's prefill four times
+    model.share_prompt = True
+    greedy = model.generate(CONVS[2], n=1, temperature=0, max_new_tokens=6)
+    assert model.generate(CONVS[2], n=3, temperature=0, max_new_tokens=6) == greedy * 3
+
+
 def test_generate_batch_falls_back_to_one_call_per_conversation(tmp_path):
     script = tmp_path / "s.json"
     script.write_text(json.dumps({"replies": [{"when": "rate", "texts": ["r1", "r2"]}], "default_reply": "d"}))

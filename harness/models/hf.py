@@ -67,6 +67,7 @@ class HFModel:
         self.details = {"backend": "transformers", "dtype": str(model.dtype).removeprefix("torch."),
                         "device": str(model.device)}
         self._label_ids: dict[tuple[str, ...], list[int]] = {}
+        self.share_prompt = True  # n samples of one prompt run its prefill once (see _prompt_once)
         # transformers 5 renamed forward's `past_key_values` to `cache` (the old name goes in 5.40)
         self._cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
@@ -163,13 +164,15 @@ class HFModel:
         for start in range(0, len(order), per_chunk):
             chunk = order[start:start + per_chunk]
             enc = self._encode([texts[i] for i in chunk])
+            if len(chunk) == 1 and n > 1 and self.share_prompt:
+                enc = self._prompt_once(enc["input_ids"], n)
             out = self.model.generate(
                 **enc,
                 do_sample=sample,
                 temperature=temperature if sample else None,
                 top_p=0.95 if sample else None,
                 top_k=None,
-                num_return_sequences=n,
+                num_return_sequences=1 if self._cache_arg in enc else n,
                 max_new_tokens=max_new_tokens,
                 pad_token_id=self.tokenizer.pad_token_id,
             )
@@ -177,6 +180,16 @@ class HFModel:
             for j, i in enumerate(chunk):
                 result[i] = [t.strip() for t in decoded[j * n:(j + 1) * n]]
         return result
+
+    def _prompt_once(self, input_ids: torch.Tensor, n: int) -> dict:
+        """generate's inputs for n samples of one prompt whose key/value cache is computed once and repeated,
+        instead of n times (a best-of-16 pool's prompt is most of its prefill). The last prompt token stays out
+        of the cache: generate's first step needs its logits."""
+        cache = DynamicCache()
+        self.model(input_ids=input_ids[:, :-1], use_cache=True, **{self._cache_arg: cache})
+        cache.batch_repeat_interleave(n)
+        ids = input_ids.repeat(n, 1)
+        return {"input_ids": ids, "attention_mask": torch.ones_like(ids), self._cache_arg: cache}
 
     def label_ids(self, labels: Sequence[str]) -> list[int]:
         key = tuple(labels)
