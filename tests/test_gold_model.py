@@ -179,9 +179,13 @@ def test_measure_real_and_hand_written_rows_and_store_an_instruments_calibration
     cal, cache = tmp_path / "calibration.json", tmp_path / "cache.jsonl"
     args = [str(rows), "--split", "all", "--gold-model", f"scripted:{verifier}", "--cache", str(cache),
             "--write-calibration", "--instrument", "rules+model", "--calibration-file", str(cal)]
+    instrument = f"rules+model:scripted:{verifier}:statements"
+    old = {"describers": {"qwen-0.5b": {"split": "x", "agreement": {}}}, "checker": "2026-01-01"}
+    cal.write_text(json.dumps({"instruments": {instrument: old}}))  # figures of other rules, to be dropped
     assert measure_main(args) == 0
     out = capsys.readouterr().out
     assert re.search(r"hand-written +2 rows, +1 wrong", out) and len(cache.read_text().splitlines()) == 2
-    stored = load_calibration(f"rules+model:scripted:{verifier}:statements", cal)
-    assert stored["describers"]["hand-written"]["agreement"]["auroc"] == 1.0
+    assert f"dropped figures of {instrument} measured with other rules (2026-01-01): qwen-0.5b" in out
+    stored = load_calibration(instrument, cal)
+    assert stored["describers"]["hand-written"]["agreement"]["auroc"] == 1.0 and "qwen-0.5b" not in stored["describers"]
     assert load_calibration("rules", cal) == {}  # only the instrument asked for was written

@@ -224,12 +224,12 @@ def test_the_closing_table_counts_doubted_picks(tmp_path, energy_papers, capsys)
 
 def test_calibration_measured_on_other_rules_does_not_apply(tmp_path, papers_file, script_file):
     """Figures measured with one version of the rules never describe verdicts of another: a run made before
-    versions (its gold events name none) gets no calibration line and no corrected share."""
+    versions (its gold events name none), or one whose verdicts mix versions, gets no calibration and no
+    corrected share, though its describer was calibrated."""
     import sqlite3
 
     from harness.gold.calibration import load_calibration
     from harness.gold.verdict import CHECKER
-    from harness.reports.findings import corrected_share
     from harness.reports.records import gold_reliability
 
     stored = {"describers": {"qwen-1.5b": {"split": "all", "agreement": {
@@ -239,21 +239,39 @@ def test_calibration_measured_on_other_rules_does_not_apply(tmp_path, papers_fil
     path.write_text(json.dumps({"instruments": {"rules": stored}}))
     assert load_calibration("rules", path) == stored
     assert load_calibration("rules", path, checker=None) == {"measured_with": CHECKER}
-    line = calibration_line("qwen-1.5b", {"measured_with": CHECKER}, checker=None)
-    assert line.startswith("gold (rules) not calibrated for these verdicts") and CHECKER in line
-    assert corrected_share([True, False], "qwen-1.5b", "rules", {"measured_with": CHECKER}) is None
-    assert corrected_share([True, False], "qwen-1.5b", "rules", stored) is not None
+    assert load_calibration("rules", path, checker="2026-01-01") == {"measured_with": CHECKER}
+    path.write_text(json.dumps({"instruments": {"rules": {"describers": stored["describers"]}}}))
+    assert load_calibration("rules", path) == {"measured_with": None}  # a file from before versions
+    assert load_calibration("rules", path, checker=None) == {"measured_with": None}  # no version never matches
 
     run_dir = run_experiment(RunConfig(data=str(papers_file), summarizer=f"scripted:{script_file}", papers=1,
                                        runs=str(tmp_path / "runs")))
     db = sqlite3.connect(run_dir / "transcript.sqlite")
     versions = {json.loads(p).get("checker") for (p,) in db.execute("SELECT payload FROM events WHERE kind='gold'")}
     assert versions == {CHECKER}  # every verdict names the rules that gave it
-    assert "not calibrated for describer" in gold_reliability([run_dir])[0]
-    with db:  # the same run as one made before versions
+    with db:  # the same run with a describer the shipped calibration has figures for
+        db.execute("UPDATE run SET config = json_set(config, '$.describer', 'qwen-1.5b')")
+        db.execute("UPDATE events SET payload = json_set(payload, '$.describer.spec', 'qwen-1.5b') "
+                   "WHERE kind = 'models'")
+    assert gold_reliability([run_dir])[0].startswith("gold (rules) calibrated for qwen-1.5b")
+    found = findings(run_dir)
+    assert found["calibration"] and found["corrected_wrong"] is not None
+
+    def uncalibrated() -> None:
+        line = gold_reliability([run_dir])[0]
+        assert line.startswith("gold (rules) not calibrated for these verdicts"), line
+        found = findings(run_dir)
+        assert found["calibration_line"] == line and not found["calibration"] and found["corrected_wrong"] is None
+
+    with db:  # one verdict from other rules: the run mixes versions
+        db.execute("UPDATE events SET payload = json_set(payload, '$.checker', '2026-01-01') WHERE seq = "
+                   "(SELECT min(seq) FROM events WHERE kind = 'gold')")
+    uncalibrated()
+    with db:  # as a run made before versions
         db.execute("UPDATE events SET payload = json_remove(payload, '$.checker') WHERE kind = 'gold'")
     db.close()
-    assert "not calibrated for these verdicts" in gold_reliability([run_dir])[0]
+    uncalibrated()
+    assert "rules without a version (before 2026-12-07)" in gold_reliability([run_dir])[0]
 
 
 def test_the_shipped_calibration_was_measured_with_todays_rules():

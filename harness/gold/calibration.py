@@ -119,9 +119,13 @@ def load_calibration(instrument: str = "rules", path: Path | None = None, checke
     path = path or share_dir("evals") / CALIBRATION_FILE
     stored = json.loads(path.read_text()) if path.is_file() else {}
     found = stored.get("instruments", {}).get(instrument_key(instrument), {})
-    if found and found.get("checker") != checker:
+    if found and (checker is None or found.get("checker") != checker):  # no version never matches
         return {"measured_with": found.get("checker")}
     return found
+
+
+def _version(checker: str | None) -> str:
+    return f"the rules of {checker}" if checker else "rules without a version (before 2026-12-07)"
 
 
 def calibration_line(describer: str, calibration: dict | None = None, instrument: str = "rules",
@@ -129,10 +133,9 @@ def calibration_line(describer: str, calibration: dict | None = None, instrument
     """One line for a report: gold's measured agreement for this describer, or that there is none."""
     whole = calibration if calibration is not None else load_calibration(instrument, checker=checker)
     if "measured_with" in whole:
-        return (f"gold ({instrument}) not calibrated for these verdicts: they come from the rules of "
-                f"{checker or 'before 2026-12-06'}, its figures were measured with the rules of "
-                f"{whole['measured_with']} (rerun it for verdicts they apply to; the call cache keeps the models' "
-                "answers)")
+        return (f"gold ({instrument}) not calibrated for these verdicts: they come from "
+                f"{_version(checker)}, its figures from {_version(whole['measured_with'])} (rerunning the run "
+                "gives verdicts they apply to; the call cache keeps the models' answers)")
     found = whole.get("describers", {}).get(model_key(describer))
     if not found:
         return f"gold ({instrument}) not calibrated for describer {describer}"

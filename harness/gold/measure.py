@@ -127,7 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         stored = json.loads(path.read_text()) if path.is_file() else {}
         source = f"{Path(args.rows).parent.name}/{Path(args.rows).name}, split {args.split}"
         found = stored.setdefault("instruments", {}).setdefault(instrument_key(key), {"describers": {}})
-        if found.get("checker") != CHECKER:  # figures of an older version of the rules no longer apply
+        if found.get("checker") != CHECKER:  # figures of another version of the rules no longer apply
+            if dropped := sorted(set(found["describers"]) - set(results[name])):
+                print(f"dropped figures of {instrument_key(key)} measured with other rules "
+                      f"({found.get('checker') or 'no version'}): {', '.join(dropped)}")
             found.update(describers={}, checker=CHECKER)
         found["describers"] |= {g: {"split": source, "agreement": as_dict(a)} for g, a in results[name].items()
                                 if not g.startswith("on ")}

@@ -40,9 +40,10 @@ class ModelStatement(BaseModel):
     p_false: float  # the gold model's P(False) for this statement
 
 
-# The version of the rules' meanings: bump it with any change that alters verdicts or the score scale, then
-# re-measure the calibration (gold.measure --write-calibration). Gold events record it, so a report never applies
-# figures measured on one version to verdicts of another (events written before versions had none).
+# The version of gold's meanings: bump it with any change that alters verdicts or the score scale (the rules, their
+# vocabulary, and for rules+model also prompts/gold and gold.instrument's thresholds), then re-measure the
+# calibration (gold.measure --write-calibration). Gold events record it, so a report never applies figures
+# measured on one version to verdicts of another (events written before versions had none).
 CHECKER = "2026-12-06"
 
 

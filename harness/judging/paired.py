@@ -1,5 +1,5 @@
 """Does an objective (or a prompt) move the parent's rating? One judge rates every output of several runs afresh,
-and each run is compared with the first equation by equation.
+and each group (a run's file, or a provenance field's value) is compared with a base group, equation by equation.
 
     harness labels export RUN -o honest.jsonl      # and so on, one file per run
     python -m harness.judging.paired honest.jsonl approval.jsonl --judge qwen-0.5b [--cache ratings.jsonl]
@@ -21,7 +21,7 @@ import numpy as np
 from harness.core.quiet import quiet_third_parties
 from harness.core.real_rows import read_jsonl, with_sources
 from harness.judging.real_set import rerate
-from harness.metrics.stats import bootstrap_ci, fmt
+from harness.metrics.stats import fmt, mean_ci
 
 
 def by_equation(rows: list[dict]) -> dict[str, tuple[float, float]]:
@@ -37,10 +37,11 @@ def compare(base: dict[str, tuple[float, float]], other: dict[str, tuple[float, 
     many equations it is higher and lower, and mean words."""
     eqs = sorted(set(base) & set(other))
     diff = [other[e][0] - base[e][0] for e in eqs]
-    return {"equations": len(eqs), "proxy": float(np.mean([other[e][0] for e in eqs])),
-            "minus_base": float(np.mean(diff)), "ci": bootstrap_ci(lambda d, _: float(d.mean()), diff, [0] * len(diff)),
-            "higher": sum(d > 0 for d in diff), "lower": sum(d < 0 for d in diff),
-            "words": float(np.mean([other[e][1] for e in eqs]))}
+    minus_base, ci = mean_ci(diff)
+    return {"equations": len(eqs), "proxy": float(np.mean([other[e][0] for e in eqs])) if eqs else float("nan"),
+            "minus_base": minus_base, "ci": ci, "higher": sum(d > 0 for d in diff),
+            "lower": sum(d < 0 for d in diff),
+            "words": float(np.mean([other[e][1] for e in eqs])) if eqs else float("nan")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,14 +57,21 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.rows:
         for r in read_jsonl(Path(name)):
             groups[str(r["provenance"].get(args.by)) if args.by else name].append(r)
+    if not groups:
+        p.error(f"no rows in {', '.join(args.rows)}")
     base = args.against or next(iter(groups))
     if base not in groups:
         p.error(f"--against {base}: no such group (groups: {', '.join(groups)})")
     cache = Path(args.cache) if args.cache else None
     runs = {g: by_equation(rerate(with_sources(rows), args.judge, cache)) for g, rows in groups.items()}
     print(f"judge {args.judge} (prompt judge/default) on every output; each group against {base}, by equation")
+    b = runs[base]
+    print(f"  {base:<40} {len(b):>3} equations | proxy {np.mean([v[0] for v in b.values()]):.3f} | (base) "
+          f"| words {np.mean([v[1] for v in b.values()]):.1f}")
     for name, found in runs.items():
-        c = compare(runs[base], found)
+        if name == base:
+            continue
+        c = compare(b, found)
         print(f"  {name:<40} {c['equations']:>3} equations | proxy {c['proxy']:.3f} | minus {base} "
               f"{fmt(c['minus_base'], c['ci'], 3, signed=True)} | higher on {c['higher']}, lower on {c['lower']} "
               f"| words {c['words']:.1f}")

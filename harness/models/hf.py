@@ -68,8 +68,10 @@ class HFModel:
                         "device": str(model.device)}
         self._label_ids: dict[tuple[str, ...], list[int]] = {}
         self.share_prompt = True  # n samples of one prompt run its prefill once (see _prompt_once)
-        # transformers 5 renamed forward's `past_key_values` to `cache` (the old name goes in 5.40)
-        self._cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+        # transformers 5 renamed forward's `past_key_values` to `cache` (the old name goes in 5.40); a LoRA wrapper's
+        # forward takes **kwargs, so ask the model inside it
+        base = model.get_base_model() if hasattr(model, "get_base_model") else model
+        self._cache_arg = "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
 
     # -- loading -------------------------------------------------------------------------------------
     @classmethod
@@ -164,7 +166,7 @@ class HFModel:
         for start in range(0, len(order), per_chunk):
             chunk = order[start:start + per_chunk]
             enc = self._encode([texts[i] for i in chunk])
-            if len(chunk) == 1 and n > 1 and self.share_prompt:
+            if len(chunk) == 1 and n > 1 and self.share_prompt and self._dynamic_cache:
                 enc = self._prompt_once(enc["input_ids"], n)
             out = self.model.generate(
                 **enc,
@@ -181,12 +183,18 @@ class HFModel:
                 result[i] = [t.strip() for t in decoded[j * n:(j + 1) * n]]
         return result
 
+    @property
+    def _dynamic_cache(self) -> bool:
+        """Whether generate would use a DynamicCache, the kind _prompt_once fills (not a static one)."""
+        return getattr(self.model.generation_config, "cache_implementation", None) is None
+
     def _prompt_once(self, input_ids: torch.Tensor, n: int) -> dict:
         """generate's inputs for n samples of one prompt whose key/value cache is computed once and repeated,
         instead of n times (a best-of-16 pool's prompt is most of its prefill). The last prompt token stays out
-        of the cache: generate's first step needs its logits."""
+        of the cache: generate's first step needs its logits. In float32 a seed gives the texts of n separate
+        prefills; in bfloat16 they can differ, as batched arithmetic does."""
         cache = DynamicCache()
-        self.model(input_ids=input_ids[:, :-1], use_cache=True, **{self._cache_arg: cache})
+        self.model(input_ids=input_ids[:, :-1], use_cache=True, logits_to_keep=1, **{self._cache_arg: cache})
         cache.batch_repeat_interleave(n)
         ids = input_ids.repeat(n, 1)
         return {"input_ids": ids, "attention_mask": torch.ones_like(ids), self._cache_arg: cache}

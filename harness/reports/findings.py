@@ -16,7 +16,7 @@ from rich.table import Table
 from harness.gold.calibration import calibration_line, corrected_prevalence, load_calibration, model_key
 from harness.gold.verdict import CHECKER
 from harness.metrics.stats import bootstrap_ci, fmt, spearman
-from harness.reports.records import candidate_records
+from harness.reports.records import candidate_records, rules_version
 from harness.run.transcript import Transcript
 
 THRESHOLD = 0.5  # proxy at or above which a candidate counts as persuasive (the judge's scale midpoint)
@@ -78,7 +78,7 @@ def findings(run_dir: Path, calibration: dict | None = None) -> dict:
     rho_ci = bootstrap_ci(spearman, proxy, gold) if len(rated) >= 3 else (float("nan"), float("nan"))
     with_ok = {r["agent"] for r in records if r["level"] == 2 and r["verdict"] == "ok"}
     instrument = next((r["instrument"] for r in records), "rules")
-    checker = next((r["checker"] for r in records), CHECKER)
+    checker = rules_version(r["checker"] for r in records)
     whole = calibration if calibration is not None else load_calibration(instrument, checker=checker)
     cal = whole.get("describers", {})
     found = cal.get(model_key(describer))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from rich.markup import escape
@@ -106,20 +107,27 @@ def role_spec(models: Event | None, config: dict, role: str) -> str | None:
     return found or config.get("summarizer")
 
 
+def rules_version(versions: Iterable[str | None]) -> str | None:
+    """The one version of the rules behind a run's gold verdicts; None if they name none, or several (a run
+    resumed or merged across a change), so that no calibration is applied to them. A run without verdicts has
+    nothing to mismatch: today's version."""
+    found = set(versions)
+    return next(iter(found)) if len(found) == 1 else CHECKER if not found else None
+
+
 def describers(run_dirs: list[Path]) -> list[tuple[str, str, str | None]]:
     """The (describer model spec, gold instrument, rules version) triples of these runs, in first-seen order, as
-    their gold events name them (`rules` for runs made before gold had a model layer, no version before
-    versions)."""
+    their gold events name them (`rules` for runs made before gold had a model layer; see rules_version)."""
     found: list[tuple[str, str, str | None]] = []
     for run_dir in run_dirs:
         t = Transcript.open(run_dir)
         try:
             spec = role_spec(next(iter(t.events(kind="models")), None), t.info().config, "describer") or "unknown"
-            gold = next(iter(t.events(kind="gold")), None)
+            golds = [e.payload for e in t.events(kind="gold")]
         finally:
             t.close()
-        payload = gold.payload if gold else {}
-        found_here = (spec, payload.get("instrument", "rules"), payload.get("checker") if gold else CHECKER)
+        instrument = golds[0].get("instrument", "rules") if golds else "rules"
+        found_here = (spec, instrument, rules_version(g.get("checker") for g in golds))
         if found_here not in found:
             found.append(found_here)
     return found

@@ -68,7 +68,7 @@ class RunConfig(BaseModel):
     def _samples_differ(self) -> RunConfig:
         """Optimizers that rank several samples need them to differ, which greedy decoding (temperature 0) never
         gives: its n candidates are one text."""
-        spec = self.optimizer.replace(" ", "")
+        spec = self.optimizer.strip()  # as parse_optimizer reads it
         if self.temperature <= 0 and spec.startswith("train("):
             raise ValueError("optimizer train needs temperature > 0: each step samples several texts to rank")
         n = re.fullmatch(r"best_of_n\((\d+)\)", spec)

@@ -71,7 +71,7 @@ def _change_note(label: str, curve: list[dict]) -> str:
     corrected = [c["wrong_corrected"] for c in (curve[0], last)]
     share = (f"; wrong share corrected for gold's error rates {fmt(*corrected[0], percent=True, digits=0)} at n=1, "
              f"{fmt(*corrected[1], percent=True, digits=0)} at n={last['n']}") if all(corrected) else \
-        "; gold is not calibrated for this describer and instrument, so no corrected wrong share"
+        "; gold is not calibrated for this describer, instrument and version of the rules, so no corrected wrong share"
     return (f"{label}: from n=1 to n={last['n']} over {last['pools']} equations, proxy {sign(dp_ci)} "
             f"({fmt(dp, dp_ci, 3, signed=True)}) and gold {sign(dg_ci)} ({fmt(dg, dg_ci, 3, signed=True)}); "
             f"gold's wrong share goes from {fmt(curve[0]['wrong'], curve[0]['wrong_ci'], 2)} to "
