@@ -108,3 +108,9 @@ def test_step_samples_are_what_generate_writes(tiny_llama, tmp_path):
     train_describer(trainable_copy(base), MESSAGES, energy_reward, 1, tmp_path, samples=4, seed=0, max_new_tokens=16,
                     on_step=lambda record, texts, rewards: seen.append(texts))
     assert seen == [trainable_copy(base).generate(MESSAGES, n=4, temperature=0.8, max_new_tokens=16, seed=0)]
+    unshared = trainable_copy(base)
+    unshared.share_prompt = False  # the prompt's prefill per sample: the same texts (the copy is float32)
+    seen_unshared = []
+    train_describer(unshared, MESSAGES, energy_reward, 1, tmp_path / "u", samples=4, seed=0, max_new_tokens=16,
+                    on_step=lambda record, texts, rewards: seen_unshared.append(texts))
+    assert seen_unshared == seen
