@@ -33,7 +33,7 @@ def words(text: str) -> list[str]:
 def labeled_runs() -> frozenset[str]:
     """Every run of RUN words in the texts of the labeled sets (evals/labeled/*.jsonl and every labeled folder)."""
     labeled = ROOT / "evals" / "labeled"
-    files = sorted(labeled.glob("*.jsonl")) + sorted(labeled.glob("*/rows.jsonl"))
+    files = sorted(labeled.glob("*.jsonl")) + sorted(labeled.glob("*/rows*.jsonl"))
     runs: set[str] = set()
     for path in files:
         for line in path.read_text(encoding="utf-8").splitlines():
