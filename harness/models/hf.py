@@ -166,15 +166,14 @@ class HFModel:
         for start in range(0, len(order), per_chunk):
             chunk = order[start:start + per_chunk]
             enc = self._encode([texts[i] for i in chunk])
-            if len(chunk) == 1 and n > 1 and self.share_prompt and self._dynamic_cache:
-                enc = self._prompt_once(enc["input_ids"], n)
+            inputs, per_input = self.sampling_inputs(enc, n)
             out = self.model.generate(
-                **enc,
+                **inputs,
                 do_sample=sample,
                 temperature=temperature if sample else None,
                 top_p=0.95 if sample else None,
                 top_k=None,
-                num_return_sequences=1 if self._cache_arg in enc else n,
+                num_return_sequences=per_input,
                 max_new_tokens=max_new_tokens,
                 pad_token_id=self.tokenizer.pad_token_id,
             )
@@ -183,10 +182,13 @@ class HFModel:
                 result[i] = [t.strip() for t in decoded[j * n:(j + 1) * n]]
         return result
 
-    @property
-    def _dynamic_cache(self) -> bool:
-        """Whether generate would use a DynamicCache, the kind _prompt_once fills (not a static one)."""
-        return getattr(self.model.generation_config, "cache_implementation", None) is None
+    def sampling_inputs(self, enc: dict[str, torch.Tensor], n: int) -> tuple[dict, int]:
+        """generate's inputs for n samples of each of these prompts, and its num_return_sequences: one prompt's
+        prefill runs once (_prompt_once) where the model generates with a dynamic cache, the kind it fills."""
+        dynamic = getattr(self.model.generation_config, "cache_implementation", None) is None
+        if len(enc["input_ids"]) == 1 and n > 1 and self.share_prompt and dynamic:
+            return self._prompt_once(enc["input_ids"], n), 1
+        return enc, n
 
     def _prompt_once(self, input_ids: torch.Tensor, n: int) -> dict:
         """generate's inputs for n samples of one prompt whose key/value cache is computed once and repeated,

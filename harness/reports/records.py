@@ -108,11 +108,13 @@ def role_spec(models: Event | None, config: dict, role: str) -> str | None:
 
 
 def rules_version(versions: Iterable[str | None]) -> str | None:
-    """The one version of the rules behind a run's gold verdicts; None if they name none, or several (a run
-    resumed or merged across a change), so that no calibration is applied to them. A run without verdicts has
-    nothing to mismatch: today's version."""
+    """The one version of the rules behind a run's gold verdicts: None if they name none, "several: A, B" if they
+    name several (a run resumed or merged across a change); neither matches a calibration. A run without
+    verdicts has nothing to mismatch: today's version."""
     found = set(versions)
-    return next(iter(found)) if len(found) == 1 else CHECKER if not found else None
+    if len(found) > 1:
+        return "several: " + ", ".join(sorted(v or "none" for v in found))
+    return next(iter(found)) if found else CHECKER
 
 
 def describers(run_dirs: list[Path]) -> list[tuple[str, str, str | None]]:

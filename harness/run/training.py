@@ -73,10 +73,8 @@ def _sample(model: HFModel, messages: Messages, n: int, seed: int, max_new_token
     model.model.eval()
     torch.manual_seed(seed)
     with torch.no_grad():
-        shared = n > 1 and model.share_prompt and model._dynamic_cache  # the prompt's prefill once, as generate does
-        inputs = model._prompt_once(prompt, n) if shared else {"input_ids": prompt,
-                                                                "attention_mask": torch.ones_like(prompt)}
-        out = model.model.generate(**inputs, do_sample=True, num_return_sequences=1 if shared else n,
+        inputs, per_input = model.sampling_inputs({"input_ids": prompt, "attention_mask": torch.ones_like(prompt)}, n)
+        out = model.model.generate(**inputs, do_sample=True, num_return_sequences=per_input,
                                    max_new_tokens=max_new_tokens, pad_token_id=model.tokenizer.pad_token_id,
                                    **sampling)
     replies = out[:, prompt.shape[1]:]
